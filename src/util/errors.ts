@@ -1,0 +1,34 @@
+/**
+ * Errors the CLI, TUI and server know how to report. Library code throws these; the shells decide
+ * how to show them (one line on stderr + exit code, a TUI message, a JSON-RPC error).
+ */
+
+/** Bad usage or bad input: exit code 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+  readonly exitCode = 2;
+}
+
+/** Something failed while doing valid work (model missing, ONNX failure, I/O): exit code 1. */
+export class RuntimeFailure extends Error {
+  override readonly name = "RuntimeFailure";
+  readonly exitCode = 1;
+}
+
+/** The caller cancelled the work (Esc in the TUI, $/cancelRequest in the server). */
+export class CancelledError extends Error {
+  override readonly name = "CancelledError";
+  constructor(message = "cancelled") {
+    super(message);
+  }
+}
+
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof UsageError || error instanceof RuntimeFailure) return error.exitCode;
+  return 1;
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
