@@ -4,12 +4,12 @@
  * is the highest-scoring piece, leftmost first on ties, until no adjacent pair forms a piece.
  * Merged pieces of type UNUSED are split back into the two pieces they were made from.
  *
- * Results are cached per word when the vocabulary allows it (see words.ts): merges never cross a
- * word start, and the merge order inside a word does not depend on other words.
+ * Pair lookups walk the flat piece trie over the text, so no substrings are built. (Segmenting word
+ * by word, or caching per word, measured no faster here: a string-keyed Map lookup per word costs
+ * about as much as segmenting the word.)
  */
 import type { Segmentation, Segmenter } from "./segmenter.js";
 import type { Vocabulary } from "./vocabulary.js";
-import { splitWords, WordCache } from "./words.js";
 
 interface Pair {
   left: number;
@@ -65,53 +65,29 @@ class PairQueue {
   }
 }
 
-interface WordResult {
-  readonly ids: Int32Array;
-  /** Piece lengths in code units. */
-  readonly lengths: Int32Array;
-}
-
 export class BpeSegmenter implements Segmenter {
-  private readonly cache = new WordCache<WordResult>();
+  private readonly scores: Float32Array;
 
-  constructor(
-    private readonly vocab: Vocabulary,
-    private readonly boundary: string | null,
-  ) {}
-
-  segment(normalized: string): Segmentation {
-    const ids: number[] = [];
-    const ends: number[] = [];
-    const append = (start: number, result: WordResult) => {
-      let end = start;
-      for (let k = 0; k < result.ids.length; k++) {
-        end += result.lengths[k];
-        ids.push(result.ids[k]);
-        ends.push(end);
-      }
-    };
-    if (this.boundary === null) {
-      append(0, this.segmentWord(normalized));
-    } else {
-      splitWords(normalized, this.boundary, (start, end) => {
-        const word = normalized.slice(start, end);
-        append(
-          start,
-          this.cache.get(word, () => this.segmentWord(word)),
-        );
-      });
-    }
-    return { ids, ends };
+  constructor(private readonly vocab: Vocabulary) {
+    this.scores = Float32Array.from(vocab.pieces, (p) => p.score);
   }
 
-  private segmentWord(text: string): WordResult {
+  segment(normalized: string): Segmentation {
+    const out: Segmentation = { ids: [], ends: [] };
+    this.segmentRange(normalized, 0, normalized.length, out);
+    return out;
+  }
+
+  /** Segments text[from, to) and appends its pieces to `out`. */
+  private segmentRange(text: string, from: number, to: number, out: Segmentation): void {
     const vocab = this.vocab;
-    const pieces = vocab.textPieces;
+    const trie = vocab.trie;
+    const scores = this.scores;
     // Symbols as [start, length] over `text`; length 0 marks a symbol merged into its left neighbour.
     const starts: number[] = [];
     const lengths: number[] = [];
     const frozen: boolean[] = [];
-    for (let i = 0; i < text.length; ) {
+    for (let i = from; i < to; ) {
       let n = vocab.userSymbols.match(text, i);
       const isUser = n > 0;
       if (!isUser) n = isPairAt(text, i) ? 2 : 1;
@@ -121,21 +97,25 @@ export class BpeSegmenter implements Segmenter {
       i += n;
     }
     const count = starts.length;
-    const prev = Array.from({ length: count }, (_, k) => k - 1);
-    const next = Array.from({ length: count }, (_, k) => (k + 1 < count ? k + 1 : -1));
+    const prev: number[] = [];
+    const next: number[] = [];
+    for (let k = 0; k < count; k++) {
+      prev.push(k - 1);
+      next.push(k + 1 < count ? k + 1 : -1);
+    }
     const queue = new PairQueue();
     // Pieces of type UNUSED that were formed, with the two pieces they came from.
-    const unmerge = new Map<string, [string, string]>();
+    let unmerge: Map<string, [string, string]> | null = null;
 
     const maybeAddPair = (left: number, right: number) => {
       if (left === -1 || right === -1 || frozen[left] || frozen[right]) return;
       const size = lengths[left] + lengths[right];
-      const piece = text.slice(starts[left], starts[left] + size);
-      const id = pieces.get(piece);
-      if (id === undefined) return;
-      queue.push({ left, right, score: vocab.pieces[id].score, size });
+      const id = trie.lookup(text, starts[left], starts[left] + size);
+      if (id < 0) return;
+      queue.push({ left, right, score: scores[id], size });
       if (vocab.isUnused(id)) {
-        unmerge.set(piece, [
+        unmerge ??= new Map();
+        unmerge.set(text.slice(starts[left], starts[left] + size), [
           text.slice(starts[left], starts[left] + lengths[left]),
           text.slice(starts[right], starts[right] + lengths[right]),
         ]);
@@ -156,23 +136,29 @@ export class BpeSegmenter implements Segmenter {
       maybeAddPair(left, next[left]);
     }
 
-    const ids: number[] = [];
-    const outLengths: number[] = [];
-    const emit = (piece: string) => {
+    const emit = (start: number, piece: string) => {
       const id = vocab.pieceToId(piece);
-      const split = vocab.isUnused(id) ? unmerge.get(piece) : undefined;
+      const split = unmerge !== null && vocab.isUnused(id) ? unmerge.get(piece) : undefined;
       if (split === undefined) {
-        ids.push(id);
-        outLengths.push(piece.length);
+        out.ids.push(id);
+        out.ends.push(start + piece.length);
         return;
       }
-      emit(split[0]);
-      emit(split[1]);
+      emit(start, split[0]);
+      emit(start + split[0].length, split[1]);
     };
     for (let k = count > 0 ? 0 : -1; k !== -1; k = next[k]) {
-      emit(text.slice(starts[k], starts[k] + lengths[k]));
+      const start = starts[k];
+      const length = lengths[k];
+      // Common case first: the symbol is a text piece (or a user symbol); no substring needed.
+      const id = trie.lookup(text, start, start + length);
+      if (id >= 0 && !vocab.isUnused(id) && !vocab.textShadowsReserved) {
+        out.ids.push(id);
+        out.ends.push(start + length);
+      } else {
+        emit(start, text.slice(start, start + length));
+      }
     }
-    return { ids: Int32Array.from(ids), lengths: Int32Array.from(outLengths) };
   }
 }
 

@@ -91,19 +91,30 @@ export class Normalizer {
     const hasTrie = this.trie !== null;
     const symbols = this.userSymbols;
     let runStart = pos; // start of a run of characters copied unchanged (never spaces)
+    // A plain space (no charsmap key or user symbol starts with it) needs no trie walk.
+    const plainSpace =
+      (!hasTrie || this.stateAfter(0x20) === NO_KEY) && (symbols === null || symbols.match(" ", 0) === 0);
     while (pos < len) {
       const unit = input.charCodeAt(pos);
-      // Fast path: a BMP non-space, non-surrogate character that starts no charsmap key and no
-      // user symbol is copied as is, and it ends any run of spaces.
-      if (
-        unit !== 0x20 &&
-        (unit < 0xd800 || unit > 0xdfff) &&
-        (!hasTrie || (table[unit] === UNKNOWN ? this.computeFirstStep(unit) : table[unit]) === NO_KEY) &&
-        (symbols === null || symbols.match(input, pos) === 0)
-      ) {
-        pos++;
-        isPrevSpace = false;
-        continue;
+      if ((unit < 0xd800 || unit > 0xdfff) && (symbols === null || symbols.match(input, pos) === 0)) {
+        if (unit === 0x20) {
+          if (plainSpace) {
+            if (runStart < pos) out += input.slice(runStart, pos);
+            if (!isPrevSpace) out += ws;
+            isPrevSpace = this.removeExtraWhitespaces;
+            runStart = ++pos;
+            continue;
+          }
+        } else {
+          // Fast path: a character that starts no charsmap key, or starts one only together with
+          // a next character that does not follow, is copied as is (as part of a run).
+          const state = hasTrie ? (table[unit] === UNKNOWN ? this.stateAfter(unit) : table[unit]) : NO_KEY;
+          if (state === NO_KEY || ((state & 1) === 0 && !this.continues(state, input, pos + 1))) {
+            pos++;
+            isPrevSpace = false;
+            continue;
+          }
+        }
       }
       if (runStart < pos) out += input.slice(runStart, pos);
       const consumed = this.prefix(input, pos);
@@ -176,7 +187,7 @@ export class Normalizer {
     let i = pos;
     const first = input.charCodeAt(pos);
     if (first < 0xd800 || first > 0xdfff) {
-      state = this.firstStep[first] === UNKNOWN ? this.computeFirstStep(first) : this.firstStep[first];
+      state = this.firstStep[first] === UNKNOWN ? this.stateAfter(first) : this.firstStep[first];
       if (state === NO_KEY) return 0;
       i = pos + 1;
       if ((state & 1) === 1) {
@@ -231,7 +242,19 @@ export class Normalizer {
     return trie.step(state >>> 1, 0x80 | (cp & 0x3f));
   }
 
-  private computeFirstStep(unit: number): number {
+  /** Whether the key walk in `state` goes on with the code point at `pos`. */
+  private continues(state: number, input: string, pos: number): boolean {
+    if (pos >= input.length) return false;
+    let cp = input.charCodeAt(pos);
+    if (cp >= 0xd800 && cp <= 0xdfff) {
+      if (cp > 0xdbff || pos + 1 >= input.length || !isLowSurrogate(input.charCodeAt(pos + 1))) return false;
+      cp = 0x10000 + ((cp - 0xd800) << 10) + (input.charCodeAt(pos + 1) - 0xdc00);
+    }
+    return this.stepCodePoint(state >>> 1, cp) >= 0;
+  }
+
+  /** Trie state after a BMP character (memoized in firstStep). */
+  private stateAfter(unit: number): number {
     const state = this.stepCodePoint(this.trie!.root(), unit);
     const value = state < 0 ? NO_KEY : state;
     this.firstStep[unit] = value;

@@ -18,9 +18,6 @@ import { Normalizer, SPACE_SYMBOL } from "./normalizer.js";
 import type { Segmenter } from "./segmenter.js";
 import { UnigramSegmenter } from "./unigram.js";
 import { byteToPiece, Vocabulary } from "./vocabulary.js";
-import { canSplitAtWords } from "./words.js";
-
-const utf8Encoder = new TextEncoder();
 
 export class SentencePieceProcessor {
   readonly vocab: Vocabulary;
@@ -37,14 +34,8 @@ export class SentencePieceProcessor {
       userSymbols: this.vocab.userSymbols,
     });
     this.denormalizer = model.denormalizerSpec ? new Normalizer(model.denormalizerSpec) : null;
-    const boundary = model.normalizerSpec.escapeWhitespaces ? SPACE_SYMBOL : " ";
-    const wordCaching =
-      !trainer.treatWhitespaceAsSuffix && canSplitAtWords(this.vocab.textPieces.keys(), boundary);
-    const cacheBoundary = wordCaching ? boundary : null;
-    if (trainer.modelType === ModelType.UNIGRAM)
-      this.segmenter = new UnigramSegmenter(this.vocab, cacheBoundary);
-    else if (trainer.modelType === ModelType.BPE)
-      this.segmenter = new BpeSegmenter(this.vocab, cacheBoundary);
+    if (trainer.modelType === ModelType.UNIGRAM) this.segmenter = new UnigramSegmenter(this.vocab);
+    else if (trainer.modelType === ModelType.BPE) this.segmenter = new BpeSegmenter(this.vocab);
     else throw new Error(`model type ${trainer.modelType} is not supported (only unigram and BPE)`);
     this.byteIds = this.vocab.byteIds;
   }
@@ -85,43 +76,51 @@ export class SentencePieceProcessor {
 
   /** Text -> piece ids, as `sp.encode(text)` in Python. */
   encode(text: string): number[] {
-    return this.encodeDetailed(text).ids;
+    const ids: number[] = [];
+    this.encodeInto(text, ids, null);
+    return ids;
   }
 
   /** Text -> piece strings, as `sp.encode(text, out_type=str)` in Python. */
   encodeAsPieces(text: string): string[] {
-    return this.encodeDetailed(text).pieces;
+    const pieces: string[] = [];
+    this.encodeInto(text, [], pieces);
+    return pieces;
   }
 
-  private encodeDetailed(text: string): { ids: number[]; pieces: string[] } {
+  /**
+   * Segments `text` and post-processes unknown characters the way SentencePieceProcessor does:
+   * with byte fallback each becomes its UTF-8 byte pieces; without, a run of them is one <unk>.
+   */
+  private encodeInto(text: string, ids: number[], pieces: string[] | null): void {
     const normalized = this.normalizer.normalize(text);
     const { ids: rawIds, ends } = this.segmenter.segment(normalized);
-    const ids: number[] = [];
-    const pieces: string[] = [];
     const unkId = this.vocab.unkId;
+    const byteIds = this.byteIds;
     let start = 0;
     let prevUnknown = false;
     for (let k = 0; k < rawIds.length; k++) {
       const id = rawIds[k];
       const end = ends[k];
       const isUnknown = id === unkId;
-      if (isUnknown && this.byteIds !== null) {
-        // Byte fallback: the unknown character's UTF-8 bytes as <0xXX> pieces.
-        for (const byte of utf8Encoder.encode(normalized.slice(start, end))) {
-          ids.push(this.byteIds[byte]);
-          pieces.push(byteToPiece(byte));
+      if (isUnknown && byteIds !== null) {
+        // An unknown piece is one character (unigram and BPE alike).
+        const cp = normalized.codePointAt(start)!;
+        const first = ids.length;
+        pushUtf8(cp, ids);
+        for (let b = first; b < ids.length; b++) {
+          if (pieces !== null) pieces.push(byteToPiece(ids[b]));
+          ids[b] = byteIds[ids[b]];
         }
       } else if (isUnknown && prevUnknown) {
-        // A run of unknown characters is one <unk> piece.
-        pieces[pieces.length - 1] += normalized.slice(start, end);
+        if (pieces !== null) pieces[pieces.length - 1] += normalized.slice(start, end);
       } else {
         ids.push(id);
-        pieces.push(normalized.slice(start, end));
+        if (pieces !== null) pieces.push(normalized.slice(start, end));
       }
       prevUnknown = isUnknown;
       start = end;
     }
-    return { ids, pieces };
   }
 
   idToPiece(id: number): string {
@@ -135,11 +134,32 @@ export class SentencePieceProcessor {
 
   /** Piece ids -> text, as `sp.decode(ids)` in Python. Throws a RangeError on an id outside the vocabulary. */
   decode(ids: readonly number[]): string {
-    return this.decodePieces(ids.map((id) => this.idToPiece(id)));
+    for (const id of ids) this.checkId(id);
+    // SentencePiece decodes ids via their pieces and looks each piece up again; the lookup is
+    // memoized per id (it only differs from the id when a piece string is defined twice).
+    this.pieceIdOfId ??= Int32Array.from(this.vocab.pieces, (p) => this.vocab.pieceToId(p.piece));
+    const pieceIdOfId = this.pieceIdOfId;
+    const pieces = this.vocab.pieces;
+    return this.decodeSequence(
+      ids.length,
+      (k) => pieces[ids[k]].piece,
+      (k) => pieceIdOfId[ids[k]],
+    );
   }
 
   /** Pieces -> text, as `sp.decode(pieces)` in Python. */
   decodePieces(pieces: readonly string[]): string {
+    return this.decodeSequence(
+      pieces.length,
+      (k) => pieces[k],
+      (k) => this.vocab.pieceToId(pieces[k]),
+    );
+  }
+
+  private pieceIdOfId: Int32Array | null = null;
+
+  /** SentencePieceProcessor::Decode over `count` pieces given by their string and looked-up id. */
+  private decodeSequence(count: number, pieceAt: (k: number) => string, idAt: (k: number) => number): string {
     const vocab = this.vocab;
     const spec = this.model.normalizerSpec;
     const stripsBosSpace = spec.addDummyPrefix || spec.removeExtraWhitespaces;
@@ -148,8 +168,8 @@ export class SentencePieceProcessor {
     let bytes: number[] = [];
     let isBosWs = true;
     let bosWsSeen = false;
-    for (const piece of pieces) {
-      const id = vocab.pieceToId(piece);
+    for (let k = 0; k < count; k++) {
+      const id = idAt(k);
       if (vocab.isByte(id)) {
         bytes.push(vocab.byteOfId[id]);
         continue;
@@ -161,6 +181,7 @@ export class SentencePieceProcessor {
       if (bosWsSeen || text.length > 0) isBosWs = false;
       bosWsSeen = false;
       if (vocab.isControl(id)) continue;
+      const piece = pieceAt(k);
       if (vocab.isUnknown(id)) {
         text += vocab.pieces[id].piece === piece ? unkSurface : piece;
         continue;
@@ -221,6 +242,14 @@ export function decodeBytesLikeSentencePiece(bytes: readonly number[]): string {
     i += len;
   }
   return out;
+}
+
+/** Appends the UTF-8 bytes of code point `cp` to `out`. */
+function pushUtf8(cp: number, out: number[]): void {
+  if (cp < 0x80) out.push(cp);
+  else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 0x3f));
+  else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
+  else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
 }
 
 function isTrail(byte: number): boolean {

@@ -11,42 +11,30 @@
  *    practically always wins;
  *  - a character with no single-character piece gets an <unk> edge scored `min_score - 10`.
  *
- * Speed: finding the matching pieces is the costly part and depends only on the text, so it is
- * cached per word (a run of "▁" followed by non-"▁" characters, which no piece can straddle; this
- * is checked when the model loads). The dynamic programme itself still runs over the whole
- * sentence, so cached and uncached results are identical bit for bit.
+ * Speed: the matching pieces at each position come from a flat code-unit trie walk (no substrings
+ * are built), so a sentence costs one pass of short trie walks plus the dynamic programme.
  */
 import { PieceType } from "./model-proto.js";
+import type { PieceTrie } from "./piece-trie.js";
 import type { Segmentation, Segmenter } from "./segmenter.js";
 import type { Vocabulary } from "./vocabulary.js";
-import { splitWords, WordCache } from "./words.js";
 
 const FLT_MIN = 1.1754943508222875e-38;
 const UNK_PENALTY = 10;
 
-/** Pieces that match inside one word, grouped by start character. */
-interface WordLattice {
-  /** Offsets (code units, relative to the word) of each character start, plus the word length. */
-  readonly charStarts: Int32Array;
-  /** For character k, its edges are edgeEnd/edgeId[edgeFrom[k] .. edgeFrom[k + 1]), shortest first. */
-  readonly edgeFrom: Int32Array;
-  readonly edgeEnd: Int32Array;
-  readonly edgeId: Int32Array;
-}
+const UNUSED: number = PieceType.UNUSED;
 
 export class UnigramSegmenter implements Segmenter {
   /** Score added on the double path for each id (user-defined pieces get their bonus here). */
   private readonly pathScore: Float64Array;
   private readonly unkScore: number;
-  private readonly cache: WordCache<WordLattice>;
+  private readonly trie: PieceTrie;
   private bestScore = new Float32Array(0);
   private bestStart = new Int32Array(0);
   private bestId = new Int32Array(0);
 
-  constructor(
-    private readonly vocab: Vocabulary,
-    private readonly boundary: string | null,
-  ) {
+  constructor(private readonly vocab: Vocabulary) {
+    this.trie = vocab.trie;
     let minScore = 3.4028234663852886e38;
     let maxScore = FLT_MIN;
     vocab.pieces.forEach((p) => {
@@ -61,7 +49,6 @@ export class UnigramSegmenter implements Segmenter {
       this.pathScore[id] =
         p.type === PieceType.USER_DEFINED ? Math.fround(utf8Length(p.piece) * maxScore) - 0.1 : p.score;
     });
-    this.cache = new WordCache<WordLattice>();
   }
 
   segment(normalized: string): Segmentation {
@@ -77,46 +64,35 @@ export class UnigramSegmenter implements Segmenter {
     const unkScore = this.unkScore;
     const pathScore = this.pathScore;
 
-    const visitWord = (wordStart: number, lattice: WordLattice) => {
-      const { charStarts, edgeFrom, edgeEnd, edgeId } = lattice;
-      const chars = charStarts.length - 1;
-      for (let k = 0; k < chars; k++) {
-        const start = wordStart + charStarts[k];
-        const charEnd = wordStart + charStarts[k + 1];
-        const till = bestScore[start];
-        let hasSingle = false;
-        for (let e = edgeFrom[k]; e < edgeFrom[k + 1]; e++) {
-          const end = wordStart + edgeEnd[e];
-          const id = edgeId[e];
-          const candidate = pathScore[id] + till;
-          if (bestStart[end] === -1 || candidate > bestScore[end]) {
-            bestScore[end] = candidate;
-            bestStart[end] = start;
-            bestId[end] = id;
-          }
-          if (end === charEnd) hasSingle = true;
+    const trie = this.trie;
+    const types = this.vocab.types;
+    for (let start = 0; start < size; ) {
+      const charEnd = start + (isPairAt(normalized, start) ? 2 : 1);
+      const till = bestScore[start];
+      let hasSingle = false;
+      let node = 0;
+      for (let i = start; i < size; ) {
+        node = trie.child(node, normalized.charCodeAt(i++));
+        if (node === 0) break;
+        const id = trie.idAtNode(node);
+        if (id < 0 || types[id] === UNUSED) continue;
+        const candidate = pathScore[id] + till;
+        if (bestStart[i] === -1 || candidate > bestScore[i]) {
+          bestScore[i] = candidate;
+          bestStart[i] = start;
+          bestId[i] = id;
         }
-        if (!hasSingle) {
-          const candidate = Math.fround(unkScore + till);
-          if (bestStart[charEnd] === -1 || candidate > bestScore[charEnd]) {
-            bestScore[charEnd] = candidate;
-            bestStart[charEnd] = start;
-            bestId[charEnd] = unkId;
-          }
+        if (i === charEnd) hasSingle = true;
+      }
+      if (!hasSingle) {
+        const candidate = Math.fround(unkScore + till);
+        if (bestStart[charEnd] === -1 || candidate > bestScore[charEnd]) {
+          bestScore[charEnd] = candidate;
+          bestStart[charEnd] = start;
+          bestId[charEnd] = unkId;
         }
       }
-    };
-
-    if (this.boundary === null) {
-      visitWord(0, this.buildLattice(normalized));
-    } else {
-      splitWords(normalized, this.boundary, (start, end) => {
-        const word = normalized.slice(start, end);
-        visitWord(
-          start,
-          this.cache.get(word, () => this.buildLattice(word)),
-        );
-      });
+      start = charEnd;
     }
 
     const ids: number[] = [];
@@ -128,43 +104,6 @@ export class UnigramSegmenter implements Segmenter {
     ids.reverse();
     ends.reverse();
     return { ids, ends };
-  }
-
-  /** All usable pieces matching inside `word`, by start character, shortest first. */
-  private buildLattice(word: string): WordLattice {
-    const len = word.length;
-    const charStarts: number[] = [];
-    for (let i = 0; i < len; ) {
-      charStarts.push(i);
-      i += isPairAt(word, i) ? 2 : 1;
-    }
-    charStarts.push(len);
-    const edgeFrom = new Int32Array(charStarts.length);
-    const edgeEnd: number[] = [];
-    const edgeId: number[] = [];
-    const pieces = this.vocab.textPieces;
-    const maxLength = this.vocab.maxPieceLength;
-    const types = this.vocab.types;
-    for (let k = 0; k + 1 < charStarts.length; k++) {
-      edgeFrom[k] = edgeEnd.length;
-      const start = charStarts[k];
-      const limit = Math.min(len, start + maxLength);
-      for (let j = k + 1; j < charStarts.length && charStarts[j] <= limit; j++) {
-        const end = charStarts[j];
-        const id = pieces.get(word.slice(start, end));
-        if (id !== undefined && types[id] !== PieceType.UNUSED) {
-          edgeEnd.push(end);
-          edgeId.push(id);
-        }
-      }
-    }
-    edgeFrom[charStarts.length - 1] = edgeEnd.length;
-    return {
-      charStarts: Int32Array.from(charStarts),
-      edgeFrom,
-      edgeEnd: Int32Array.from(edgeEnd),
-      edgeId: Int32Array.from(edgeId),
-    };
   }
 
   private ensureCapacity(n: number): void {

@@ -4,6 +4,7 @@
  * "reserved" control/unknown/byte pieces, which it cannot).
  */
 import { type ModelProto, type Piece, PieceType } from "./model-proto.js";
+import { PieceTrie } from "./piece-trie.js";
 import { SymbolMatcher } from "./symbol-matcher.js";
 
 export class Vocabulary {
@@ -19,8 +20,11 @@ export class Vocabulary {
   /** Byte value of each byte piece id, -1 elsewhere. */
   readonly byteOfId: Int16Array;
   readonly userSymbols: SymbolMatcher;
-  /** Longest text piece in UTF-16 code units (bounds the lattice search). */
-  readonly maxPieceLength: number;
+  /**
+   * True when some text piece has the same string as a reserved piece; PieceToId then answers the
+   * reserved id, so shortcuts that look text pieces up directly must not be taken.
+   */
+  readonly textShadowsReserved: boolean;
 
   constructor(model: ModelProto) {
     this.pieces = model.pieces;
@@ -29,7 +33,6 @@ export class Vocabulary {
     this.types = new Uint8Array(n);
     this.byteOfId = new Int16Array(n).fill(-1);
     let unkId = -1;
-    let maxLength = 0;
     const users: string[] = [];
     for (let id = 0; id < n; id++) {
       const { piece, type } = model.pieces[id];
@@ -40,7 +43,6 @@ export class Vocabulary {
       const map = isText ? this.textPieces : this.reserved;
       if (map.has(piece)) throw new Error(`piece "${piece}" is defined twice`);
       map.set(piece, id);
-      if (isText) maxLength = Math.max(maxLength, piece.length);
       if (type === PieceType.USER_DEFINED) users.push(piece);
       if (type === PieceType.UNKNOWN) {
         if (unkId >= 0) throw new Error("the model defines <unk> twice");
@@ -54,7 +56,7 @@ export class Vocabulary {
     }
     if (unkId < 0) throw new Error("the model has no <unk> piece");
     this.unkId = unkId;
-    this.maxPieceLength = maxLength;
+    this.textShadowsReserved = [...this.textPieces.keys()].some((piece) => this.reserved.has(piece));
     this.userSymbols = new SymbolMatcher(users);
     if (model.trainerSpec.byteFallback) {
       const byteIds = new Int32Array(256).fill(-1);
@@ -65,6 +67,14 @@ export class Vocabulary {
     } else {
       this.byteIds = null;
     }
+  }
+
+  private trieCache: PieceTrie | null = null;
+
+  /** Code-unit trie of the text pieces, built on first use. */
+  get trie(): PieceTrie {
+    this.trieCache ??= new PieceTrie(this.textPieces);
+    return this.trieCache;
   }
 
   get size(): number {
