@@ -146,7 +146,11 @@ def main():
 
     eng = read("eng_Latn")
     eng_emb = codec.encode(eng, "eng_Latn")
-    langs = args.langs.split(",") if args.langs else sorted(p.stem for p in test.glob("*.txt") if "-" not in p.stem)
+    main_first = ["eng_Latn", "fra_Latn", "deu_Latn", "spa_Latn", "rus_Cyrl", "zho_Hans", "jpn_Jpan", "arb_Arab",
+                  "hin_Deva", "por_Latn", "ita_Latn", "ces_Latn", "tur_Latn"]
+    found = sorted(p.stem for p in test.glob("*.txt") if "-" not in p.stem)
+    langs = args.langs.split(",") if args.langs else [l for l in main_first if l in found] + \
+        [l for l in found if l not in main_first]
     report = {"scorer": impl, "decoding": "greedy", "sentences": len(eng), "languages": {}}
     t0 = time.time()
     for lang in langs:
@@ -173,6 +177,8 @@ def main():
             row["ae_bleu"] = bleu(ae, xx, lang)
         report["languages"][lang] = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}
         print(lang, {k: v for k, v in report["languages"][lang].items() if k != "examples"}, flush=True)
+        report["seconds"] = round(time.time() - t0, 1)
+        Path(args.out).write_text(json.dumps(report, indent=1, ensure_ascii=False))  # partial results survive a timeout
     report["seconds"] = round(time.time() - t0, 1)
     Path(args.out).write_text(json.dumps(report, indent=1, ensure_ascii=False))
 

@@ -19,6 +19,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--max-pairs", type=int, default=0, help="subsample pairs (0 = all)")
     ap.add_argument("--max-mono", type=int, default=0, help="subsample monolingual sentences (0 = all)")
+    ap.add_argument("--pair-cap-per-lang", type=int, default=0,
+                    help="keep at most this many pairs per non-English language (0 = all): trims the big "
+                         "languages and keeps every pair of the small ones")
     ap.add_argument("--out", default=str(WORK / "codec" / "codec_data.npz"))
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
@@ -43,7 +46,12 @@ def main():
     if args.max_pairs:
         random.shuffle(rows)
         rows = rows[: args.max_pairs]
+    per_lang = {}
     for la, lb, ta, tb in rows:
+        if args.pair_cap_per_lang:
+            per_lang[la] = per_lang.get(la, 0) + 1
+            if per_lang[la] > args.pair_cap_per_lang:
+                continue
         if la in lang_index and lb in lang_index:
             pairs.append((sid(la, ta), sid(lb, tb)))
     with gzip.open(d / "mono.tsv.gz", "rt", encoding="utf-8") as f:

@@ -53,6 +53,7 @@ class TagIds:
         import sentencepiece as spm
 
         sp = spm.SentencePieceProcessor(model_file=str(tokenizer_path))
+        self.sp = sp
         self.ids = np.array([sp.piece_to_id(f"__{l}__") for l in languages], dtype=np.int64)
         assert (self.ids > 3).all(), "language tags missing from the tokenizer"
 
@@ -172,9 +173,36 @@ def dev_metrics(model, data, tags, device, max_pairs=2000):
         sim = a[sel] @ b[sel].T
         errors += int((sim.argmax(1) != torch.arange(len(sel), device=device)).sum())
         count += len(sel)
+    result = {"dev_ae": totals["ae"] / (2 * len(dev)), "dev_mt": totals["mt"] / (2 * len(dev)),
+              "dev_xsim_err": errors / max(1, count)}
+    result.update(dev_chrf(model, data, tags, device))
     model.train()
-    return {"dev_ae": totals["ae"] / (2 * len(dev)), "dev_mt": totals["mt"] / (2 * len(dev)),
-            "dev_xsim_err": errors / max(1, count)}
+    return result
+
+
+@torch.no_grad()
+def dev_chrf(model, data, tags, device, langs=("eng_Latn", "fra_Latn", "deu_Latn", "rus_Cyrl", "zho_Hans"), n=100):
+    """Greedy auto-encoding chrF and xx->eng chrF on a few dev languages: the learning curve."""
+    from codec.chrf import corpus_chrf
+    from codec.evaluate import Codec
+
+    codec = Codec(model, tags.sp, device)
+    out = {}
+    lang_of = {l: i for i, l in enumerate(data.languages)}
+    for lang in langs:
+        if lang not in lang_of:
+            continue
+        rows = [r for r in data.dev_pairs if data.lang[r[0]] == lang_of[lang]][:n] if lang != "eng_Latn" else \
+            [(r[1], r[1]) for r in data.dev_pairs if data.lang[r[0]] == lang_of["fra_Latn"]][:n]
+        if not rows:
+            continue
+        src = [tags.sp.decode([int(t) for t in data.pieces(int(a))]) for a, _ in rows]
+        eng = [tags.sp.decode([int(t) for t in data.pieces(int(b))]) for _, b in rows]
+        emb = codec.encode(src, lang)
+        out[f"chrf_ae_{lang}"] = round(corpus_chrf(codec.decode(emb, lang), src), 2)
+        if lang != "eng_Latn":
+            out[f"chrf_x2e_{lang}"] = round(corpus_chrf(codec.decode(emb, "eng_Latn"), eng), 2)
+    return out
 
 
 def save(path, model, opt, state, cfg):
