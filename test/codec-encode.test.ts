@@ -112,9 +112,17 @@ describe("ConceptEncoder", () => {
   });
 
   it("refuses a language the codec does not declare, suggesting close codes", async () => {
-    await expect(codec.encode(["x"], "fra_latn")).rejects.toThrow(UsageError);
-    await expect(codec.encode(["x"], "fra_latn")).rejects.toThrow(/did you mean fra_Latn/);
-    await expect(codec.encode(["x"], "spa_Latn")).rejects.toThrow(/not supported by codec 'lcm-smoke-codec'/);
+    await expect(codec.encode(["x"], "fra_Latm")).rejects.toThrow(UsageError);
+    await expect(codec.encode(["x"], "fra_Latm")).rejects.toThrow(
+      /unknown language 'fra_Latm'; did you mean fra_Latn/,
+    );
+    await expect(codec.encode(["x"], "spa_Latn")).rejects.toThrow(
+      "language spa_Latn (Spanish) is not supported by this model (supported: eng_Latn, fra_Latn, deu_Latn)",
+    );
+    // Case and separator do not matter.
+    const [a] = (await codec.encode(["x"], "fra-latn")).vectors;
+    const [b] = (await codec.encode(["x"], "fra_Latn")).vectors;
+    expect(Array.from(a)).toEqual(Array.from(b));
   });
 });
 

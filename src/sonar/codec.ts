@@ -7,13 +7,14 @@
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { loadCodecTokenizer } from "./codec-tokenizer.js";
-import type { CodecTokenizer, ProgressOptions } from "./codec-types.js";
+import type { ProgressOptions } from "./codec-types.js";
 import { ConceptDecoder, type DecodedSentence, type DecodeOptions } from "./decoder.js";
 import { EmbeddingCache } from "./embedding-cache.js";
 import { ConceptEncoder, type EncodeResult, type EncoderBatching } from "./encoder.js";
+import { resolveLanguage } from "./languages.js";
 import { type CodecManifest, ManifestError, readManifest } from "./manifest.js";
-import type { SessionOptions } from "./onnx-session.js";
+import { ModelFileError, type SessionOptions } from "./onnx-session.js";
+import { SonarTokenizer } from "./tokenizer.js";
 
 export interface CodecOptions extends SessionOptions {
   /** The on-disk concept cache; false turns it off (`--no-cache`). Default: the user's cache dir. */
@@ -31,7 +32,7 @@ export class ConceptCodec {
 
   private constructor(
     readonly manifest: CodecManifest,
-    readonly tokenizer: CodecTokenizer,
+    readonly tokenizer: SonarTokenizer,
     readonly encoder: ConceptEncoder,
     /** Identifies this codec's concept space: name, version and the encoder file's size and mtime. */
     readonly id: string,
@@ -44,7 +45,7 @@ export class ConceptCodec {
     const manifest = typeof source === "string" ? await readManifest(source) : source;
     if (manifest.kind !== "codec")
       throw new ManifestError(`${manifest.path}: is a '${manifest.kind}' model, not a codec`);
-    const tokenizer = await loadCodecTokenizer(manifest);
+    const tokenizer = await loadTokenizer(manifest);
     const encoder = await ConceptEncoder.load(manifest, tokenizer, options);
     const id = await codecId(manifest);
     const cache = options.cache === false ? null : (options.cache ?? new EmbeddingCache());
@@ -63,13 +64,21 @@ export class ConceptCodec {
     return this.manifest.languages;
   }
 
+  /**
+   * The declared language `input` names ("eng_latn" and "eng-Latn" become "eng_Latn"); a UsageError
+   * suggesting the closest declared codes otherwise.
+   */
+  resolveLanguage(input: string): string {
+    return resolveLanguage(input, this.manifest.languages);
+  }
+
   /** Sentences -> concepts (input order), from the cache where possible. */
   async encode(
     texts: readonly string[],
-    lang: string,
+    input: string,
     options: ProgressOptions = {},
   ): Promise<CodecEncodeResult> {
-    this.tokenizer.langTagId(lang); // an unsupported language fails before any cache work
+    const lang = this.resolveLanguage(input);
     if (!this.cache) return { ...(await this.encoder.encode(texts, lang, options)), cacheHits: 0 };
     const cached = await this.cache.lookup(this.id, lang, texts, this.dim);
     const missing = texts.map((_, i) => i).filter((i) => !cached.has(i));
@@ -104,10 +113,10 @@ export class ConceptCodec {
   /** Concepts -> text in `lang`. */
   async decode(
     embeddings: readonly Float32Array[],
-    lang: string,
+    input: string,
     options: DecodeOptions = {},
   ): Promise<DecodedSentence[]> {
-    this.tokenizer.langTagId(lang);
+    const lang = this.resolveLanguage(input);
     return (await this.decoder()).decode(embeddings, lang, options);
   }
 
@@ -121,6 +130,20 @@ export class ConceptCodec {
     await this.encoder.release();
     if (this.decoderLoad) await (await this.decoderLoad).release();
   }
+}
+
+async function loadTokenizer(manifest: CodecManifest): Promise<SonarTokenizer> {
+  const path = join(manifest.dir, manifest.tokenizer.file);
+  const tokenizer = await SonarTokenizer.load(path, manifest.tokenizer, {
+    languages: manifest.languages,
+    source: path,
+  });
+  if (tokenizer.vocabSize > manifest.decoder.vocabSize) {
+    throw new ModelFileError(
+      `${path}: needs ${tokenizer.vocabSize} ids (pieces, offset and tags), more than the decoder's vocab_size ${manifest.decoder.vocabSize}`,
+    );
+  }
+  return tokenizer;
 }
 
 async function codecId(manifest: CodecManifest): Promise<string> {

@@ -29,6 +29,8 @@ export interface TokenizerSpec {
   specialIds: SpecialIds;
   /** How a language code becomes its tag token, e.g. "__{lang}__". */
   langTagFormat: string;
+  /** Tags that are not pieces of the SentencePiece model: "nllb200" or explicit ids (see tokenizer.ts). */
+  langTagIds?: Record<string, number> | "nllb200";
 }
 
 export interface EncoderSpec {
@@ -153,6 +155,7 @@ function parseCodec(r: FieldReader, root: Record<string, unknown>, common: Manif
     specialIds,
     langTagFormat,
   };
+  if (tok.lang_tag_ids !== undefined) tokenizer.langTagIds = r.langTagIds(tok.lang_tag_ids);
 
   const enc = r.object(root.encoder, "encoder");
   const encInputs = r.names(enc, "inputs", "encoder.", 2);
@@ -276,6 +279,17 @@ class FieldReader {
       this.fail(`"${prefix}${key}" must be an array of non-empty strings`);
     }
     return value as string[];
+  }
+
+  langTagIds(value: unknown): Record<string, number> | "nllb200" {
+    if (value === "nllb200") return value;
+    const obj = this.object(value, "tokenizer.lang_tag_ids");
+    for (const [lang, id] of Object.entries(obj)) {
+      if (typeof id !== "number" || !Number.isInteger(id) || id < 0) {
+        this.fail(`"tokenizer.lang_tag_ids.${lang}" must be an integer >= 0, found ${JSON.stringify(id)}`);
+      }
+    }
+    return obj as Record<string, number>;
   }
 
   /** Graph input/output names, in the contract's order. */

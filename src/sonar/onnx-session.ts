@@ -16,6 +16,10 @@ import { UsageError } from "../util/errors.js";
 export type { InferenceSession, Tensor } from "onnxruntime-node";
 export { ort };
 
+// onnxruntime otherwise writes a telemetry device id under $XDG_CACHE_HOME/Microsoft on first use.
+// Read when the first session is created, so setting it here (before any) is enough.
+process.env.ORT_DISABLE_TELEMETRY ??= "1";
+
 export interface SessionOptions {
   /** Intra-op threads; default from LCM_THREADS, else onnxruntime's own choice (one per core). */
   threads?: number;

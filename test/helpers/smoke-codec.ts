@@ -14,11 +14,32 @@ export function smokeCodecDir(): string {
   return codec.dir;
 }
 
+/** The parts of manifest.json the tests edit. */
+export interface ManifestJson {
+  [key: string]: unknown;
+  embedding_dim: number;
+  languages: string[];
+  tokenizer: {
+    [key: string]: unknown;
+    type: string;
+    lang_tag_format: string;
+    special_ids: Record<string, number>;
+  };
+  encoder: { [key: string]: unknown; file: string };
+  decoder: {
+    [key: string]: unknown;
+    vocab_size: number;
+    layers: number;
+    inputs: string[];
+    outputs: string[];
+  };
+}
+
 /**
  * A private copy of the smoke codec in a temporary folder (files copied, so tests may damage them),
  * with `edit` applied to its manifest JSON.
  */
-export function copySmokeCodec(edit?: (manifest: Record<string, unknown>) => void): string {
+export function copySmokeCodec(edit?: (manifest: ManifestJson) => void): string {
   const source = smokeCodecDir();
   const root = mkdtempSync(join(tmpdir(), "lcm-codec-test-"));
   const dir = join(root, "codec");

@@ -1,0 +1,134 @@
+/**
+ * `lcm decode FILE|- --lang L`: concepts (JSON as `lcm encode` writes it, or .npy) -> text in any
+ * language the codec knows, one line per concept.
+ */
+import { readFile, stat } from "node:fs/promises";
+import type { Command } from "commander";
+import { type ConceptRecord, decodeNpy, isNpy, parseConceptJson } from "../sonar/concept-file.js";
+import { UsageError } from "../util/errors.js";
+import { decodeDocument, MAX_INPUT_BYTES } from "../util/input.js";
+import { toDisplayLine } from "../util/sanitize.js";
+import {
+  type CodecFlags,
+  interruptSignal,
+  openCodec,
+  progressLine,
+  withCodecOptions,
+} from "./codec-options.js";
+import { action, parsePositiveInt, withCommonOptions, writeOut } from "./common.js";
+
+interface DecodeFlags extends CodecFlags {
+  lang: string;
+  beam: number;
+  greedy?: boolean;
+  maxTokens: number;
+  format: "text" | "json";
+}
+
+export function registerDecode(program: Command): void {
+  withCommonOptions(
+    withCodecOptions(
+      program
+        .command("decode")
+        .description(
+          "Render concepts as text: reads the JSON that 'lcm encode' writes (or a bare array of\n" +
+            "vectors, or a float32/float64 .npy [N, D] matrix) and prints one line per concept in the\n" +
+            "language given, which need not be the one the concepts came from.",
+        )
+        .argument("<file>", "concepts file, or - for stdin")
+        .requiredOption("-l, --lang <code>", "output language, a FLORES-200 code such as fra_Latn")
+        .option("--beam <k>", "beam width", parsePositiveInt("--beam"), 5)
+        .option("--greedy", "greedy decoding (beam 1): faster, usually a little worse")
+        .option(
+          "--max-tokens <n>",
+          "longest output per concept, in tokens",
+          parsePositiveInt("--max-tokens"),
+          128,
+        ),
+    ),
+    ["text", "json"],
+    "text",
+  ).action(action(runDecode));
+}
+
+async function runDecode(file: string, flags: DecodeFlags): Promise<void> {
+  const { name, bytes } = await readBytes(file);
+  const concepts: ConceptRecord[] = isNpy(bytes)
+    ? decodeNpy(bytes, name).map((vector, index) => ({ index, vector }))
+    : parseConceptJson(decodeDocument(bytes, name), name).concepts;
+  if (concepts.length === 0) throw new UsageError(`${name}: holds no concepts`);
+
+  const codec = await openCodec(flags);
+  const dim = concepts[0].vector.length;
+  if (dim !== codec.dim) {
+    throw new UsageError(
+      `${name}: concepts have ${dim} dimensions, codec '${codec.name}' works with ${codec.dim}`,
+    );
+  }
+  const lang = codec.resolveLanguage(flags.lang);
+  const decoded = await codec.decode(
+    concepts.map((c) => c.vector),
+    lang,
+    {
+      beam: flags.beam,
+      greedy: flags.greedy,
+      maxNewTokens: flags.maxTokens,
+      onProgress: progressLine("decode", flags),
+      signal: interruptSignal(),
+    },
+  );
+  if (flags.format === "json") {
+    const rows = decoded.map((d, i) => ({
+      index: concepts[i].index,
+      text: d.text,
+      span: concepts[i].span ?? null,
+      source_text: concepts[i].text ?? null,
+      score: Number(d.score.toFixed(6)),
+    }));
+    writeOut(
+      JSON.stringify(
+        {
+          codec: codec.name,
+          lang,
+          search: flags.greedy ? "greedy" : `beam ${flags.beam}`,
+          concepts: rows,
+        },
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  writeOut(decoded.map((d) => toDisplayLine(d.text)).join("\n"));
+}
+
+async function readBytes(file: string): Promise<{ name: string; bytes: Uint8Array }> {
+  if (file === "-") {
+    if (process.stdin.isTTY) throw new UsageError("no input: give a FILE, or pipe concepts into '-'");
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of process.stdin) {
+      total += (chunk as Buffer).length;
+      if (total > MAX_INPUT_BYTES)
+        throw new UsageError(`<stdin>: over the ${MAX_INPUT_BYTES / 1048576} MB limit`);
+      chunks.push(chunk as Buffer);
+    }
+    const bytes = Buffer.concat(chunks);
+    if (bytes.length === 0) throw new UsageError("<stdin>: empty input");
+    return { name: "<stdin>", bytes };
+  }
+  try {
+    const info = await stat(file);
+    if (info.isDirectory()) throw new UsageError(`${file}: is a directory, expected a file`);
+    if (info.size > MAX_INPUT_BYTES)
+      throw new UsageError(`${file}: over the ${MAX_INPUT_BYTES / 1048576} MB limit`);
+    const bytes = await readFile(file);
+    if (bytes.length === 0) throw new UsageError(`${file}: file is empty`);
+    return { name: file, bytes };
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new UsageError(`${file}: no such file`);
+    throw new UsageError(`${file}: cannot read (${code ?? "unknown error"})`);
+  }
+}

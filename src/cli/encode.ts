@@ -1,0 +1,110 @@
+/**
+ * `lcm encode FILE|- --lang L`: one concept per sentence of the document (segmented by the planner,
+ * so the concepts are the outline's), as JSON with source spans or as a .npy matrix.
+ */
+import { writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { buildOutline } from "../planner/build-outline.js";
+import { detectFormat } from "../planner/document-format.js";
+import type { Concept, Section } from "../planner/outline.js";
+import { ruleSegmenter } from "../planner/segment-rules.js";
+import { conceptJsonChunks, encodeNpy } from "../sonar/concept-file.js";
+import { UsageError } from "../util/errors.js";
+import { readInput } from "../util/input.js";
+import {
+  type CodecFlags,
+  interruptSignal,
+  openCodec,
+  progressLine,
+  withCodecOptions,
+} from "./codec-options.js";
+import { action, withCommonOptions } from "./common.js";
+
+interface EncodeFlags extends CodecFlags {
+  lang: string;
+  out?: string;
+  format: "json" | "npy";
+}
+
+export function registerEncode(program: Command): void {
+  withCommonOptions(
+    withCodecOptions(
+      program
+        .command("encode")
+        .description(
+          "Turn a document into concepts: one sentence embedding per sentence (Markdown structure and\n" +
+            "code blocks are not encoded). JSON carries each concept's text and [start, end) span in the\n" +
+            "input; npy writes the vectors alone as a float32 [N, D] matrix.",
+        )
+        .argument("<file>", "document to encode, or - for stdin")
+        .requiredOption("-l, --lang <code>", "language of the document, a FLORES-200 code such as eng_Latn")
+        .option("-o, --out <path>", "write to this file instead of stdout"),
+    ),
+    ["json", "npy"],
+    "json",
+  ).action(action(runEncode));
+}
+
+async function runEncode(file: string, flags: EncodeFlags): Promise<void> {
+  if (flags.format === "npy" && !flags.out && process.stdout.isTTY) {
+    throw new UsageError("refusing to write binary .npy to a terminal: use --out FILE or a pipe");
+  }
+  const doc = await readInput(file);
+  const codec = await openCodec(flags);
+  const lang = codec.resolveLanguage(flags.lang);
+  const format = detectFormat(doc.name === "<stdin>" ? null : doc.name, doc.text);
+  const outline = buildOutline(doc.text, { segmenter: ruleSegmenter, format, lang });
+  const sentences = sentenceConcepts(outline.sections);
+  if (sentences.length === 0)
+    throw new UsageError(`${doc.name}: no sentences to encode (only code or markup)`);
+
+  const result = await codec.encode(
+    sentences.map((c) => c.text),
+    lang,
+    { onProgress: progressLine("encode", flags), signal: interruptSignal() },
+  );
+  if (result.truncated.length > 0 && !flags.quiet) {
+    process.stderr.write(
+      `lcm: warning: ${result.truncated.length} sentence(s) exceeded the codec's ${codec.manifest.encoder.maxTokens} tokens and were cut (concepts ${result.truncated
+        .slice(0, 10)
+        .map((i) => i + 1)
+        .join(", ")}${result.truncated.length > 10 ? ", ..." : ""})\n`,
+    );
+  }
+
+  if (flags.format === "npy") {
+    const bytes = encodeNpy(result.vectors, result.dim);
+    if (flags.out) await writeFile(flags.out, bytes);
+    else await writeStdout(bytes);
+    return;
+  }
+  const chunks = conceptJsonChunks(
+    {
+      codec: { name: codec.name, version: codec.manifest.version, id: codec.id },
+      lang,
+      dim: result.dim,
+      truncated: result.truncated,
+      source: doc.name,
+    },
+    sentences.map((c, i) => ({ index: i, text: c.text, span: c.span, vector: result.vectors[i] })),
+  );
+  if (flags.out) await writeFile(flags.out, [...chunks].join(""));
+  else for (const chunk of chunks) await writeStdout(chunk);
+}
+
+/** Sentence concepts in document order: a section's own concepts, then its subsections'. */
+function sentenceConcepts(sections: readonly Section[]): Concept[] {
+  return sections.flatMap((s) => [
+    ...s.concepts.filter((c) => c.kind === "sentence"),
+    ...sentenceConcepts(s.sections),
+  ]);
+}
+
+function writeStdout(data: string | Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // A closed pipe (`| head`) is handled by cli.ts's stdout error handler.
+    process.stdout.write(data, (error) =>
+      error && (error as NodeJS.ErrnoException).code !== "EPIPE" ? reject(error) : resolve(),
+    );
+  });
+}

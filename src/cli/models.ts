@@ -1,0 +1,285 @@
+/**
+ * `lcm models list|info|verify`: what models the tool finds (in discovery order), what a manifest
+ * declares, and a full check of a model: every graph loaded and compared with its manifest, then a
+ * round trip (encode -> decode) with timings.
+ */
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { ConceptCodec } from "../sonar/codec.js";
+import type { CodecManifest, ModelManifest } from "../sonar/manifest.js";
+import { checkLcmCodecPairing } from "../sonar/manifest.js";
+import { type ModelEntry, scanModels } from "../sonar/model-registry.js";
+import { messageOf, UsageError } from "../util/errors.js";
+import { toDisplayLine } from "../util/sanitize.js";
+import { withModelOption } from "./codec-options.js";
+import { action, type CommonOptions, parsePositiveInt, withCommonOptions, writeOut } from "./common.js";
+
+interface ModelsFlags extends CommonOptions {
+  models?: string;
+  threads?: number;
+}
+
+export function registerModels(program: Command): void {
+  const models = program
+    .command("models")
+    .description("Find, describe and check the concept codecs and LCMs the tool can use");
+
+  withCommonOptions(
+    withModelOption(
+      models
+        .command("list")
+        .description(
+          "List models in discovery order: --models DIR / LCM_MODELS, then $XDG_DATA_HOME/lcm/models,\n" +
+            "then the bundled models/default. The first codec listed is the one used by default.",
+        ),
+    ),
+    ["text", "json"],
+  ).action(action(runList));
+
+  withCommonOptions(
+    withModelOption(
+      models
+        .command("info")
+        .description("Show a model's manifest: languages, files, limits, licence, measured quality")
+        .argument("[name]", "model name (default: the first codec found)"),
+    ),
+    ["text", "json"],
+  ).action(action(runInfo));
+
+  withCommonOptions(
+    withModelOption(
+      models
+        .command("verify")
+        .description(
+          "Check models: load every graph, compare input/output names and dims with the manifest, and\n" +
+            "run a round trip (encode a sentence, decode it back) with timings",
+        )
+        .argument("[name]", "model name (default: every model found)")
+        .option("--threads <n>", "CPU threads for inference", parsePositiveInt("--threads")),
+    ),
+    ["text", "json"],
+  ).action(action(runVerify));
+}
+
+async function runList(flags: ModelsFlags): Promise<void> {
+  const entries = await scanModels({ models: flags.models });
+  if (flags.format === "json") {
+    writeOut(
+      JSON.stringify(
+        entries.map((e) => ({
+          dir: e.dir,
+          source: e.root.source,
+          ...(e.manifest ? summary(e.manifest) : { error: messageOf(e.error) }),
+        })),
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  if (entries.length === 0) {
+    writeOut("no models found (give a folder with --models DIR or LCM_MODELS)");
+    return;
+  }
+  const lines = entries.map((e) => {
+    if (!e.manifest)
+      return `BROKEN  ${e.dir}  [${e.root.source}]\n        ${toDisplayLine(messageOf(e.error))}`;
+    const m = e.manifest;
+    const what =
+      m.kind === "codec"
+        ? `${m.embeddingDim}-d, ${m.languages.length} language(s)`
+        : `on codec ${m.codec.name} (${m.codec.embeddingDim}-d)`;
+    return `${m.kind.padEnd(6)}  ${m.name} v${m.version}  ${what}  ${e.dir}  [${e.root.source}]`;
+  });
+  writeOut(lines.join("\n"));
+}
+
+function summary(m: ModelManifest) {
+  return m.kind === "codec"
+    ? {
+        kind: m.kind,
+        name: m.name,
+        version: m.version,
+        embedding_dim: m.embeddingDim,
+        languages: m.languages,
+      }
+    : { kind: m.kind, name: m.name, version: m.version, codec: m.codec };
+}
+
+async function pickEntry(entries: ModelEntry[], name: string | undefined): Promise<ModelEntry> {
+  const match = entries.find((e) => (name === undefined ? true : e.manifest?.name === name));
+  if (!match) {
+    const known = entries.flatMap((e) => (e.manifest ? [e.manifest.name] : []));
+    throw new UsageError(
+      name === undefined
+        ? "no models found (give a folder with --models DIR or LCM_MODELS)"
+        : `no model named '${name}'${known.length > 0 ? ` (found: ${known.join(", ")})` : ""}`,
+    );
+  }
+  if (match.error) throw match.error;
+  return match;
+}
+
+async function runInfo(name: string | undefined, flags: ModelsFlags): Promise<void> {
+  const entries = await scanModels({ models: flags.models });
+  const entry = await pickEntry(
+    name === undefined ? entries.filter((e) => e.error || e.manifest?.kind === "codec") : entries,
+    name,
+  );
+  const m = entry.manifest!;
+  if (flags.format === "json") {
+    writeOut(JSON.stringify({ dir: m.dir, source: entry.root.source, manifest: m.raw }, null, 2));
+    return;
+  }
+  const lines = [`${m.kind} ${m.name} v${m.version}`, `  folder: ${m.dir} [${entry.root.source}]`];
+  if (m.license) lines.push(`  licence: ${m.license}`);
+  if (m.kind === "codec") {
+    lines.push(
+      `  concepts: ${m.embeddingDim}-d`,
+      `  languages (${m.languages.length}): ${m.languages.join(" ")}`,
+      `  tokenizer: ${m.tokenizer.file} (sentencepiece, offset ${m.tokenizer.pieceOffset}, tags ${m.tokenizer.langTagFormat}, pad/unk/bos/eos ${Object.values(m.tokenizer.specialIds).join("/")})`,
+      `  encoder: ${m.encoder.file} (${await sizeOf(m, m.encoder.file)}), at most ${m.encoder.maxTokens} tokens`,
+      `  decoder: ${m.decoder.file} (${await sizeOf(m, m.decoder.file)}), ${m.decoder.layers} layers x ${m.decoder.heads} heads x ${m.decoder.headDim}, vocabulary ${m.decoder.vocabSize}, trained up to ${m.decoder.maxTokens} tokens`,
+    );
+    if (m.weights) lines.push(`  weights: ${m.weights}`);
+  } else {
+    lines.push(`  trained on codec: ${m.codec.name} (${m.codec.embeddingDim}-d)`);
+  }
+  for (const section of ["quality", "provenance", "training"]) {
+    if (m.raw[section] !== undefined)
+      lines.push(`  ${section}: ${toDisplayLine(JSON.stringify(m.raw[section]))}`);
+  }
+  writeOut(lines.join("\n"));
+}
+
+async function sizeOf(m: CodecManifest, file: string): Promise<string> {
+  try {
+    return `${((await stat(join(m.dir, file))).size / 1048576).toFixed(1)} MB`;
+  } catch {
+    return "missing";
+  }
+}
+
+interface VerifyReport {
+  dir: string;
+  kind: string;
+  name: string;
+  ok: boolean;
+  error?: string;
+  load_ms?: { encoder: number; decoder: number };
+  round_trip?: {
+    lang: string;
+    source: string;
+    decoded: string;
+    encode_ms: number;
+    decode_ms: number;
+    cosine: number;
+  };
+  note?: string;
+}
+
+const PROBE: Record<string, string> = {
+  eng_Latn: "The weather was mild, so we walked to the old harbour after lunch.",
+  fra_Latn: "Il faisait doux, alors nous sommes allés au vieux port après le déjeuner.",
+  deu_Latn: "Das Wetter war mild, also gingen wir nach dem Mittagessen zum alten Hafen.",
+};
+
+async function runVerify(name: string | undefined, flags: ModelsFlags): Promise<void> {
+  const entries = (await scanModels({ models: flags.models })).filter(
+    (e) => name === undefined || e.manifest?.name === name,
+  );
+  if (entries.length === 0) await pickEntry([], name);
+  const codecs = entries.flatMap((e) => (e.manifest?.kind === "codec" ? [e.manifest] : []));
+  const reports: VerifyReport[] = [];
+  let firstError: unknown = null;
+  for (const entry of entries) {
+    const report: VerifyReport = {
+      dir: entry.dir,
+      kind: entry.manifest?.kind ?? "?",
+      name: entry.manifest?.name ?? "?",
+      ok: false,
+    };
+    try {
+      if (entry.error) throw entry.error;
+      const m = entry.manifest!;
+      if (m.kind === "codec") await verifyCodec(m, flags, report);
+      else {
+        const codec = codecs.find((c) => c.name === m.codec.name) ?? codecs[0];
+        if (!codec) throw new UsageError(`${m.path}: no codec found to pair it with`);
+        checkLcmCodecPairing(m, codec);
+        report.note = `pairs with codec ${codec.name}; LCM graphs are not checked yet`;
+      }
+      report.ok = true;
+    } catch (error) {
+      report.error = messageOf(error);
+      firstError ??= error;
+    }
+    reports.push(report);
+  }
+  if (flags.format === "json") writeOut(JSON.stringify(reports, null, 2));
+  else writeOut(reports.map(formatReport).join("\n"));
+  if (firstError) throw firstError;
+}
+
+async function verifyCodec(m: CodecManifest, flags: ModelsFlags, report: VerifyReport): Promise<void> {
+  let t = performance.now();
+  const codec = await ConceptCodec.load(m, { threads: flags.threads, cache: false });
+  try {
+    const encoderMs = performance.now() - t;
+    t = performance.now();
+    await codec.decoder();
+    const decoderMs = performance.now() - t;
+    report.load_ms = { encoder: Math.round(encoderMs), decoder: Math.round(decoderMs) };
+    const lang = m.languages.includes("eng_Latn") ? "eng_Latn" : m.languages[0];
+    const source = PROBE[lang] ?? PROBE.eng_Latn;
+    t = performance.now();
+    const [vector] = (await codec.encode([source], lang)).vectors;
+    const encodeMs = performance.now() - t;
+    t = performance.now();
+    const [decoded] = await codec.decode([vector], lang);
+    const decodeMs = performance.now() - t;
+    const [again] = (await codec.encode([decoded.text], lang)).vectors;
+    report.round_trip = {
+      lang,
+      source,
+      decoded: decoded.text,
+      encode_ms: Math.round(encodeMs * 10) / 10,
+      decode_ms: Math.round(decodeMs),
+      cosine: Math.round(cosine(vector, again) * 1e4) / 1e4,
+    };
+  } finally {
+    await codec.release();
+  }
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return dot / Math.sqrt(na * nb || 1);
+}
+
+function formatReport(r: VerifyReport): string {
+  if (!r.ok) return `FAIL  ${r.kind} ${r.name}  ${r.dir}\n      ${toDisplayLine(r.error ?? "")}`;
+  const lines = [`ok    ${r.kind} ${r.name}  ${r.dir}`];
+  if (r.load_ms)
+    lines.push(
+      `      graphs match the manifest; load ${r.load_ms.encoder} ms encoder, ${r.load_ms.decoder} ms decoder`,
+    );
+  if (r.round_trip) {
+    const rt = r.round_trip;
+    lines.push(
+      `      round trip (${rt.lang}): encode ${rt.encode_ms} ms, decode ${rt.decode_ms} ms (beam 5), cosine(source, re-encoded output) ${rt.cosine}`,
+      `        in:  ${toDisplayLine(rt.source)}`,
+      `        out: ${toDisplayLine(rt.decoded)}`,
+    );
+  }
+  if (r.note) lines.push(`      ${r.note}`);
+  return lines.join("\n");
+}

@@ -1,0 +1,198 @@
+/**
+ * `lcm encode`, `lcm decode` and `lcm models` end to end through the built CLI (npm test builds first)
+ * with the smoke codec: JSON and .npy round trips, the cache, and one-line errors with exit code 2.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { decodeNpy } from "../src/sonar/concept-file.js";
+import { copySmokeCodec, smokeCodecDir } from "./helpers/smoke-codec.js";
+
+const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
+const DOC = `# Harbour notes
+
+The weather was mild. We walked to the old harbour after lunch.
+
+\`\`\`sh
+echo "code is not encoded"
+\`\`\`
+
+- Boats came in.
+- The fish market closed at four, and the gulls took over the quay.
+`;
+
+let work: string;
+let docPath: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), "lcm-codec-cli-"));
+  docPath = join(work, "notes.md");
+  writeFileSync(docPath, DOC);
+  env = {
+    ...process.env,
+    XDG_CACHE_HOME: join(work, "cache"),
+    XDG_DATA_HOME: join(work, "data"),
+    LCM_MODELS: smokeCodecDir(),
+    LCM_THREADS: "1",
+  };
+});
+
+function lcm(args: string[], input?: string | Buffer, extraEnv: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    env: { ...env, ...extraEnv },
+    input,
+    timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr.toString() };
+}
+
+describe("lcm encode / decode", () => {
+  it("encodes one concept per sentence with spans into the input, and decodes them back", () => {
+    const { code, stdout, stderr } = lcm(["encode", docPath, "--lang", "eng_Latn"]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout.toString());
+    expect(json.codec.name).toBe("lcm-smoke-codec");
+    expect(json.dim).toBe(64);
+    expect(json.concepts.map((c: { text: string }) => c.text)).toEqual([
+      "The weather was mild.",
+      "We walked to the old harbour after lunch.",
+      "Boats came in.",
+      "The fish market closed at four, and the gulls took over the quay.",
+    ]);
+    for (const c of json.concepts) {
+      expect(DOC.slice(c.span[0], c.span[1])).toBe(c.text);
+      expect(c.vector).toHaveLength(64);
+      expect(c.vector.every((x: unknown) => typeof x === "number")).toBe(true);
+    }
+    const conceptsPath = join(work, "concepts.json");
+    writeFileSync(conceptsPath, stdout);
+    const decoded = lcm(["decode", conceptsPath, "--lang", "fra_Latn", "--greedy", "--max-tokens", "12"]);
+    expect(decoded.stderr).toBe("");
+    expect(decoded.code).toBe(0);
+    expect(decoded.stdout.toString().trimEnd().split("\n")).toHaveLength(4);
+    const asJson = lcm(
+      ["decode", "-", "--lang", "eng_Latn", "--beam", "2", "--max-tokens", "8", "-f", "json"],
+      stdout,
+    );
+    expect(asJson.code).toBe(0);
+    const rows = JSON.parse(asJson.stdout.toString()).concepts;
+    expect(rows.map((r: { span: number[] }) => r.span)).toEqual(
+      json.concepts.map((c: { span: number[] }) => c.span),
+    );
+    expect(rows.every((r: { score: number }) => Number.isFinite(r.score))).toBe(true);
+  });
+
+  it("writes a real .npy [N, D] float32 matrix that decode reads", () => {
+    const json = JSON.parse(lcm(["encode", docPath, "--lang", "eng_Latn"]).stdout.toString());
+    const npyPath = join(work, "concepts.npy");
+    const { code, stderr } = lcm(
+      ["encode", "-", "--lang", "eng_Latn", "--format", "npy", "--out", npyPath],
+      DOC,
+    );
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const bytes = readFileSync(npyPath);
+    expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]));
+    const headerLength = bytes.readUInt16LE(8);
+    expect((10 + headerLength) % 64).toBe(0);
+    expect(bytes.toString("latin1", 10, 10 + headerLength)).toContain(
+      "'descr': '<f4', 'fortran_order': False, 'shape': (4, 64)",
+    );
+    const rows = decodeNpy(bytes, npyPath);
+    rows.forEach((row, i) => {
+      expect(Array.from(row)).toEqual(json.concepts[i].vector.map(Math.fround));
+    });
+    const decoded = lcm(["decode", npyPath, "--lang", "deu_Latn", "--greedy", "--max-tokens", "6"]);
+    expect(decoded.code).toBe(0);
+    expect(decoded.stdout.toString().trimEnd().split("\n")).toHaveLength(4);
+  });
+
+  it("caches concepts on disk unless --no-cache", () => {
+    const fresh = mkdtempSync(join(tmpdir(), "lcm-cli-cache-"));
+    const first = lcm(["encode", docPath, "--lang", "eng_Latn"], undefined, { XDG_CACHE_HOME: fresh });
+    expect(first.code).toBe(0);
+    expect(readdirSync(join(fresh, "lcm", "embeddings"))).toHaveLength(1);
+    const second = lcm(["encode", docPath, "--lang", "eng_Latn"], undefined, { XDG_CACHE_HOME: fresh });
+    expect(second.stdout.toString()).toBe(first.stdout.toString());
+    const none = mkdtempSync(join(tmpdir(), "lcm-cli-nocache-"));
+    expect(
+      lcm(["encode", docPath, "--lang", "eng_Latn", "--no-cache"], undefined, { XDG_CACHE_HOME: none }).code,
+    ).toBe(0);
+    expect(readdirSync(none)).toEqual([]);
+  });
+
+  it("fails with one line and exit code 2 on bad input", () => {
+    const check = (args: string[], pattern: RegExp, input?: string, extraEnv?: NodeJS.ProcessEnv) => {
+      const { code, stderr } = lcm(args, input, extraEnv);
+      expect(stderr).toMatch(pattern);
+      expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(code).toBe(2);
+    };
+    check(
+      ["encode", docPath, "--lang", "eng_Latm"],
+      /^lcm: unknown language .eng_Latm.; did you mean eng_Latn \(English\)\?\n$/,
+    );
+    check(["encode", join(work, "missing.txt"), "--lang", "eng_Latn"], /no such file/);
+    check(
+      ["encode", docPath, "--lang", "eng_Latn", "--models", "/no/such/models"],
+      /--models \/no\/such\/models: no such directory/,
+    );
+    check(["decode", "-", "--lang", "eng_Latn"], /not valid JSON/, "{oops");
+    check(
+      ["decode", "-", "--lang", "eng_Latn"],
+      /concepts have 3 dimensions, codec 'lcm-smoke-codec' works with 64/,
+      "[[1,2,3]]",
+    );
+    check(["decode", "-", "--lang", "eng_Latn", "--beam", "0"], /--beam must be a positive integer/, "[[1]]");
+    const lying = copySmokeCodec((m) => (m.embedding_dim = 32));
+    check(
+      ["encode", docPath, "--lang", "eng_Latn", "--models", lying],
+      /encoder.onnx: output 'sentence_embedding' dimension 1 is 64, the manifest says 32/,
+    );
+    const corrupt = copySmokeCodec();
+    truncateSync(join(corrupt, "encoder.onnx"), 1000);
+    check(
+      ["encode", docPath, "--lang", "eng_Latn"],
+      /encoder.onnx: not a valid ONNX file \(truncated or corrupt\)/,
+      undefined,
+      {
+        LCM_MODELS: corrupt,
+      },
+    );
+  });
+});
+
+describe("lcm models", () => {
+  it("lists, describes and verifies the smoke codec", () => {
+    const list = lcm(["models", "list"]);
+    expect(list.code).toBe(0);
+    expect(list.stdout.toString()).toMatch(/^codec\s+lcm-smoke-codec v1 {2}64-d, 3 language\(s\)/);
+    const info = lcm(["models", "info", "lcm-smoke-codec"]);
+    expect(info.code).toBe(0);
+    expect(info.stdout.toString()).toContain("languages (3): eng_Latn fra_Latn deu_Latn");
+    const verify = lcm(["models", "verify", "-f", "json"]);
+    expect(verify.stderr).toBe("");
+    expect(verify.code).toBe(0);
+    const [report] = JSON.parse(verify.stdout.toString());
+    expect(report.ok).toBe(true);
+    expect(report.round_trip.lang).toBe("eng_Latn");
+    expect(report.round_trip.decode_ms).toBeGreaterThan(0);
+  });
+
+  it("verify names the broken file and exits 2", () => {
+    const corrupt = copySmokeCodec();
+    writeFileSync(join(corrupt, "decoder.onnx"), "not an onnx file at all");
+    const { code, stdout, stderr } = lcm(["models", "verify", "--models", corrupt]);
+    expect(stdout.toString()).toMatch(/^FAIL {2}codec lcm-smoke-codec/);
+    expect(stderr).toBe(
+      `lcm: ${join(corrupt, "decoder.onnx")}: not a valid ONNX file (truncated or corrupt)\n`,
+    );
+    expect(code).toBe(2);
+  });
+});
