@@ -1,4 +1,191 @@
+/**
+ * `lcm outline FILE|-`: a document as an outline of concepts (sections from its headings, one concept
+ * per sentence) with the compression it shows. Formats: a readable tree (text), the editable outline
+ * file (md, reads back with the TUI and server), or JSON with source spans (json).
+ */
+import { once } from "node:events";
+import { extname } from "node:path";
 import type { Command } from "commander";
+import { Option } from "commander";
+import { buildOutline } from "../planner/build-outline.js";
+import { detectFormat } from "../planner/document-format.js";
+import type { DocumentFormat, Outline } from "../planner/outline.js";
+import { outlineFromJson, outlineJsonChunks } from "../planner/outline-json.js";
+import { outlineFromMarkdown, outlineMarkdownChunks } from "../planner/outline-markdown.js";
+import { outlineStats } from "../planner/outline-stats.js";
+import { ruleSegmenter } from "../planner/segment-rules.js";
+import { MAX_SEGMENT_CHARS } from "../planner/segment-types.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
+import { UsageError } from "../util/errors.js";
+import { readInput } from "../util/input.js";
+import {
+  action,
+  type CommonOptions,
+  type OutputFormat,
+  progressEnabled,
+  withCommonOptions,
+} from "./common.js";
+import { outlineTextChunks } from "./outline-text.js";
 
-// Interim registration; the planner work replaces this with the real command.
-export function registerOutline(_program: Command): void {}
+interface OutlineFlags extends CommonOptions {
+  maxChars: number;
+  markdown?: boolean;
+  plain?: boolean;
+  lang?: string;
+  output?: string;
+}
+
+const MIN_MAX_CHARS = 16;
+const MAX_MAX_CHARS = 100_000;
+const FLORES_CODE = /^[a-z]{3}_[A-Z][a-z]{3}$/;
+const OUTLINE_FILE_HEADER = "<!-- lcm-outline v1";
+
+export function registerOutline(program: Command): void {
+  const command = program
+    .command("outline")
+    .description(
+      "Show a document as an outline of concepts: sections from its headings, one concept per sentence " +
+        "(at most --max-chars characters), code blocks, tables, HTML and front matter kept as opaque " +
+        "blocks. Prints how many tokens became how many concepts.",
+    )
+    .argument("<file>", "a Markdown or plain-text document, a saved outline (.md or .json), or - for stdin");
+  withCommonOptions(command)
+    .option(
+      "--max-chars <n>",
+      `longest concept in characters (${MIN_MAX_CHARS}..${MAX_MAX_CHARS})`,
+      parseMaxChars,
+      MAX_SEGMENT_CHARS,
+    )
+    .addOption(
+      new Option("--markdown", "read the input as Markdown (default: by extension, else sniffed)").conflicts(
+        "plain",
+      ),
+    )
+    .addOption(
+      new Option("--plain", "read the input as plain text: blank lines separate paragraphs").conflicts(
+        "markdown",
+      ),
+    )
+    .option(
+      "--lang <code>",
+      "FLORES-200 code of the document's language, a segmentation hint (e.g. jpn_Jpan)",
+      parseLang,
+    )
+    .option(
+      "-o, --output <file>",
+      "write the result to FILE (atomically) instead of stdout; .json/.md imply --format",
+    )
+    .addHelpText(
+      "after",
+      `
+Formats:
+  text  a tree: headings, numbered concepts, [opaque blocks], and a stats line
+  md    the outline file: headings and one "- concept" line each, ids/spans/pins in comments;
+        edit it by hand; \`lcm outline FILE.md\` shows a saved outline again
+  json  {"stats": {"chars", "tokens", "concepts", "ratio", "token_source", ...},
+         "sections": [{"id", "title", "level", "span", "concepts": [{"id", "text", "span", "pinned"}],
+                       "opaque": [{"id", "kind", "at", "span", "text"}], "sections": [...]}], ...}
+        spans are [start, end) offsets (UTF-16 code units) into the input
+
+tokens counts the concepts' text with the codec tokenizer when one is loaded, otherwise with an
+estimate ("token_source": "estimate"; see src/planner/token-estimate.ts).
+
+Examples:
+  $ lcm outline examples/problems-of-philosophy.md
+  $ lcm outline notes.txt --format json > notes.outline.json
+  $ cat report | lcm outline - --markdown
+  $ lcm outline book.txt -o book.outline.md        save an editable outline
+  $ lcm outline article.txt --lang fra_Latn --max-chars 200`,
+    )
+    .action(action(runOutline));
+}
+
+async function runOutline(file: string, flags: OutlineFlags, command: Command): Promise<void> {
+  const format = outputFormat(flags, command);
+  const input = await readInput(file);
+  const showProgress = progressEnabled(flags) && input.text.length > 1_000_000;
+  const outline = readOutlineFile(file, input.text) ?? outlineDocument(file, input, flags, showProgress);
+  const chunks =
+    format === "json"
+      ? outlineJsonChunks(outline, outlineStats(outline))
+      : format === "md"
+        ? outlineMarkdownChunks(outline)
+        : outlineTextChunks(outline, outlineStats(outline));
+  if (flags.output) {
+    await writeFileAtomic(flags.output, chunks);
+    if (!flags.quiet) process.stderr.write(`lcm: wrote ${flags.output}\n`);
+  } else {
+    await writeChunks(chunks);
+  }
+}
+
+function outlineDocument(
+  file: string,
+  input: { name: string; text: string },
+  flags: OutlineFlags,
+  showProgress: boolean,
+): Outline {
+  const forced: DocumentFormat | undefined = flags.markdown ? "markdown" : flags.plain ? "plain" : undefined;
+  const format = detectFormat(file === "-" ? null : file, input.text, forced);
+  const onProgress = showProgress
+    ? (done: number, total: number) =>
+        process.stderr.write(`\rlcm: outlining ${Math.round((done / total) * 100)}%`)
+    : undefined;
+  const outline = buildOutline(input.text, {
+    segmenter: ruleSegmenter,
+    format,
+    lang: flags.lang,
+    maxChars: flags.maxChars,
+    onProgress,
+  });
+  if (showProgress) process.stderr.write("\r\u001b[K");
+  return outline;
+}
+
+/** A saved outline given back (`lcm outline notes.outline.md`) is shown as it is, not outlined again. */
+function readOutlineFile(file: string, text: string): Outline | null {
+  if (text.startsWith(OUTLINE_FILE_HEADER)) return outlineFromMarkdown(text);
+  if (extname(file).toLowerCase() === ".json") {
+    if (!text.trimStart().startsWith("{")) throw new UsageError(`${file}: expected a JSON outline`);
+    return outlineFromJson(text);
+  }
+  return null;
+}
+
+function outputFormat(flags: OutlineFlags, command: Command): OutputFormat {
+  if (flags.output && command.getOptionValueSource("format") === "default") {
+    const ext = extname(flags.output).toLowerCase();
+    if (ext === ".json") return "json";
+    if (ext === ".md" || ext === ".markdown") return "md";
+  }
+  return flags.format;
+}
+
+function parseMaxChars(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < MIN_MAX_CHARS || n > MAX_MAX_CHARS) {
+    throw new UsageError(
+      `--max-chars must be a whole number in ${MIN_MAX_CHARS}..${MAX_MAX_CHARS}, got '${value}'`,
+    );
+  }
+  return n;
+}
+
+function parseLang(value: string): string {
+  if (!FLORES_CODE.test(value)) {
+    throw new UsageError(`--lang must be a FLORES-200 code like eng_Latn or zho_Hans, got '${value}'`);
+  }
+  return value;
+}
+
+/** Writes chunks to stdout, waiting when the pipe is full so a large outline never piles up in memory. */
+async function writeChunks(chunks: Iterable<string>): Promise<void> {
+  let pending = "";
+  for (const chunk of chunks) {
+    pending += chunk;
+    if (pending.length < 65_536) continue;
+    if (!process.stdout.write(pending)) await once(process.stdout, "drain");
+    pending = "";
+  }
+  if (pending) process.stdout.write(pending);
+}

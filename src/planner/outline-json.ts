@@ -1,0 +1,235 @@
+/**
+ * Outline <-> JSON. The same shape is what `lcm outline --format json` prints and what a saved `.json`
+ * outline holds:
+ *
+ * {"stats": {...},                      (output only; ignored when read back)
+ *  "version": 1,
+ *  "source": {"format": "markdown", "chars": 1234} | null,
+ *  "max_chars": 256,
+ *  "next_ids": {"concept": 57, "section": 9},
+ *  "sections": [{"id", "title", "level", "span": [s, e] | null, "target_length"?,
+ *                "concepts": [{"id", "text", "span": [s, e] | null, "pinned", "rewritten"?}],
+ *                "opaque": [{"id", "kind", "at", "span", "text", "pinned"}],
+ *                "sections": [...]}]}
+ *
+ * `concepts` holds only sentences, so a consumer that encodes concepts can take it as it is. Opaque
+ * blocks (code, tables, HTML, front matter, rules, link definitions) sit in `opaque`, each with `at`:
+ * the number of the section's sentences that come before it.
+ *
+ * Output is streamed in chunks (outlineJsonChunks) so a 50 MB document never needs one giant string.
+ */
+import { UsageError } from "../util/errors.js";
+import {
+  type Concept,
+  type DocumentFormat,
+  OPAQUE_KINDS,
+  type OpaqueKind,
+  type Outline,
+  type Section,
+  type Span,
+  validateOutline,
+} from "./outline.js";
+import type { OutlineStats } from "./outline-stats.js";
+
+const CHUNK_CONCEPTS = 512;
+
+export function outlineToJson(outline: Outline, stats?: OutlineStats): string {
+  return [...outlineJsonChunks(outline, stats)].join("");
+}
+
+export function* outlineJsonChunks(outline: Outline, stats?: OutlineStats): Generator<string> {
+  let head = "{";
+  if (stats) head += `"stats":${JSON.stringify(stats)},`;
+  head += `"version":1,"source":${JSON.stringify(outline.source)},"max_chars":${outline.maxChars},`;
+  head += `"next_ids":{"concept":${outline.nextConceptId},"section":${outline.nextSectionId}},"sections":[`;
+  yield head;
+  yield* sectionListChunks(outline.sections);
+  yield "]}\n";
+}
+
+function* sectionListChunks(sections: readonly Section[]): Generator<string> {
+  for (let i = 0; i < sections.length; i++) {
+    if (i > 0) yield ",";
+    yield* sectionChunks(sections[i]);
+  }
+}
+
+function* sectionChunks(section: Section): Generator<string> {
+  let head = `{"id":${JSON.stringify(section.id)},"title":${JSON.stringify(section.title)},"level":${section.level}`;
+  head += `,"span":${JSON.stringify(section.span)}`;
+  if (section.targetLength !== undefined) head += `,"target_length":${section.targetLength}`;
+  yield `${head},"concepts":[`;
+  const opaque: string[] = [];
+  let batch: string[] = [];
+  let sentences = 0;
+  for (const concept of section.concepts) {
+    if (concept.kind === "opaque") {
+      opaque.push(JSON.stringify(opaqueJson(concept, sentences)));
+      continue;
+    }
+    batch.push(sentenceJson(concept));
+    sentences++;
+    if (batch.length === CHUNK_CONCEPTS) {
+      yield (sentences > CHUNK_CONCEPTS ? "," : "") + batch.join(",");
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield (sentences > batch.length ? "," : "") + batch.join(",");
+  yield `],"opaque":[${opaque.join(",")}],"sections":[`;
+  yield* sectionListChunks(section.sections);
+  yield "]}";
+}
+
+/** JSON of a sentence concept, written directly: this runs once per sentence of a 50 MB document. */
+function sentenceJson(concept: Concept): string {
+  const span = concept.span ? `[${concept.span[0]},${concept.span[1]}]` : "null";
+  const rewritten = concept.rewritten ? `,"rewritten":true` : "";
+  return `{"id":"${concept.id}","text":${JSON.stringify(concept.text)},"span":${span},"pinned":${concept.pinned}${rewritten}}`;
+}
+
+function opaqueJson(concept: Concept, at: number) {
+  return {
+    id: concept.id,
+    kind: concept.block,
+    at,
+    span: concept.span,
+    text: concept.text,
+    pinned: concept.pinned,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading
+
+export function outlineFromJson(json: string | unknown): Outline {
+  let value: unknown = json;
+  if (typeof json === "string") {
+    try {
+      value = JSON.parse(json);
+    } catch (error) {
+      throw new UsageError(`outline JSON: not valid JSON (${(error as Error).message})`);
+    }
+  }
+  const root = object(value, "outline");
+  if (root.version !== 1)
+    throw new UsageError(`outline JSON: unsupported version ${JSON.stringify(root.version)}`);
+  const source = root.source === null || root.source === undefined ? null : readSource(root.source);
+  const nextIds = object(root.next_ids, "next_ids");
+  const outline: Outline = {
+    version: 1,
+    source,
+    maxChars: integer(root.max_chars, "max_chars", 1),
+    sections: array(root.sections, "sections").map((s, i) => readSection(s, `sections[${i}]`)),
+    nextConceptId: integer(nextIds.concept, "next_ids.concept", 1),
+    nextSectionId: integer(nextIds.section, "next_ids.section", 1),
+  };
+  validateOutline(outline);
+  return outline;
+}
+
+function readSource(value: unknown): { format: DocumentFormat; chars: number } {
+  const source = object(value, "source");
+  if (source.format !== "markdown" && source.format !== "plain") {
+    throw new UsageError(`outline JSON: source.format must be "markdown" or "plain"`);
+  }
+  return { format: source.format, chars: integer(source.chars, "source.chars", 0) };
+}
+
+function readSection(value: unknown, where: string): Section {
+  const s = object(value, where);
+  const sentences = array(s.concepts, `${where}.concepts`).map((c, i) =>
+    readSentence(c, `${where}.concepts[${i}]`),
+  );
+  const opaque = array(s.opaque ?? [], `${where}.opaque`).map((o, i) =>
+    readOpaque(o, `${where}.opaque[${i}]`),
+  );
+  // Put opaque blocks back among the sentences: `at` counts the sentences before each.
+  const concepts: Concept[] = [];
+  let next = 0;
+  for (const { concept, at } of opaque) {
+    if (at < next || at > sentences.length)
+      throw new UsageError(`outline JSON: ${where}.opaque 'at' ${at} is out of order`);
+    concepts.push(...sentences.slice(next, at), concept);
+    next = at;
+  }
+  concepts.push(...sentences.slice(next));
+  const section: Section = {
+    id: string(s.id, `${where}.id`),
+    title: string(s.title, `${where}.title`),
+    level: integer(s.level, `${where}.level`, 0),
+    span: span(s.span, `${where}.span`),
+    concepts,
+    sections: array(s.sections ?? [], `${where}.sections`).map((c, i) =>
+      readSection(c, `${where}.sections[${i}]`),
+    ),
+  };
+  return s.target_length === undefined || s.target_length === null
+    ? section
+    : { ...section, targetLength: integer(s.target_length, `${where}.target_length`, 1) };
+}
+
+function readSentence(value: unknown, where: string): Concept {
+  const c = object(value, where);
+  const concept: Concept = {
+    id: string(c.id, `${where}.id`),
+    kind: "sentence",
+    text: string(c.text, `${where}.text`),
+    span: span(c.span, `${where}.span`),
+    pinned: c.pinned === undefined ? false : boolean(c.pinned, `${where}.pinned`),
+  };
+  return c.rewritten === true ? { ...concept, rewritten: true } : concept;
+}
+
+function readOpaque(value: unknown, where: string): { concept: Concept; at: number } {
+  const o = object(value, where);
+  const kind = string(o.kind, `${where}.kind`);
+  if (!OPAQUE_KINDS.includes(kind as OpaqueKind))
+    throw new UsageError(`outline JSON: ${where}.kind '${kind}' is unknown`);
+  return {
+    at: integer(o.at, `${where}.at`, 0),
+    concept: {
+      id: string(o.id, `${where}.id`),
+      kind: "opaque",
+      text: string(o.text, `${where}.text`),
+      span: span(o.span, `${where}.span`),
+      pinned: o.pinned === undefined ? false : boolean(o.pinned, `${where}.pinned`),
+      block: kind as OpaqueKind,
+    },
+  };
+}
+
+function object(value: unknown, where: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new UsageError(`outline JSON: ${where} must be an object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function array(value: unknown, where: string): unknown[] {
+  if (!Array.isArray(value)) throw new UsageError(`outline JSON: ${where} must be an array`);
+  return value;
+}
+
+function string(value: unknown, where: string): string {
+  if (typeof value !== "string") throw new UsageError(`outline JSON: ${where} must be a string`);
+  return value;
+}
+
+function boolean(value: unknown, where: string): boolean {
+  if (typeof value !== "boolean") throw new UsageError(`outline JSON: ${where} must be true or false`);
+  return value;
+}
+
+function integer(value: unknown, where: string, min: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new UsageError(`outline JSON: ${where} must be an integer >= ${min}`);
+  }
+  return value;
+}
+
+function span(value: unknown, where: string): Span | null {
+  if (value === null || value === undefined) return null;
+  if (!Array.isArray(value) || value.length !== 2)
+    throw new UsageError(`outline JSON: ${where} must be [start, end]`);
+  return [integer(value[0], `${where}[0]`, 0), integer(value[1], `${where}[1]`, 0)];
+}

@@ -1,0 +1,321 @@
+/**
+ * Outline <-> Markdown: an outline file a person can read and edit in any editor, which reads back into
+ * the same outline. Ids, spans, pins and target lengths ride along in trailing HTML comments, which
+ * Markdown renderers hide:
+ *
+ *   <!-- lcm-outline v1 format=markdown chars=52011 max-chars=256 next=c57,s9 -->
+ *
+ *   <!-- s1 -->                                        untitled opening section (text before a heading)
+ *   - A sentence of the opening. <!-- c1 span=0-27 -->
+ *
+ *   # First heading <!-- s2 span=29-44 target=5 -->
+ *   - A pinned sentence. <!-- c2 span=46-66 pinned -->
+ *   - A sentence the user wrote. <!-- c3 -->
+ *   <!-- c4 opaque=code span=68-100 lines=3 -->       opaque block: its source, verbatim
+ *   ```js
+ *   code();
+ *   ```
+ *   <!-- /c4 -->
+ *
+ * Every sentence is one `- ` line (sentences are single-line plain text). Headings nest by level as in
+ * any Markdown. Hand edits are welcome: a heading or a line without a comment becomes a new section or
+ * concept with a fresh id, a deleted line deletes its concept, moved lines move. The header line is
+ * optional (without it: no source, cap 256, counters after the highest id seen).
+ */
+import { UsageError } from "../util/errors.js";
+import {
+  type Concept,
+  type DocumentFormat,
+  normalizeText,
+  OPAQUE_KINDS,
+  type OpaqueKind,
+  type Outline,
+  type Section,
+  type Span,
+  validateOutline,
+} from "./outline.js";
+import { MAX_SEGMENT_CHARS } from "./segment-types.js";
+
+export function outlineToMarkdown(outline: Outline): string {
+  return [...outlineMarkdownChunks(outline)].join("");
+}
+
+/** The Markdown form in chunks of lines, for writing large outlines without one giant string. */
+export function* outlineMarkdownChunks(outline: Outline): Generator<string> {
+  const header = ["v1"];
+  if (outline.source) header.push(`format=${outline.source.format}`, `chars=${outline.source.chars}`);
+  header.push(`max-chars=${outline.maxChars}`, `next=c${outline.nextConceptId},s${outline.nextSectionId}`);
+  yield `<!-- lcm-outline ${header.join(" ")} -->\n`;
+  for (const section of outline.sections) yield* sectionChunks(section);
+}
+
+function* sectionChunks(section: Section): Generator<string> {
+  const attributes = [section.id];
+  if (section.span) attributes.push(`span=${section.span[0]}-${section.span[1]}`);
+  if (section.targetLength !== undefined) attributes.push(`target=${section.targetLength}`);
+  const comment = `<!-- ${attributes.join(" ")} -->`;
+  const lines: string[] = [
+    "",
+    section.level === 0 ? comment : `${"#".repeat(section.level)} ${section.title} ${comment}`,
+  ];
+  for (const concept of section.concepts) {
+    lines.push(concept.kind === "opaque" ? opaqueLines(concept) : sentenceLine(concept));
+    if (lines.length >= 1024) {
+      yield `${lines.join("\n")}\n`;
+      lines.length = 0;
+    }
+  }
+  if (lines.length > 0) yield `${lines.join("\n")}\n`;
+  for (const child of section.sections) yield* sectionChunks(child);
+}
+
+function sentenceLine(concept: Concept): string {
+  const attributes = [concept.id];
+  if (concept.span) attributes.push(`span=${concept.span[0]}-${concept.span[1]}`);
+  if (concept.pinned) attributes.push("pinned");
+  if (concept.rewritten) attributes.push("rewritten");
+  return `- ${concept.text} <!-- ${attributes.join(" ")} -->`;
+}
+
+function opaqueLines(concept: Concept): string {
+  const attributes = [concept.id, `opaque=${concept.block}`];
+  if (concept.span) attributes.push(`span=${concept.span[0]}-${concept.span[1]}`);
+  if (concept.pinned) attributes.push("pinned");
+  attributes.push(`lines=${concept.text.split("\n").length}`);
+  return `<!-- ${attributes.join(" ")} -->\n${concept.text}\n<!-- /${concept.id} -->`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading
+
+const HEADER = /^<!-- lcm-outline v1((?: [a-z-]+=[^ ]+)*) -->$/;
+const TRAILING_COMMENT = / ?<!-- ([cs][1-9][0-9]*)((?: [a-z-]+(?:=[^ ]+)?)*) -->$/;
+const SECTION_MARKER = /^<!-- (s[1-9][0-9]*)((?: [a-z-]+(?:=[^ ]+)?)*) -->$/;
+const OPAQUE_MARKER = /^<!-- (c[1-9][0-9]*)((?: [a-z-]+(?:=[^ ]+)?)*) -->$/;
+const HEADING = /^(#{1,6})(?:[ \t]+(.*))?$/;
+const BULLET = /^(?:[-*+]|\d{1,9}[.)])[ \t]+(.*)$/;
+
+interface DraftSection {
+  id: string | null;
+  title: string;
+  level: number;
+  span: Span | null;
+  targetLength?: number;
+  concepts: DraftConcept[];
+}
+
+type DraftConcept = Omit<Concept, "id"> & { id: string | null };
+
+export function outlineFromMarkdown(markdown: string): Outline {
+  const lines = markdown.split("\n");
+  let source: { format: DocumentFormat; chars: number } | null = null;
+  let maxChars = MAX_SEGMENT_CHARS;
+  let nextConcept = 1;
+  let nextSection = 1;
+  const flat: DraftSection[] = [];
+  const current = (): DraftSection => {
+    if (flat.length === 0) flat.push({ id: null, title: "", level: 0, span: null, concepts: [] });
+    return flat[flat.length - 1];
+  };
+
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n].replace(/\r$/, "");
+    const lineNo = n + 1;
+    if (line.trim() === "") continue;
+    const header = n === 0 || flat.length === 0 ? HEADER.exec(line) : null;
+    if (header) {
+      const attributes = parseAttributes(header[1], lineNo);
+      maxChars = attributes.int("max-chars") ?? maxChars;
+      const format = attributes.get("format");
+      if (format !== undefined) {
+        if (format !== "markdown" && format !== "plain")
+          throw lineError(lineNo, `unknown format '${format}'`);
+        source = { format, chars: attributes.int("chars") ?? 0 };
+      }
+      const next = attributes.get("next");
+      if (next !== undefined) {
+        const m = /^c([0-9]+),s([0-9]+)$/.exec(next);
+        if (!m) throw lineError(lineNo, `bad next=${next}`);
+        nextConcept = Number(m[1]);
+        nextSection = Number(m[2]);
+      }
+      continue;
+    }
+    const sectionMarker = SECTION_MARKER.exec(line);
+    if (sectionMarker) {
+      if (flat.length > 0) throw lineError(lineNo, "an untitled section can only open the outline");
+      const attributes = parseAttributes(sectionMarker[2], lineNo);
+      flat.push({
+        id: sectionMarker[1],
+        title: "",
+        level: 0,
+        span: null,
+        concepts: [],
+        ...sectionExtras(attributes),
+      });
+      continue;
+    }
+    const opaqueMarker = OPAQUE_MARKER.exec(line);
+    if (opaqueMarker) {
+      const attributes = parseAttributes(opaqueMarker[2], lineNo);
+      const kind = attributes.get("opaque");
+      if (!kind || !OPAQUE_KINDS.includes(kind as OpaqueKind))
+        throw lineError(lineNo, "opaque block without a known kind");
+      const end = findOpaqueEnd(lines, n, opaqueMarker[1], attributes.int("lines"));
+      if (end < 0)
+        throw lineError(
+          lineNo,
+          `opaque block ${opaqueMarker[1]} has no closing <!-- /${opaqueMarker[1]} -->`,
+        );
+      current().concepts.push({
+        id: opaqueMarker[1],
+        kind: "opaque",
+        text: lines.slice(n + 1, end).join("\n"),
+        span: attributes.span("span"),
+        pinned: attributes.has("pinned"),
+        block: kind as OpaqueKind,
+      });
+      n = end;
+      continue;
+    }
+    const { body, id, attributes } = splitTrailingComment(line, lineNo);
+    const heading = HEADING.exec(body);
+    if (heading) {
+      if (id?.startsWith("c")) throw lineError(lineNo, `heading carries concept id ${id}`);
+      flat.push({
+        id,
+        title: normalizeText(heading[2] ?? ""),
+        level: heading[1].length,
+        span: attributes?.span("span") ?? null,
+        concepts: [],
+        ...(attributes ? sectionExtras(attributes) : {}),
+      });
+      continue;
+    }
+    if (id?.startsWith("s")) throw lineError(lineNo, `concept line carries section id ${id}`);
+    const text = normalizeText(BULLET.exec(body)?.[1] ?? body);
+    if (text.length === 0) continue;
+    const concept: DraftConcept = {
+      id,
+      kind: "sentence",
+      text,
+      span: attributes?.span("span") ?? null,
+      pinned: attributes?.has("pinned") ?? false,
+    };
+    current().concepts.push(attributes?.has("rewritten") ? { ...concept, rewritten: true } : concept);
+  }
+
+  // Fresh ids for hand-written lines come after every id in the file and the header's counters.
+  for (const section of flat) {
+    if (section.id) nextSection = Math.max(nextSection, idNumber(section.id) + 1);
+    for (const c of section.concepts) if (c.id) nextConcept = Math.max(nextConcept, idNumber(c.id) + 1);
+  }
+  for (const section of flat) {
+    section.id ??= `s${nextSection++}`;
+    for (const c of section.concepts) c.id ??= `c${nextConcept++}`;
+  }
+
+  const outline: Outline = {
+    version: 1,
+    source,
+    maxChars,
+    sections: nest(flat),
+    nextConceptId: nextConcept,
+    nextSectionId: nextSection,
+  };
+  validateOutline(outline);
+  return outline;
+}
+
+/** Rebuilds the tree from sections in document order: a heading's parent is the nearest earlier lower level. */
+function nest(flat: DraftSection[]): Section[] {
+  interface Node {
+    draft: DraftSection;
+    children: Node[];
+  }
+  const roots: Node[] = [];
+  const open: Node[] = [];
+  for (const draft of flat) {
+    const node: Node = { draft, children: [] };
+    if (draft.level === 0) {
+      roots.push(node);
+      continue;
+    }
+    while (open.length > 0 && open[open.length - 1].draft.level >= draft.level) open.pop();
+    (open.length > 0 ? open[open.length - 1].children : roots).push(node);
+    open.push(node);
+  }
+  const freeze = (node: Node): Section => {
+    const { draft } = node;
+    const section: Section = {
+      id: draft.id!,
+      title: draft.title,
+      level: draft.level,
+      span: draft.span,
+      concepts: draft.concepts as Concept[],
+      sections: node.children.map(freeze),
+    };
+    return draft.targetLength === undefined ? section : { ...section, targetLength: draft.targetLength };
+  };
+  return roots.map(freeze);
+}
+
+function findOpaqueEnd(lines: string[], start: number, id: string, count: number | undefined): number {
+  const closing = `<!-- /${id} -->`;
+  const isClosing = (i: number) => i < lines.length && lines[i].replace(/\r$/, "") === closing;
+  if (count !== undefined && isClosing(start + count + 1)) return start + count + 1;
+  for (let i = start + 1; i < lines.length; i++) if (isClosing(i)) return i;
+  return -1;
+}
+
+function sectionExtras(attributes: Attributes): { targetLength?: number } {
+  const target = attributes.int("target");
+  return target === undefined ? {} : { targetLength: target };
+}
+
+function splitTrailingComment(line: string, lineNo: number) {
+  const m = TRAILING_COMMENT.exec(line);
+  if (!m) return { body: line.trim(), id: null, attributes: null };
+  return { body: line.slice(0, m.index).trim(), id: m[1], attributes: parseAttributes(m[2], lineNo) };
+}
+
+interface Attributes {
+  has(name: string): boolean;
+  get(name: string): string | undefined;
+  int(name: string): number | undefined;
+  span(name: string): Span | null;
+}
+
+function parseAttributes(text: string, lineNo: number): Attributes {
+  const values = new Map<string, string>();
+  for (const part of text.trim().split(" ")) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    values.set(eq < 0 ? part : part.slice(0, eq), eq < 0 ? "" : part.slice(eq + 1));
+  }
+  return {
+    has: (name) => values.has(name),
+    get: (name) => values.get(name),
+    int(name) {
+      const value = values.get(name);
+      if (value === undefined) return undefined;
+      if (!/^[0-9]+$/.test(value)) throw lineError(lineNo, `${name}=${value} is not a whole number`);
+      return Number(value);
+    },
+    span(name) {
+      const value = values.get(name);
+      if (value === undefined) return null;
+      const m = /^([0-9]+)-([0-9]+)$/.exec(value);
+      if (!m) throw lineError(lineNo, `${name}=${value} is not a span like 12-40`);
+      return [Number(m[1]), Number(m[2])];
+    },
+  };
+}
+
+function idNumber(id: string): number {
+  return Number(id.slice(1));
+}
+
+function lineError(lineNo: number, message: string): UsageError {
+  return new UsageError(`outline Markdown line ${lineNo}: ${message}`);
+}
