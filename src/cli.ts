@@ -26,9 +26,9 @@ program.addHelpText(
   "after",
   `
 Examples:
-  $ lcm outline examples/relativity.md           show a document as an outline of concepts
-  $ lcm outline notes.txt --format json           the same, as JSON with source spans
-  $ cat report.md | lcm outline -                 read from stdin
+  $ lcm outline examples/problems-of-philosophy.md   show a document as an outline of concepts
+  $ lcm outline notes.txt --format json              the same, as JSON with source spans
+  $ cat report.md | lcm outline -                    read from stdin
 
 Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input.`,
 );
