@@ -28,50 +28,54 @@ const THAI_MIN_SENTENCE = 40;
 
 const isThai = (c: string | undefined) => c !== undefined && c >= "\u0E01" && c <= "\u0E4F";
 
+/** How far around a space to look for the words on either side (longer Thai words are rare). */
+const WORD_WINDOW = 24;
+const SPACE_RUN = /\s+/g;
+
 let thaiWords: Intl.Segmenter | undefined;
 
 /**
  * Ends of Thai sentences in text[from, to) given the ends already found by punctuation (sorted);
- * returns all ends, merged and sorted.
+ * returns all ends, merged and sorted. Intl.Segmenter only ever sees a small window around each
+ * space: V8's segmenter slows down quadratically on long strings.
  */
 export function withThaiSentenceEnds(text: string, from: number, to: number, ends: number[]): number[] {
   thaiWords ??= new Intl.Segmenter("th", { granularity: "word" });
   const merged: number[] = [];
   let next = 0;
   let last = from;
-  let previousWord = "";
-  let pendingSpace = -1; // start of a whitespace run whose neighbours are being examined
-  for (const part of thaiWords.segment(text.slice(from, to))) {
-    const at = from + part.index;
+  SPACE_RUN.lastIndex = from;
+  for (let space = SPACE_RUN.exec(text); space && space.index < to; space = SPACE_RUN.exec(text)) {
+    const at = space.index;
+    const after = at + space[0].length;
     while (next < ends.length && ends[next]! <= at) {
       last = ends[next]!;
       merged.push(ends[next++]!);
     }
-    if (/^\s+$/.test(part.segment)) {
-      pendingSpace = at;
-      continue;
-    }
-    if (pendingSpace > 0 && pendingSpace > last) {
-      const before = text[pendingSpace - 1];
-      const after = part.segment[0];
-      const thaiBefore = isThai(before) || before === "\u201D" || before === ")";
-      const thaiAfter = isThai(after) || after === "\u201C";
-      if (
-        thaiBefore &&
-        thaiAfter &&
-        !THAI_NOT_FIRST.has(part.segment) &&
-        !THAI_NOT_LAST.has(previousWord) &&
-        pendingSpace - last >= THAI_MIN_SENTENCE
-      ) {
-        merged.push(pendingSpace);
-        last = pendingSpace;
-      }
-    }
-    pendingSpace = -1;
-    previousWord = part.segment;
+    if (after >= to || at - last < THAI_MIN_SENTENCE) continue;
+    const before = text[at - 1];
+    const first = text[after];
+    const thaiBefore = isThai(before) || before === "\u201D" || before === ")";
+    const thaiAfter = isThai(first) || first === "\u201C";
+    if (!thaiBefore || !thaiAfter) continue;
+    if (THAI_NOT_FIRST.has(firstWord(text.slice(after, Math.min(to, after + WORD_WINDOW))))) continue;
+    if (THAI_NOT_LAST.has(lastWord(text.slice(Math.max(from, at - WORD_WINDOW), at)))) continue;
+    merged.push(at);
+    last = at;
   }
   while (next < ends.length) merged.push(ends[next++]!);
   return merged;
+}
+
+function firstWord(window: string): string {
+  for (const part of thaiWords!.segment(window)) return part.segment;
+  return "";
+}
+
+function lastWord(window: string): string {
+  let word = "";
+  for (const part of thaiWords!.segment(window)) word = part.segment;
+  return word;
 }
 
 /** A bare Tibetan syllable (ending in a letter or vowel sign, not a tsheg or shad), spaces, a Tibetan letter. */
