@@ -12,6 +12,7 @@ import { centroidBaseline, IdfTable, leadBaseline, medianSentenceCount } from ".
 import {
   parsePredictionsJsonl,
   parseSummarizationJsonl,
+  readMultiway,
   readSummarizationData,
 } from "../src/eval/datasets.js";
 import { scoreSummary } from "../src/eval/summarization-eval.js";
@@ -145,6 +146,18 @@ describe("dataset readers", () => {
     expect(() =>
       parsePredictionsJsonl('{"id":"a","summary":"x"}\n{"id":"a","summary":"y"}', "p.jsonl"),
     ).toThrow(/p.jsonl:2: duplicate id 'a'/);
+  });
+
+  it("reads aligned multiway files, plain or gzipped, and refuses misaligned ones", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lcm-eval-mw-"));
+    writeFileSync(join(dir, "eng_Latn.txt"), "One.\nTwo.\nThree.\n");
+    writeFileSync(join(dir, "fra_Latn.txt.gz"), gzipSync("Un.\nDeux.\nTrois.\n"));
+    writeFileSync(join(dir, "deu_Latn.txt"), "Eins.\nZwei.\n");
+    expect(await readMultiway(dir, ["eng_Latn", "fra_Latn"], 2)).toEqual({
+      eng_Latn: ["One.", "Two."],
+      fra_Latn: ["Un.", "Deux."],
+    });
+    await expect(readMultiway(dir, ["eng_Latn", "deu_Latn"])).rejects.toThrow(/2 lines, but eng_Latn has 3/);
   });
 
   it("refuses a missing file as a usage error", async () => {

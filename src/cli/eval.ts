@@ -2,9 +2,7 @@
  * `lcm eval summarization`: scores a system's summaries (a predictions file, or a command run per
  * document) with ROUGE-1/2/L/Lsum, OVL-3 and REP-4, next to the Lead-k and centroid baselines on the
  * same records. JSON on stdout by default; `--format text` prints a table.
- *
- * There is no `lcm eval codec` yet: it needs the concept codec runtime (src/sonar), which does not exist.
- * Its metric side is ready as a library function (src/eval/codec-eval.ts).
+ * `lcm eval codec` lives in eval-codec.ts.
  */
 import { basename } from "node:path";
 import type { Command } from "commander";
@@ -23,6 +21,7 @@ import {
   withCommonOptions,
   writeOut,
 } from "./common.js";
+import { registerEvalCodec } from "./eval-codec.js";
 
 interface SummarizationFlags extends CommonOptions {
   data: string;
@@ -85,6 +84,8 @@ Examples:
 A failed, timed-out or missing summary scores zero and is counted under "failures".`,
     )
     .action(action(runSummarization));
+
+  registerEvalCodec(evalCommand);
 }
 
 async function runSummarization(flags: SummarizationFlags): Promise<void> {

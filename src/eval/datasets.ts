@@ -123,10 +123,13 @@ export async function readMultiway(dir: string, langs: readonly string[], limit?
   for (const lang of langs) {
     const plain = join(dir, `${lang}.txt`);
     const gz = `${plain}.gz`;
-    const path = await stat(plain).then(
-      () => plain,
-      () => gz,
-    );
+    const exists = (path: string) =>
+      stat(path).then(
+        () => true,
+        () => false,
+      );
+    const path = (await exists(plain)) ? plain : (await exists(gz)) ? gz : null;
+    if (path === null) throw new UsageError(`${dir}: no ${lang}.txt or ${lang}.txt.gz`);
     const lines = (await readMaybeGzip(path)).split("\n");
     if (lines[lines.length - 1] === "") lines.pop();
     if (count !== undefined && lines.length !== count) {
