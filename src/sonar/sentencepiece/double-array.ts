@@ -5,6 +5,8 @@
  * blob). Keys are UTF-8 bytes.
  */
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 function hasLeaf(unit: number): boolean {
   return ((unit >>> 8) & 1) === 1;
 }
@@ -27,6 +29,11 @@ export class DoubleArray {
   /** Units as stored on disk: little-endian uint32. */
   static fromBytes(bytes: Uint8Array): DoubleArray {
     if (bytes.length % 4 !== 0) throw new Error("double-array size is not a multiple of 4 bytes");
+    if (LITTLE_ENDIAN) {
+      // One copy (also aligns the data), no per-unit decoding.
+      const copy = new Uint8Array(bytes); // a copy with its own aligned buffer (Buffer.slice would be a view)
+      return new DoubleArray(new Uint32Array(copy.buffer, copy.byteOffset, copy.length / 4));
+    }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const units = new Uint32Array(bytes.length / 4);
     for (let i = 0; i < units.length; i++) units[i] = view.getUint32(i * 4, true);
