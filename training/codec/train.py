@@ -157,7 +157,8 @@ def dev_metrics(model, data, tags, device, max_pairs=2000):
         io = [decoder_io(data, tags, i) for i in pa + pb]
         dec_in, _ = batch_tensors([x for x, _ in io], device)
         labels, _ = batch_tensors([y for _, y in io], device)
-        for name, mem in (("ae", c), ("mt", torch.cat([c[n:], c[:n]]))):
+        # ae: each concept decodes its own sentence; mt: a's concept decodes b and vice versa
+        for name, mem in (("ae", c), ("mt", c)):
             lab = labels if name == "ae" else torch.cat([labels[n:], labels[:n]])
             dec = dec_in if name == "ae" else torch.cat([dec_in[n:], dec_in[:n]])
             logits = model.decode_logits(dec, mem)
