@@ -201,6 +201,16 @@ describe("scripts with their own full stops", () => {
       sentences("「全員海から出るように叫んだ。」とハメルは語る。 少年は病院に搬送された。", "jpn_Jpan"),
     ).toEqual(["「全員海から出るように叫んだ。」とハメルは語る。", "少年は病院に搬送された。"]);
     expect(sentences("価格は３．５ドルです．安いです．")).toEqual(["価格は３．５ドルです．", "安いです．"]);
+    // A “ glued to 。 opens the next sentence's quotation (it would close a German one).
+    expect(
+      sentences(
+        "LSU 篮球队教练 Will Wade 表示球队因 Wayde 的死而“伤心欲绝”，而且“极度震惊”。“这就是你总是要担心的事情，” Wade 说。",
+        "zho_Hans",
+      ),
+    ).toEqual([
+      "LSU 篮球队教练 Will Wade 表示球队因 Wayde 的死而“伤心欲绝”，而且“极度震惊”。",
+      "“这就是你总是要担心的事情，” Wade 说。",
+    ]);
   });
 
   it("splits Hindi, Arabic, Urdu, Armenian, Greek and Ethiopic at their marks", () => {

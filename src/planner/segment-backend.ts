@@ -32,9 +32,9 @@ export interface SegmenterChoice {
 const SAT_GRAPHS = ["model_optimized.onnx", "model.onnx"];
 const SAT_TOKENIZER = "sentencepiece.bpe.model";
 const HOW_TO_POINT =
-  "pass --sat-model DIR or set LCM_SAT_MODEL to a directory holding a SaT ONNX export " +
+  "set LCM_SAT_MODEL (or the modelPath option) to a directory holding a SaT ONNX export " +
   `(${SAT_GRAPHS.join(" or ")}) and the XLM-R tokenizer (${SAT_TOKENIZER}), ` +
-  "or use the default rule-based segmenter (--segmenter rules)";
+  "or use the default rule-based segmenter";
 
 export async function createSegmenter(choice: SegmenterChoice = {}): Promise<Segmenter> {
   const backend = choice.backend ?? "rules";
@@ -59,6 +59,6 @@ async function createSatSegmenter(modelPath: string | undefined): Promise<Segmen
   }
   throw new UsageError(
     `found a SaT model in ${modelPath}, but SaT inference is not available in this version yet; ` +
-      "use the default rule-based segmenter (--segmenter rules)",
+      "use the default rule-based segmenter",
   );
 }

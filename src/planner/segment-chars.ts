@@ -121,6 +121,17 @@ export function isCloser(ch: string): boolean {
   return CLOSERS.has(ch);
 }
 
+/**
+ * Quotes that open in some languages and close in others (“ opens English and Chinese quotations and
+ * closes German ones): glued to a full stop they close the sentence only when no word follows them
+ * directly ("。“我们" opens the next sentence's quotation).
+ */
+const AMBIGUOUS_QUOTES = new Set(['"', "'", "\u201C", "\u2018", "\u00AB", "\u2039", "\uFF02", "\uFF07"]);
+
+export function isAmbiguousQuote(ch: string): boolean {
+  return AMBIGUOUS_QUOTES.has(ch);
+}
+
 /** Whitespace, including no-break and ideographic spaces (what String.prototype.trim removes). */
 export function isSpace(code: number): boolean {
   return (

@@ -14,6 +14,7 @@ import { UsageError } from "../util/errors.js";
 import { capSpans } from "./segment-cap.js";
 import {
   CANDIDATE_PATTERN,
+  isAmbiguousQuote,
   isArmenian,
   isCjk,
   isCloser,
@@ -178,7 +179,7 @@ function judge(block: Block, i: number): Verdict {
     const c = text[j]!;
     if (c === "." && closers === 0) dots++;
     else if (isUnspacedTerminator(c)) unspaced = true;
-    else if (isCloser(c)) closers++;
+    else if (isCloser(c) && !(isAmbiguousQuote(c) && j + 1 < to && isLetterOrDigit(text[j + 1]!))) closers++;
     else if (!(isSpacedTerminator(c) || c === ETHIOPIC_WORDSPACE)) break;
     j++;
   }
