@@ -1,0 +1,86 @@
+"""Concept sequences for LCM training, read from encode_docs.mjs output (NAME.f32 + NAME.jsonl).
+
+Two kinds of training sequences, both ending in the "End of text." concept:
+  pretrain: a document's concepts (long documents cut into windows), loss on every position;
+  sft:      [source ; "[MODEL]:" ; target ; "End of text."], loss on target positions only.
+            summarize = document -> summary; extend = summary -> document (roles swapped).
+Held-out records (by a stable hash of the id) are never used for training.
+"""
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass
+class Sequence:
+    concepts: np.ndarray  # [N, D] float32 raw codec space
+    loss_from: int  # positions >= loss_from carry loss
+    kind: str
+
+
+def load_corpus(folder, name, dim):
+    folder = Path(folder)
+    vecs = np.fromfile(folder / f"{name}.f32", dtype=np.float32).reshape(-1, dim)
+    records = [json.loads(l) for l in (folder / f"{name}.jsonl").read_text().splitlines() if l.strip()]
+    return vecs, records
+
+
+def is_heldout(record_id, fraction):
+    h = int(hashlib.sha256(record_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+    return h < fraction
+
+
+def rows(vecs, part):
+    start, count = part
+    return vecs[start: start + count]
+
+
+def build_sequences(folder, dim, specials, max_len=256, heldout_fraction=0.2, split="train"):
+    """specials: {"eot": vec, "model": vec} raw. Returns a list of Sequence for the split."""
+    eot, model_turn = specials["eot"][None], specials["model"][None]
+    out = []
+    folder = Path(folder)
+    names = sorted(p.stem for p in folder.glob("*.jsonl") if (folder / f"{p.stem}.f32").exists())
+    for name in names:
+        vecs, records = load_corpus(folder, name, dim)
+        for rec in records:
+            held = is_heldout(rec["id"], heldout_fraction)
+            if held != (split == "heldout"):
+                continue
+            doc = rows(vecs, rec["parts"]["document"])
+            if len(doc) == 0:
+                continue
+            # pretraining windows over the document
+            window = max_len - 1
+            for s in range(0, len(doc), window):
+                chunk = doc[s: s + window]
+                if len(chunk) >= 2:
+                    out.append(Sequence(np.concatenate([chunk, eot]), 0, "pretrain"))
+            for summ in rec["parts"].get("summaries", []):
+                target = rows(vecs, summ)
+                if len(target) == 0:
+                    continue
+                # summarize: keep the source's head if it does not fit
+                room = max_len - len(target) - 2
+                if room >= 4:
+                    src = doc[:room]
+                    out.append(Sequence(np.concatenate([src, model_turn, target, eot]), len(src) + 1, "summarize"))
+                # extend: summary -> the document's opening (as much as fits)
+                tgt = doc[: max(0, max_len - len(target) - 2)]
+                if len(tgt) >= 2:
+                    out.append(Sequence(np.concatenate([target, model_turn, tgt, eot]), len(target) + 1, "extend"))
+    return out
+
+
+def fit_robust_normalizer(sample):
+    """Per-dimension median and IQR scaled to a Gaussian's sigma (IQR / 1.349): sklearn's RobustScaler
+    with quantile_range=(25, 75) and unit_variance — the IQR the paper describes (the reference code
+    passes (0.25, 0.75), which sklearn reads as percentiles; we use the quartiles deliberately)."""
+    center = np.median(sample, axis=0)
+    q1, q3 = np.percentile(sample, 25, axis=0), np.percentile(sample, 75, axis=0)
+    scale = (q3 - q1) / 1.3489795003921634
+    scale[scale < 1e-8] = 1.0
+    return center.astype(np.float32), scale.astype(np.float32)

@@ -1,0 +1,114 @@
+"""Export a trained LCM to the contract in docs/lcm-contract.md: contextualizer.onnx + denoiser.onnx
+(Two-Tower) and/or base_lcm.onnx (Base-LCM), with manifest.json holding the normalizer, the diffusion
+schedule, the special texts and the sampler defaults.
+
+  python3 -m lcm.export_onnx --two-tower runs/lcm/checkpoint.pt [--base runs/lcm-base/checkpoint.pt]
+      --codec-manifest ../models/default/codec/manifest.json --out ../models/default/lcm [--card CARD.json]
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from lcm.model import BaseLCM, LcmConfig, TwoTowerLCM, zero_snr_alphas_cumprod  # noqa: E402
+
+OPSET = 17
+
+
+class ContextGraph(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, concepts):
+        return self.m.contextualize(concepts)
+
+
+class DenoiserGraph(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, noisy, timestep, context, context_mask):
+        visible = (context_mask > 0.5)[:, None, :]  # [B, 1, M]: one query per row
+        return self.m.denoise(noisy[:, None, :], timestep[:, None], context, visible)[:, 0]
+
+
+class BaseGraph(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, concepts):
+        return self.m(concepts)
+
+
+def load(path, cls):
+    ck = torch.load(path, map_location="cpu")
+    cfg = LcmConfig(**ck["config"])
+    m = cls(cfg)
+    m.load_state_dict(ck["model"])
+    return m.eval(), cfg, ck
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--two-tower", required=True)
+    ap.add_argument("--base")
+    ap.add_argument("--codec-manifest", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--name", default="lcm-default-two-tower")
+    ap.add_argument("--card", help="JSON merged into the manifest (quality, training)")
+    args = ap.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    codec = json.loads(Path(args.codec_manifest).read_text())
+    model, cfg, ck = load(args.two_tower, TwoTowerLCM)
+    D, d = cfg.concept_dim, cfg.model_dim
+    x = torch.randn(2, 5, D)
+    torch.onnx.export(ContextGraph(model), (x,), str(out / "contextualizer.onnx"), opset_version=OPSET,
+                      input_names=["concepts"], output_names=["context"],
+                      dynamic_axes={"concepts": {0: "batch", 1: "concepts"}, "context": {0: "batch", 1: "concepts"}})
+    torch.onnx.export(DenoiserGraph(model), (torch.randn(2, D), torch.tensor([5, 99]), torch.randn(2, 5, d),
+                                             torch.ones(2, 5)),
+                      str(out / "denoiser.onnx"), opset_version=OPSET,
+                      input_names=["noisy", "timestep", "context", "context_mask"], output_names=["x0"],
+                      dynamic_axes={"noisy": {0: "batch"}, "timestep": {0: "batch"},
+                                    "context": {0: "batch", 1: "rows"}, "context_mask": {0: "batch", 1: "rows"},
+                                    "x0": {0: "batch"}})
+    files = {"contextualizer": "contextualizer.onnx", "denoiser": "denoiser.onnx"}
+    architecture = {"type": "two_tower_diffusion", **cfg.to_dict(), "ffn_dim": cfg.ffn_dim}
+    if args.base:
+        base, bcfg, _ = load(args.base, BaseLCM)
+        torch.onnx.export(BaseGraph(base), (x,), str(out / "base_lcm.onnx"), opset_version=OPSET,
+                          input_names=["concepts"], output_names=["predicted"],
+                          dynamic_axes={"concepts": {0: "batch", 1: "concepts"}, "predicted": {0: "batch", 1: "concepts"}})
+        files["base"] = "base_lcm.onnx"
+        architecture["base"] = {"layers": bcfg.base_layers, "model_dim": bcfg.model_dim}
+    manifest = {
+        "kind": "lcm",
+        "name": args.name,
+        "version": "1",
+        "codec": {"name": codec["name"], "embedding_dim": codec["embedding_dim"]},
+        "architecture": architecture,
+        "files": files,
+        "normalizer": {"method": "robust (median, IQR/1.349 over quartiles 25-75)", **ck["normalizer"]},
+        "diffusion": {"train_steps": cfg.train_steps, "schedule": "squaredcos_cap_v2 rescaled to zero terminal SNR",
+                      "prediction": "sample", "alphas_cumprod": [float(a) for a in zero_snr_alphas_cumprod(cfg.train_steps)]},
+        "special_texts": {"end_of_text": "End of text.", "model_turn": "[MODEL]:", "lang": "eng_Latn"},
+        "max_context": cfg.max_seq_len,
+        "defaults": {"steps": 40, "guidance": 3.0, "guidance_rescale": 0.7, "initial_noise": 0.6,
+                     "epsilon_scaling": 1.00045, "eot_threshold": 0.9, "repeat_threshold": 0.9, "max_concepts": 32},
+        "license": "MIT (trained by the lcm project)",
+    }
+    if args.card:
+        manifest.update(json.loads(Path(args.card).read_text()))
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    print(json.dumps({f.name: f.stat().st_size for f in sorted(out.iterdir())}))
+
+
+if __name__ == "__main__":
+    main()

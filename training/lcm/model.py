@@ -1,0 +1,231 @@
+"""Two-Tower diffusion LCM and the Base-LCM baseline (reference/lcm.md §1), at small scale.
+
+Contextualizer: causal pre-norm Transformer (RMSNorm, SwiGLU, interleaved RoPE) over normalized
+concepts. Denoiser: the noisy concept (PreNet), a DiT timestep embedding, layers of
+[self-attention that only sees itself, cross-attention to [zero; context], SwiGLU], each AdaLN-zero
+modulated by the timestep; a final RMSNorm and PostNet predict x0 in normalized space.
+Base-LCM: PreNet -> the same causal Transformer -> PostNet, regressing the next concept (MSE).
+"""
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+@dataclass
+class LcmConfig:
+    concept_dim: int = 512
+    model_dim: int = 256
+    heads: int = 4
+    context_layers: int = 2
+    denoiser_layers: int = 4
+    base_layers: int = 4
+    max_seq_len: int = 512
+    dropout: float = 0.1
+    train_steps: int = 100  # diffusion T
+
+    @property
+    def ffn_dim(self):
+        # fairseq2 SwiGLU inner size: round_up(int(4d * 2/3), 256)
+        return int(math.ceil(int(4 * self.model_dim * 2 / 3) / 256) * 256)
+
+    def to_dict(self):
+        return asdict(self)
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, dim, eps=1e-5):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+class SwiGLU(nn.Module):
+    def __init__(self, dim, inner):
+        super().__init__()
+        self.gate = nn.Linear(dim, inner)
+        self.inner = nn.Linear(dim, inner)
+        self.out = nn.Linear(inner, dim)
+
+    def forward(self, x):
+        return self.out(F.silu(self.gate(x)) * self.inner(x))
+
+
+def rope_tables(max_len, head_dim, theta=10000.0):
+    freqs = 1.0 / theta ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim)
+    angles = torch.arange(max_len, dtype=torch.float32)[:, None] * freqs[None, :]
+    return torch.cos(angles), torch.sin(angles)
+
+
+def apply_rope(x, cos, sin):
+    """Interleaved pairs (x0, x1), (x2, x3), ... rotated by position (original LLaMA layout)."""
+    x1, x2 = x[..., 0::2], x[..., 1::2]
+    r1 = x1 * cos - x2 * sin
+    r2 = x1 * sin + x2 * cos
+    return torch.stack([r1, r2], dim=-1).flatten(-2)
+
+
+class Attention(nn.Module):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads, self.head_dim = heads, dim // heads
+        self.q = nn.Linear(dim, dim)
+        self.k = nn.Linear(dim, dim)
+        self.v = nn.Linear(dim, dim)
+        self.o = nn.Linear(dim, dim)
+
+    def forward(self, x, kv, mask, rope=None):
+        """mask: bool [B or 1, 1, Tq, Tk], True = may attend."""
+        b, tq, _ = x.shape
+        tk = kv.shape[1]
+        q = self.q(x).view(b, tq, self.heads, self.head_dim).transpose(1, 2)
+        k = self.k(kv).view(b, tk, self.heads, self.head_dim).transpose(1, 2)
+        v = self.v(kv).view(b, tk, self.heads, self.head_dim).transpose(1, 2)
+        if rope is not None:
+            cos, sin = rope
+            q, k = apply_rope(q, cos[:tq], sin[:tq]), apply_rope(k, cos[:tk], sin[:tk])
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.head_dim)
+        scores = scores.masked_fill(~mask, -1e9)
+        out = torch.matmul(torch.softmax(scores, dim=-1), v)
+        return self.o(out.transpose(1, 2).reshape(b, tq, -1))
+
+
+class CausalLayer(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.norm1 = RMSNorm(cfg.model_dim)
+        self.attn = Attention(cfg.model_dim, cfg.heads)
+        self.norm2 = RMSNorm(cfg.model_dim)
+        self.ffn = SwiGLU(cfg.model_dim, cfg.ffn_dim)
+        self.dropout = cfg.dropout
+
+    def forward(self, x, mask, rope):
+        h = self.norm1(x)
+        x = x + F.dropout(self.attn(h, h, mask, rope), self.dropout, self.training)
+        return x + F.dropout(self.ffn(self.norm2(x)), self.dropout, self.training)
+
+
+class CausalTransformer(nn.Module):
+    def __init__(self, cfg, layers):
+        super().__init__()
+        self.layers = nn.ModuleList(CausalLayer(cfg) for _ in range(layers))
+        self.norm = RMSNorm(cfg.model_dim)
+        cos, sin = rope_tables(cfg.max_seq_len + 1, cfg.model_dim // cfg.heads)
+        self.register_buffer("rope_cos", cos, persistent=False)
+        self.register_buffer("rope_sin", sin, persistent=False)
+
+    def forward(self, x):
+        t = x.shape[1]
+        i = torch.arange(t, device=x.device)
+        mask = (i[None, :] <= i[:, None])[None, None]
+        for layer in self.layers:
+            x = layer(x, mask, (self.rope_cos, self.rope_sin))
+        return self.norm(x)
+
+
+class TimestepEmbedding(nn.Module):
+    """DiT: 256-d sinusoidal code of the integer step, cat[cos, sin], then Linear-SiLU-Linear."""
+
+    def __init__(self, dim, freq_dim=256):
+        super().__init__()
+        half = freq_dim // 2
+        self.register_buffer("freqs", torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / half),
+                             persistent=False)
+        self.mlp = nn.Sequential(nn.Linear(freq_dim, dim), nn.SiLU(), nn.Linear(dim, dim))
+
+    def forward(self, t):
+        a = t.float()[:, None] * self.freqs[None, :]
+        return self.mlp(torch.cat([torch.cos(a), torch.sin(a)], dim=-1))
+
+
+class DenoiserLayer(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        d = cfg.model_dim
+        self.norm_self, self.norm_cross, self.norm_ffn = RMSNorm(d), RMSNorm(d), RMSNorm(d)
+        # Self-attention restricted to the position itself is exactly o(v(x)).
+        self.self_v, self.self_o = nn.Linear(d, d), nn.Linear(d, d)
+        self.cross = Attention(d, cfg.heads)
+        self.ffn = SwiGLU(d, cfg.ffn_dim)
+        self.modulation = nn.Linear(d, 9 * d)
+        nn.init.zeros_(self.modulation.weight)
+        nn.init.zeros_(self.modulation.bias)
+        self.dropout = cfg.dropout
+
+    def forward(self, x, temb, context, mask):
+        """x [B,T,d], temb [B,T,d], context [B,M+1,d], mask bool [B,1,T,M+1]."""
+        mods = self.modulation(F.silu(temb)).chunk(9, dim=-1)
+
+        def modulated(i, h):
+            shift, scale, gate = mods[3 * i], mods[3 * i + 1], mods[3 * i + 2]
+            return h * (1 + scale) + shift, gate
+
+        h, g = modulated(0, self.norm_self(x))
+        x = x + F.dropout(g * self.self_o(self.self_v(h)), self.dropout, self.training)
+        h, g = modulated(1, self.norm_cross(x))
+        x = x + F.dropout(g * self.cross(h, context, mask), self.dropout, self.training)
+        h, g = modulated(2, self.norm_ffn(x))
+        return x + F.dropout(g * self.ffn(h), self.dropout, self.training)
+
+
+class TwoTowerLCM(nn.Module):
+    def __init__(self, cfg: LcmConfig):
+        super().__init__()
+        self.cfg = cfg
+        d = cfg.model_dim
+        self.context_in = nn.Linear(cfg.concept_dim, d)
+        self.contextualizer = CausalTransformer(cfg, cfg.context_layers)
+        self.noisy_in = nn.Linear(cfg.concept_dim, d)
+        self.time = TimestepEmbedding(d)
+        self.denoiser = nn.ModuleList(DenoiserLayer(cfg) for _ in range(cfg.denoiser_layers))
+        self.denoiser_norm = RMSNorm(d)
+        self.out = nn.Linear(d, cfg.concept_dim)
+
+    def contextualize(self, concepts):
+        return self.contextualizer(self.context_in(concepts))
+
+    def denoise(self, noisy, t, context, mask):
+        """noisy [B,T,D], t [B,T] int, context [B,M,d] (without the zero row),
+        mask bool [B,T,M]: which context rows each target may see; the zero row is always visible."""
+        b, tq, _ = noisy.shape
+        ctx = torch.cat([context.new_zeros(b, 1, context.shape[-1]), context], dim=1)
+        full = torch.cat([torch.ones(b, tq, 1, dtype=torch.bool, device=mask.device), mask], dim=2)[:, None]
+        x = self.noisy_in(noisy)
+        temb = self.time(t.reshape(-1)).view(b, tq, -1)
+        for layer in self.denoiser:
+            x = layer(x, temb, ctx, full)
+        return self.out(self.denoiser_norm(x))
+
+
+class BaseLCM(nn.Module):
+    def __init__(self, cfg: LcmConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.pre = nn.Linear(cfg.concept_dim, cfg.model_dim)
+        self.body = CausalTransformer(cfg, cfg.base_layers)
+        self.post = nn.Linear(cfg.model_dim, cfg.concept_dim)
+
+    def forward(self, concepts):
+        return self.post(self.body(self.pre(concepts)))
+
+
+def zero_snr_alphas_cumprod(T=100):
+    """Cosine ("squaredcos_cap_v2") betas, then Lin et al.'s rescale to zero terminal SNR."""
+    def abar(s):
+        return math.cos((s + 0.008) / 1.008 * math.pi / 2) ** 2
+
+    betas = torch.tensor([min(1 - abar((i + 1) / T) / abar(i / T), 0.999) for i in range(T)], dtype=torch.float64)
+    ac = torch.cumprod(1 - betas, 0)
+    s = ac.sqrt()
+    s0, sT = s[0].clone(), s[-1].clone()
+    s = (s - sT) * s0 / (s0 - sT)
+    return (s ** 2).float()
+
+
+def count_parameters(m):
+    return sum(p.numel() for p in m.parameters())

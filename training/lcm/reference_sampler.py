@@ -1,0 +1,154 @@
+"""Python reference of the TypeScript sampler (docs/lcm-contract.md), used for the parity fixture.
+
+It runs the same algorithm — mulberry32 + Box-Muller noise, trailing grid, DDIM with CFG on epsilon,
+guidance rescale, epsilon scaling, last x0 denormalized, stop rules — over the torch modules whose
+weights the ONNX graphs hold, and writes the prompt, the options and the expected concepts to JSON.
+
+  python3 -m lcm.reference_sampler --checkpoint runs/lcm-smoke/checkpoint.pt --specials DATA/specials.f32 \
+      --prompt-from DATA --out ../test/fixtures/lcm-parity/parity.json
+"""
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from lcm.model import LcmConfig, TwoTowerLCM, zero_snr_alphas_cumprod  # noqa: E402
+
+
+class Mulberry32:
+    def __init__(self, seed):
+        self.a = seed & 0xFFFFFFFF
+        self.spare = None
+
+    def uniform(self):
+        self.a = (self.a + 0x6D2B79F5) & 0xFFFFFFFF
+        t = self.a
+        t = ((t ^ (t >> 15)) * (t | 1)) & 0xFFFFFFFF
+        t ^= (t + (((t ^ (t >> 7)) * (t | 61)) & 0xFFFFFFFF)) & 0xFFFFFFFF
+        return ((t ^ (t >> 14)) & 0xFFFFFFFF) / 4294967296.0
+
+    def gaussian(self):
+        if self.spare is not None:
+            z, self.spare = self.spare, None
+            return z
+        u1, u2 = self.uniform(), self.uniform()
+        r = math.sqrt(-2.0 * math.log(1.0 - u1))
+        self.spare = r * math.sin(2 * math.pi * u2)
+        return r * math.cos(2 * math.pi * u2)
+
+
+def trailing_grid(T, S):
+    return [int(v) - 1 for v in np.round(T - np.arange(S) * (T / S))]
+
+
+@torch.no_grad()
+def sample_next(model, prompt_norm, alphas, rng, opts):
+    T = len(alphas)
+    D = prompt_norm.shape[1]
+    ctx = model.contextualize(torch.from_numpy(prompt_norm)[None].double().float())
+    n = ctx.shape[1]
+    cond = torch.ones(1, 1, n, dtype=torch.bool)
+    uncond = torch.zeros(1, 1, n, dtype=torch.bool)
+    x = torch.tensor([rng.gaussian() for _ in range(D)], dtype=torch.float64) * opts["initial_noise"]
+    grid = trailing_grid(T, opts["steps"])
+    g, r, lam = opts["guidance"], opts["guidance_rescale"], opts["epsilon_scaling"]
+    x0 = x
+
+    def D_(z, t, mask):
+        return model.denoise(z.float()[None, None], torch.tensor([[t]]), ctx, mask)[0, 0].double()
+
+    for k, t in enumerate(grid):
+        a = float(alphas[t])
+        ap = float(alphas[grid[k + 1]]) if k + 1 < len(grid) else 1.0
+        if t == T - 1 or g == 1.0:
+            x0 = D_(x, t, cond)
+            eps = (x - math.sqrt(a) * x0) / math.sqrt(1 - a)
+        else:
+            x0c, x0u = D_(x, t, cond), D_(x, t, uncond)
+            ec = (x - math.sqrt(a) * x0c) / math.sqrt(1 - a)
+            eu = (x - math.sqrt(a) * x0u) / math.sqrt(1 - a)
+            e = eu + g * (ec - eu)
+            if r > 0:
+                e = e * (r * ec.std() / e.std() + (1 - r))
+            x0 = (x - math.sqrt(1 - a) * e) / math.sqrt(a)
+            eps = e
+        eps = eps / lam
+        x = math.sqrt(ap) * x0 + math.sqrt(1 - ap) * eps
+    return x0.float().numpy()
+
+
+def cosine(a, b):
+    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-12))
+
+
+def generate(model, center, scale, prompt_raw, specials, alphas, opts):
+    rng = Mulberry32(opts["seed"])
+    seq = [p for p in prompt_raw]
+    out, stop = [], "length"
+    for _ in range(opts["max_concepts"]):
+        y_norm = sample_next(model, (np.stack(seq) - center) / scale, alphas, rng, opts)
+        y = y_norm * scale + center
+        if cosine(y, specials["eot"]) >= opts["eot_threshold"]:
+            stop = "end_of_text"
+            break
+        if out and cosine(y, out[-1]) >= opts["repeat_threshold"]:
+            stop = "repetition"
+            break
+        out.append(y)
+        seq.append(y)
+    return out, stop
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--specials", required=True)
+    ap.add_argument("--prompt-from", required=True, help="encode_docs output folder; the first record's document")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    ck = torch.load(args.checkpoint, map_location="cpu")
+    cfg = LcmConfig(**ck["config"])
+    model = TwoTowerLCM(cfg)
+    model.load_state_dict(ck["model"])
+    model.eval()
+    center = np.array(ck["normalizer"]["center"], np.float32)
+    scale = np.array(ck["normalizer"]["scale"], np.float32)
+    sp = np.fromfile(args.specials, dtype=np.float32).reshape(-1, cfg.concept_dim)
+    specials = {"eot": sp[0], "model": sp[1]}
+    folder = Path(args.prompt_from)
+    name = sorted(p.stem for p in folder.glob("*.jsonl"))[0]
+    vecs = np.fromfile(folder / f"{name}.f32", dtype=np.float32).reshape(-1, cfg.concept_dim)
+    rec = json.loads((folder / f"{name}.jsonl").read_text().splitlines()[0])
+    s, c = rec["parts"]["document"]
+    prompt = np.concatenate([vecs[s: s + min(c, 6)], specials["model"][None]])
+    alphas = zero_snr_alphas_cumprod(cfg.train_steps)
+    cases = []
+    for opts in (
+        {"steps": 40, "guidance": 3.0, "guidance_rescale": 0.7, "initial_noise": 0.6, "epsilon_scaling": 1.00045},
+        {"steps": 10, "guidance": 1.0, "guidance_rescale": 0.0, "initial_noise": 1.0, "epsilon_scaling": 1.0},
+    ):
+        opts = {**opts, "seed": args.seed, "max_concepts": 3, "eot_threshold": 0.9, "repeat_threshold": 0.9}
+        out, stop = generate(model, center, scale, list(prompt), specials, alphas, opts)
+        cases.append({"options": opts, "expected": [v.tolist() for v in out], "stop": stop})
+    rng = Mulberry32(args.seed)
+    fixture = {
+        "about": "Expected outputs of training/lcm/reference_sampler.py (docs/lcm-contract.md) for the LCM in this folder",
+        "prompt": prompt.tolist(),
+        "specials": {"end_of_text": specials["eot"].tolist(), "model_turn": specials["model"].tolist()},
+        "rng_first_gaussians": [rng.gaussian() for _ in range(6)],
+        "grid_T100_S40": trailing_grid(100, 40),
+        "cases": cases,
+    }
+    Path(args.out).write_text(json.dumps(fixture))
+    print(json.dumps({"cases": [{"n": len(c["expected"]), "stop": c["stop"]} for c in cases]}))
+
+
+if __name__ == "__main__":
+    main()

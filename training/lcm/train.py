@@ -1,0 +1,245 @@
+"""Train the Two-Tower diffusion LCM or the Base-LCM baseline on concept sequences (CPU or GPU).
+
+Sequences mix pre-training (next concept over documents) and the two supervised tasks (summarize,
+extend). Diffusion: T=100 cosine schedule rescaled to zero terminal SNR, one timestep per position,
+x0 prediction with plain MSE; classifier-free guidance training hides the whole context (only the
+zero vector stays visible) for 15% of positions. Base-LCM: MSE regression to the next concept.
+Both losses are computed in the normalized space. Writes <out>/checkpoint.pt and <out>/train.log
+(JSON lines), resumable with --resume; held-out metrics (next-concept L2, contrastive accuracy) at
+the end and every --eval-every minutes.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from lcm.data import build_sequences, fit_robust_normalizer  # noqa: E402
+from lcm.model import BaseLCM, LcmConfig, TwoTowerLCM, count_parameters, zero_snr_alphas_cumprod  # noqa: E402
+
+
+def load_specials(path, dim):
+    v = np.fromfile(path, dtype=np.float32).reshape(-1, dim)
+    return {"eot": v[0], "model": v[1]}
+
+
+def make_batch(seqs, center, scale, device):
+    n = max(len(s.concepts) for s in seqs)
+    d = seqs[0].concepts.shape[1]
+    x = np.zeros((len(seqs), n, d), dtype=np.float32)
+    loss = np.zeros((len(seqs), n), dtype=bool)
+    for i, s in enumerate(seqs):
+        x[i, : len(s.concepts)] = (s.concepts - center) / scale
+        loss[i, max(1, s.loss_from): len(s.concepts)] = True  # position 0 has no prefix to predict from
+    return torch.from_numpy(x).to(device), torch.from_numpy(loss).to(device)
+
+
+def diffusion_loss(model, x, loss_mask, alphas, cfg_prob=0.15):
+    b, n, _ = x.shape
+    context = model.contextualize(x)  # row i depends on x_0..x_i
+    t = torch.randint(0, len(alphas), (b, n), device=x.device)
+    a = alphas[t][..., None]
+    noisy = a.sqrt() * x + (1 - a).sqrt() * torch.randn_like(x)
+    i = torch.arange(n, device=x.device)
+    visible = (i[None, :] < i[:, None])[None].expand(b, n, n).clone()  # target j sees context rows < j
+    drop = torch.rand(b, n, device=x.device) < cfg_prob
+    visible[drop] = False
+    pred = model.denoise(noisy, t, context, visible)
+    per_pos = ((pred - x) ** 2).mean(-1)
+    return (per_pos * loss_mask).sum() / loss_mask.sum().clamp(min=1)
+
+
+def base_loss(model, x, loss_mask):
+    pred = model(x)[:, :-1]
+    per_pos = ((pred - x[:, 1:]) ** 2).mean(-1)
+    m = loss_mask[:, 1:]
+    return (per_pos * m).sum() / m.sum().clamp(min=1)
+
+
+@torch.no_grad()
+def sample_all_positions(model, x, alphas, steps=40, guidance=3.0, rescale=0.7, noise=0.6, eps_scale=1.00045, seed=0):
+    """Teacher-forced next-concept prediction at every position in parallel (the paper's pre-training
+    evaluation): the same DDIM + CFG sampler as inference, batched over positions."""
+    b, n, dim = x.shape
+    T = len(alphas)
+    context = model.contextualize(x)
+    i = torch.arange(n, device=x.device)
+    cond = (i[None, :] < i[:, None])[None].expand(b, n, n)
+    uncond = torch.zeros_like(cond)
+    g = torch.Generator(device="cpu").manual_seed(seed)
+    z = torch.randn(b, n, dim, generator=g).to(x.device) * noise
+    grid = [int(v) - 1 for v in np.round(np.arange(T, 0, -T / steps))]
+    x0 = z
+    for k, t in enumerate(grid):
+        a = alphas[t]
+        ap = alphas[grid[k + 1]] if k + 1 < len(grid) else torch.tensor(1.0)
+        tt = torch.full((b, n), t, dtype=torch.long, device=x.device)
+        if t == T - 1 or guidance == 1.0:
+            x0 = model.denoise(z, tt, context, cond)
+            eps = (z - a.sqrt() * x0) / (1 - a).sqrt()
+        else:
+            both = model.denoise(torch.cat([z, z]), torch.cat([tt, tt]), torch.cat([context, context]),
+                                 torch.cat([cond, uncond]))
+            x0c, x0u = both[:b], both[b:]
+            ec = (z - a.sqrt() * x0c) / (1 - a).sqrt()
+            eu = (z - a.sqrt() * x0u) / (1 - a).sqrt()
+            e = eu + guidance * (ec - eu)
+            if rescale > 0:
+                e = e * (rescale * ec.std(-1, keepdim=True) / e.std(-1, keepdim=True) + (1 - rescale))
+            x0 = (z - (1 - a).sqrt() * e) / a.sqrt()
+            eps = e
+        eps = eps / eps_scale
+        z = ap.sqrt() * x0 + (1 - ap).sqrt() * eps
+    return x0
+
+
+@torch.no_grad()
+def heldout_metrics(model, kind, seqs, center, scale, alphas, device, max_seqs=48):
+    """Next-concept L2 (raw codec space) and contrastive accuracy over held-out sequences."""
+    if not seqs:
+        return {"heldout_positions": 0}
+    model.eval()
+    preds, truths = [], []
+    for k in range(0, min(len(seqs), max_seqs), 16):
+        chunk = seqs[k: k + 16]
+        x, loss = make_batch(chunk, center, scale, device)
+        if kind == "base":
+            p = torch.cat([x[:, :1], model(x)[:, :-1]], 1)
+        else:
+            p = sample_all_positions(model, x, alphas)
+        sel = loss.clone()
+        preds.append(p[sel].cpu().numpy() * scale + center)
+        truths.append(x[sel].cpu().numpy() * scale + center)
+    model.train()
+    p, t = np.concatenate(preds), np.concatenate(truths)
+    l2 = float(np.linalg.norm(p - t, axis=1).mean())
+    # contrastive accuracy: share of other ground-truth concepts farther from the prediction than its own
+    d = np.linalg.norm(p[:, None, :] - t[None, :, :], axis=-1)
+    own = np.diag(d)[:, None]
+    ca = float(((d > own).sum(1) / (len(t) - 1)).mean())
+    return {"heldout_l2": round(l2, 4), "heldout_ca": round(ca, 4), "heldout_positions": int(len(p))}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", required=True, help="folder of encode_docs.mjs outputs + specials.f32")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--model", choices=["two_tower", "base"], default="two_tower")
+    ap.add_argument("--minutes", type=float, default=30)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--max-len", type=int, default=256)
+    ap.add_argument("--sft-weight", type=float, default=3.0, help="sampling weight of supervised sequences")
+    ap.add_argument("--eval-every", type=float, default=1e9)
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--seed", type=int, default=1)
+    for f in ("model_dim", "heads", "context_layers", "denoiser_layers", "base_layers"):
+        ap.add_argument("--" + f.replace("_", "-"), type=int)
+    args = ap.parse_args()
+    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
+                          ("cpu" if args.device == "auto" else args.device))
+    if device.type == "cpu":
+        torch.set_num_threads(int(os.environ.get("LCM_THREADS", "2")))
+    random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log = open(out / "train.log", "a")
+
+    def emit(r):
+        log.write(json.dumps(r) + "\n")
+        log.flush()
+        print(json.dumps(r), flush=True)
+
+    specials_path = Path(args.data) / "specials.f32"
+    dim = int(json.loads((Path(args.data) / "specials.json").read_text())["dim"])
+    specials = load_specials(specials_path, dim)
+    train = build_sequences(args.data, dim, specials, args.max_len, split="train")
+    held = build_sequences(args.data, dim, specials, args.max_len, split="heldout")
+    held = [s for s in held if s.kind == "pretrain"]
+    random.Random(0).shuffle(held)
+    ck_path = out / "checkpoint.pt"
+    ck = torch.load(ck_path, map_location="cpu") if args.resume and ck_path.exists() else None
+    cfg = LcmConfig(**ck["config"]) if ck else LcmConfig(concept_dim=dim, max_seq_len=args.max_len)
+    for f in ("model_dim", "heads", "context_layers", "denoiser_layers", "base_layers"):
+        if not ck and getattr(args, f) is not None:
+            setattr(cfg, f, getattr(args, f))
+    if ck:
+        center, scale = np.array(ck["normalizer"]["center"], np.float32), np.array(ck["normalizer"]["scale"], np.float32)
+    else:
+        sample = np.concatenate([s.concepts for s in train])
+        center, scale = fit_robust_normalizer(sample[:: max(1, len(sample) // 200000)])
+    alphas = zero_snr_alphas_cumprod(cfg.train_steps).to(device)
+    model = (TwoTowerLCM(cfg) if args.model == "two_tower" else BaseLCM(cfg)).to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01)
+    state = {"step": 0, "elapsed": 0.0, "positions": 0, "sequences": 0}
+    if ck:
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        state = ck["state"]
+    kinds = {}
+    for s in train:
+        kinds[s.kind] = kinds.get(s.kind, 0) + 1
+    emit({"event": "start", "model": args.model, "params": count_parameters(model), "config": cfg.to_dict(),
+          "train_sequences": kinds, "heldout_sequences": len(held), "device": str(device)})
+    weights = np.array([args.sft_weight if s.kind != "pretrain" else 1.0 for s in train])
+    weights /= weights.sum()
+    rng = np.random.default_rng(args.seed + state["step"])
+    budget = args.minutes * 60
+    t0, base_elapsed, last_eval = time.time(), state["elapsed"], time.time()
+    window = []
+
+    def save():
+        state["elapsed"] = base_elapsed + time.time() - t0
+        tmp = str(ck_path) + ".tmp"
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state, "config": cfg.to_dict(),
+                    "kind": args.model, "normalizer": {"center": center.tolist(), "scale": scale.tolist()}}, tmp)
+        os.replace(tmp, ck_path)
+
+    model.train()
+    while True:
+        elapsed = base_elapsed + time.time() - t0
+        progress = elapsed / budget
+        if progress >= 1:
+            break
+        lr = args.lr * min(1, (state["step"] + 1) / args.warmup) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        idx = rng.choice(len(train), size=args.batch, p=weights)
+        batch = [train[i] for i in idx]
+        x, loss_mask = make_batch(batch, center, scale, device)
+        loss = diffusion_loss(model, x, loss_mask, alphas) if args.model == "two_tower" else base_loss(model, x, loss_mask)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        state["step"] += 1
+        state["positions"] += int(loss_mask.sum())
+        state["sequences"] += len(batch)
+        window.append(loss.item())
+        if state["step"] % 25 == 0:
+            emit({"step": state["step"], "loss": round(float(np.mean(window)), 5), "lr": round(lr, 7),
+                  "positions": state["positions"], "elapsed_min": round(elapsed / 60, 2)})
+            window = []
+        if time.time() - last_eval > args.eval_every * 60:
+            emit({"step": state["step"], **heldout_metrics(model, args.model, held, center, scale, alphas, device)})
+            save()
+            last_eval = time.time()
+    save()
+    emit({"event": "end", "step": state["step"], "positions": state["positions"],
+          "cpu_seconds" if device.type == "cpu" else "gpu_seconds": round(state["elapsed"], 1),
+          **heldout_metrics(model, args.model, held, center, scale, alphas, device)})
+
+
+if __name__ == "__main__":
+    main()
