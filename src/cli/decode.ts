@@ -30,6 +30,7 @@ export function registerDecode(program: Command): void {
     withCodecOptions(
       program
         .command("decode")
+        .summary("Render concept vectors as text in a chosen language")
         .description(
           "Render concepts as text: reads the JSON that 'lcm encode' writes (or a bare array of\n" +
             "vectors, or a float32/float64 .npy [N, D] matrix) and prints one line per concept in the\n" +
@@ -48,7 +49,18 @@ export function registerDecode(program: Command): void {
     ),
     ["text", "json"],
     "text",
-  ).action(action(runDecode));
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ lcm decode concepts.json --lang eng_Latn                 render the concepts again
+  $ lcm decode concepts.json --lang fra_Latn --format json   in French, with scores and source spans
+  $ lcm decode vectors.npy --lang eng_Latn --greedy          faster, usually a little worse
+
+Search: beam search with length-normalised scores (SONAR's defaults: beam 5, at most 128 tokens).`,
+    )
+    .action(action(runDecode));
 }
 
 async function runDecode(file: string, flags: DecodeFlags): Promise<void> {

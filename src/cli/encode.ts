@@ -31,6 +31,7 @@ export function registerEncode(program: Command): void {
     withCodecOptions(
       program
         .command("encode")
+        .summary("One concept vector per sentence of a document (JSON with spans, or .npy)")
         .description(
           "Turn a document into concepts: one sentence embedding per sentence (Markdown structure and\n" +
             "code blocks are not encoded). JSON carries each concept's text and [start, end) span in the\n" +
@@ -42,7 +43,20 @@ export function registerEncode(program: Command): void {
     ),
     ["json", "npy"],
     "json",
-  ).action(action(runEncode));
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ lcm encode report.md --lang eng_Latn > concepts.json     concepts with text and spans
+  $ lcm encode notes.txt --lang fra_Latn -f npy -o notes.npy  a float32 [N, D] matrix for NumPy
+  $ lcm encode report.md --lang eng_Latn | lcm decode - --lang deu_Latn
+
+Concepts are cached on disk ($XDG_CACHE_HOME/lcm, default ~/.cache/lcm) by codec, language and
+sentence, so encoding a document again is instant; --no-cache skips the cache. A sentence longer
+than the codec's token limit is cut, with a warning naming it.`,
+    )
+    .action(action(runEncode));
 }
 
 async function runEncode(file: string, flags: EncodeFlags): Promise<void> {

@@ -23,7 +23,18 @@ interface ModelsFlags extends CommonOptions {
 export function registerModels(program: Command): void {
   const models = program
     .command("models")
-    .description("Find, describe and check the concept codecs and LCMs the tool can use");
+    .description("Find, describe and check the concept codecs and LCMs the tool can use")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ lcm models list                        what is installed, in the order it is searched
+  $ lcm models info lcm-default-codec      languages, files, limits, licence, measured quality
+  $ lcm models verify --models ~/sonar     check an exported model before using it
+
+A model folder holds a manifest.json (kind "codec" or "lcm") and the files it names; a models
+folder holds one such folder per model.`,
+    );
 
   withCommonOptions(
     withModelOption(

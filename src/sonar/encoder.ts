@@ -28,7 +28,12 @@ export interface EncoderBatching {
   maxRows: number;
 }
 
-export const DEFAULT_ENCODER_BATCHING: EncoderBatching = { tokenBudget: 4096, maxRows: 128 };
+/**
+ * The encoder is compute-bound (a sentence is already tens of GEMM rows), so batches only need to be
+ * big enough to amortise per-run overhead; on a d=512 6-layer encoder, 2 cores shared with other work,
+ * ~1k-token batches gave the most sentences per CPU-second and bigger ones got slower (bench/codec-speed.mjs).
+ */
+export const DEFAULT_ENCODER_BATCHING: EncoderBatching = { tokenBudget: 1024, maxRows: 64 };
 
 export interface EncodeResult {
   /** One row per input text, in input order (views into one buffer). */
