@@ -202,6 +202,13 @@ class TwoTowerLCM(nn.Module):
         return self.out(self.denoiser_norm(x))
 
 
+    def forward(self, x, loss_mask, alphas, cfg_prob=0.15):
+        """Training forward (so DistributedDataParallel sees one call): the diffusion loss."""
+        from lcm.train import diffusion_loss
+
+        return diffusion_loss(self, x, loss_mask, alphas, cfg_prob)
+
+
 class BaseLCM(nn.Module):
     def __init__(self, cfg: LcmConfig):
         super().__init__()

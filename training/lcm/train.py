@@ -42,8 +42,10 @@ def make_batch(seqs, center, scale, device):
     return torch.from_numpy(x).to(device), torch.from_numpy(loss).to(device)
 
 
-def diffusion_loss(model, x, loss_mask, alphas, cfg_prob=0.15):
+def diffusion_loss(model, x, loss_mask, alphas, cfg_prob=0.15, ddp=None):
     b, n, _ = x.shape
+    if ddp is not None:
+        return ddp(x, loss_mask, alphas, cfg_prob)
     context = model.contextualize(x)  # row i depends on x_0..x_i
     t = torch.randint(0, len(alphas), (b, n), device=x.device)
     a = alphas[t][..., None]
@@ -146,18 +148,31 @@ def main():
     for f in ("model_dim", "heads", "context_layers", "denoiser_layers", "base_layers"):
         ap.add_argument("--" + f.replace("_", "-"), type=int)
     args = ap.parse_args()
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
     device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
                           ("cpu" if args.device == "auto" else args.device))
+    if world > 1:
+        # launched by torchrun: one process per GPU (nccl) or per CPU worker (gloo)
+        import torch.distributed as dist
+
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        if device.type == "cuda":
+            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+            torch.cuda.set_device(device)
     if device.type == "cpu":
         torch.set_num_threads(int(os.environ.get("LCM_THREADS", "2")))
+    args.seed += rank  # different batches on every rank
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    log = open(out / "train.log", "a")
+    log = open(out / "train.log", "a") if rank == 0 else None
 
     def emit(r):
-        log.write(json.dumps(r) + "\n")
+        if log is None:
+            return
+        log.write(json.dumps({**r, "world_size": world} if "event" in r else r) + "\n")
         log.flush()
         print(json.dumps(r), flush=True)
 
@@ -181,10 +196,16 @@ def main():
         center, scale = fit_robust_normalizer(sample[:: max(1, len(sample) // 200000)])
     alphas = zero_snr_alphas_cumprod(cfg.train_steps).to(device)
     model = (TwoTowerLCM(cfg) if args.model == "two_tower" else BaseLCM(cfg)).to(device)
+    if ck:
+        model.load_state_dict(ck["model"])
+    train_model = model
+    if world > 1:
+        from torch.nn.parallel import DistributedDataParallel
+
+        train_model = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01)
     state = {"step": 0, "elapsed": 0.0, "positions": 0, "sequences": 0}
     if ck:
-        model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         state = ck["state"]
     kinds = {}
@@ -200,6 +221,8 @@ def main():
     window = []
 
     def save():
+        if rank != 0:
+            return
         state["elapsed"] = base_elapsed + time.time() - t0
         tmp = str(ck_path) + ".tmp"
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state, "config": cfg.to_dict(),
@@ -218,7 +241,10 @@ def main():
         idx = rng.choice(len(train), size=args.batch, p=weights)
         batch = [train[i] for i in idx]
         x, loss_mask = make_batch(batch, center, scale, device)
-        loss = diffusion_loss(model, x, loss_mask, alphas) if args.model == "two_tower" else base_loss(model, x, loss_mask)
+        if args.model == "two_tower":
+            loss = diffusion_loss(train_model.module if world > 1 else model, x, loss_mask, alphas, ddp=train_model if world > 1 else None)
+        else:
+            loss = base_loss(train_model, x, loss_mask)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -231,11 +257,19 @@ def main():
             emit({"step": state["step"], "loss": round(float(np.mean(window)), 5), "lr": round(lr, 7),
                   "positions": state["positions"], "elapsed_min": round(elapsed / 60, 2)})
             window = []
-        if time.time() - last_eval > args.eval_every * 60:
+        if world > 1:
+            # every rank must stop at the same step: rank 0's clock decides
+            flag = torch.tensor([1.0 if base_elapsed + time.time() - t0 >= budget else 0.0], device=device)
+            torch.distributed.broadcast(flag, 0)
+            if flag.item() > 0:
+                break
+        if rank == 0 and time.time() - last_eval > args.eval_every * 60:
             emit({"step": state["step"], **heldout_metrics(model, args.model, held, center, scale, alphas, device)})
             save()
             last_eval = time.time()
     save()
+    if rank != 0:
+        return
     emit({"event": "end", "step": state["step"], "positions": state["positions"],
           "cpu_seconds" if device.type == "cpu" else "gpu_seconds": round(state["elapsed"], 1),
           **heldout_metrics(model, args.model, held, center, scale, alphas, device)})
