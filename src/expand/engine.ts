@@ -1,0 +1,131 @@
+/**
+ * ConceptEngine: the codec and the LCM that belongs to it, opened together, plus the few concepts every
+ * task needs (End-of-text, the model turn). The CLI, TUI and server open one and hand it to summarize()
+ * and expandOutline().
+ *
+ * Which models: the LCM named (or the first found, DESIGN.md §2 order), then the codec named, else the
+ * codec the LCM declares, else the first codec; an LCM paired with another codec is refused with one
+ * line naming both.
+ */
+import { type CodecOptions, ConceptCodec } from "../sonar/codec.js";
+import { checkLcmCodecPairing, type LcmManifest } from "../sonar/manifest.js";
+import { type DiscoveryOptions, findCodec, scanModels } from "../sonar/model-registry.js";
+import { UsageError } from "../util/errors.js";
+import { LcmModel } from "./lcm-model.js";
+import { type LcmSpec, readLcmSpec } from "./lcm-spec.js";
+import { normalize } from "./normalizer.js";
+import { basePredictor, diffusionPredictor, type NextConceptPredictor } from "./predictors.js";
+import type { GenerationSettings } from "./settings.js";
+
+export interface EngineOptions extends CodecOptions {
+  /** `--models DIR` (searched first; also LCM_MODELS). */
+  models?: string;
+  /** Codec name; default: the one the LCM was trained on. */
+  codec?: string;
+  /** LCM name; default: the first LCM found. */
+  lcm?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface SpecialConcepts {
+  endOfText: Float32Array;
+  modelTurn: Float32Array;
+}
+
+export class ConceptEngine {
+  private specials: Promise<SpecialConcepts> | null = null;
+
+  constructor(
+    readonly codec: ConceptCodec,
+    readonly lcm: LcmModel,
+  ) {
+    checkLcmCodecPairing(lcm.spec.manifest, codec.manifest);
+  }
+
+  static async open(options: EngineOptions = {}): Promise<ConceptEngine> {
+    const discovery: DiscoveryOptions = { models: options.models, env: options.env };
+    const lcmManifest = await findLcmManifest(discovery, options.lcm);
+    const spec = readLcmSpec(lcmManifest);
+    const codecManifest = await findCodec({
+      ...discovery,
+      name: options.codec ?? lcmManifest.codec.name,
+    }).catch(async (error) => {
+      // The LCM's own codec is not installed: take the first codec, and let the pairing check say why not.
+      if (options.codec !== undefined) throw error;
+      return findCodec(discovery);
+    });
+    checkLcmCodecPairing(lcmManifest, codecManifest);
+    const codec = await ConceptCodec.load(codecManifest, options);
+    try {
+      codec.resolveLanguage(spec.specialTexts.lang);
+    } catch {
+      throw new UsageError(
+        `${lcmManifest.path}: special_texts.lang '${spec.specialTexts.lang}' is not a language of codec '${codec.name}'`,
+      );
+    }
+    const lcm = await LcmModel.load(spec, options);
+    return new ConceptEngine(codec, lcm);
+  }
+
+  get spec(): LcmSpec {
+    return this.lcm.spec;
+  }
+
+  /** C("End of text.") and C("[MODEL]:"), encoded with the paired codec as training did; computed once. */
+  specialConcepts(): Promise<SpecialConcepts> {
+    this.specials ??= this.codec
+      .encode(
+        [this.spec.specialTexts.endOfText, this.spec.specialTexts.modelTurn],
+        this.spec.specialTexts.lang,
+      )
+      .then((r) => ({ endOfText: r.vectors[0], modelTurn: r.vectors[1] }));
+    return this.specials;
+  }
+
+  predictor(settings: GenerationSettings): NextConceptPredictor {
+    if (settings.model === "base") {
+      if (!this.lcm.hasBase) {
+        throw new UsageError(
+          `the LCM '${this.spec.manifest.name}' has no Base-LCM graph ("files.base" in its manifest); use --model diffusion`,
+        );
+      }
+      return basePredictor(this.lcm);
+    }
+    return diffusionPredictor(this.lcm, settings);
+  }
+
+  /** The space the stop rules compare in (the manifest's defaults.stop_cosine_space). */
+  stopView(): ((v: Float32Array) => Float32Array) | undefined {
+    return this.spec.defaults.stopCosineSpace === "normalized" ? (v) => normalize(v, this.spec) : undefined;
+  }
+
+  /** Grounding compares in the normalized space, where unrelated sentences are near 0 (see grounding.ts). */
+  groundingView(v: Float32Array): Float32Array {
+    return normalize(v, this.spec);
+  }
+
+  async release(): Promise<void> {
+    await this.lcm.release();
+    await this.codec.release();
+  }
+}
+
+async function findLcmManifest(discovery: DiscoveryOptions, name?: string): Promise<LcmManifest> {
+  const entries = await scanModels(discovery);
+  for (const entry of entries) {
+    if (entry.error) {
+      if (name === undefined) throw entry.error;
+      continue;
+    }
+    const m = entry.manifest!;
+    if (m.kind === "lcm" && (name === undefined || m.name === name)) return m;
+  }
+  if (name !== undefined) {
+    const names = entries.filter((e) => e.manifest?.kind === "lcm").map((e) => e.manifest!.name);
+    throw new UsageError(`no LCM named '${name}'${names.length > 0 ? ` (found: ${names.join(", ")})` : ""}`);
+  }
+  const searched = [...new Set(entries.map((e) => e.root.dir))];
+  throw new UsageError(
+    `no LCM installed${searched.length > 0 ? ` (searched ${searched.join(", ")})` : ""}; give one with --models DIR or LCM_MODELS (see 'lcm models list')`,
+  );
+}

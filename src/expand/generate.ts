@@ -1,0 +1,121 @@
+/**
+ * The generation loop (docs/lcm-contract.md, "Generation loop"): predict the next concept, append it
+ * to the prompt, repeat until a stop rule fires or the cap is reached.
+ *
+ * Minimum length: a stop rule that fires before `minConcepts` concepts are kept does not end the
+ * sequence. The candidate is discarded and the position sampled again with fresh noise (the RNG
+ * moves on); after `maxRetries` discarded candidates the least stop-like of them is kept, so a summary
+ * always has its minimum length. A deterministic model (Base-LCM) would only repeat itself, so its
+ * candidate is kept at once.
+ */
+import { CancelledError } from "../util/errors.js";
+import type { NextConceptPredictor } from "./predictors.js";
+import { SeededRandom } from "./rng.js";
+import { checkStop, type StopCheck, type StopSettings, stopLikeness } from "./stop-rules.js";
+
+export interface GenerateOptions extends StopSettings {
+  /** Length cap: at most this many concepts are kept. */
+  maxConcepts: number;
+  /** Stop rules are not honoured before this many concepts are kept (default 1). */
+  minConcepts?: number;
+  /** Resampling attempts per position while below minConcepts (default 3). */
+  maxRetries?: number;
+  /** Longest prompt the model takes; generation ends when the prompt would grow past it. */
+  maxContext?: number;
+  /**
+   * The space the stop rules compare in: identity for the raw codec space (the contract's default),
+   * or the normalizer for models whose manifest asks for "normalized" (see lcm-spec.ts).
+   */
+  stopView?: (vector: Float32Array) => Float32Array;
+  /** Seeds the one RNG of this call (docs/lcm-contract.md, "RNG"); default 0. */
+  seed?: number;
+  signal?: AbortSignal;
+  /** Called with every kept concept, as soon as it is kept. */
+  onConcept?: (event: GeneratedConcept) => void;
+}
+
+export interface GeneratedConcept {
+  /** 0-based position in this call's output. */
+  index: number;
+  /** Raw codec-space vector. */
+  vector: Float32Array;
+  check: StopCheck;
+}
+
+export type GenerationStop = "end_of_text" | "repetition" | "length" | "context";
+
+export interface GenerationResult {
+  concepts: Float32Array[];
+  checks: StopCheck[];
+  stop: GenerationStop;
+  /** Candidates discarded to reach the minimum length. */
+  discarded: number;
+}
+
+export async function generateConcepts(
+  predictor: NextConceptPredictor,
+  prompt: readonly Float32Array[],
+  endOfText: Float32Array,
+  options: GenerateOptions,
+): Promise<GenerationResult> {
+  const minConcepts = options.minConcepts ?? 1;
+  const maxRetries = options.maxRetries ?? 3;
+  const maxContext = options.maxContext ?? Infinity;
+  if (!Number.isInteger(options.maxConcepts) || options.maxConcepts < 0) {
+    throw new RangeError(`maxConcepts must be a whole number >= 0, got ${options.maxConcepts}`);
+  }
+  if (prompt.length === 0) throw new RangeError("generation needs a prompt of at least one concept");
+  const rng = new SeededRandom(options.seed ?? 0);
+  const view = options.stopView ?? ((v: Float32Array) => v);
+  const eotView = view(endOfText);
+  const sequence = [...prompt];
+  const concepts: Float32Array[] = [];
+  const checks: StopCheck[] = [];
+  let discarded = 0;
+  let stop: GenerationStop = "length";
+
+  while (concepts.length < options.maxConcepts) {
+    if (sequence.length >= maxContext) {
+      stop = "context";
+      break;
+    }
+    // "Previous" is the concept this call generated last; the first one has none (the prompt's last
+    // concept is the model turn, which no generated concept should be compared with).
+    const previous = concepts.length > 0 ? concepts[concepts.length - 1] : null;
+    const candidates: { y: Float32Array; check: StopCheck }[] = [];
+    let kept: { y: Float32Array; check: StopCheck } | null = null;
+    let stopped: GenerationStop | null = null;
+    for (;;) {
+      if (options.signal?.aborted) throw new CancelledError();
+      const y = await predictor.next(sequence, rng, options.signal);
+      const check = checkStop(view(y), eotView, previous && view(previous), options);
+      if (check.reason === null) {
+        kept = { y, check };
+        discarded += candidates.length;
+        break;
+      }
+      if (concepts.length >= minConcepts) {
+        stopped = check.reason;
+        break;
+      }
+      candidates.push({ y, check });
+      if (predictor.deterministic || candidates.length > maxRetries) {
+        kept = candidates.reduce((best, c) =>
+          stopLikeness(c.check, options) < stopLikeness(best.check, options) ? c : best,
+        );
+        discarded += candidates.length - 1;
+        break;
+      }
+    }
+    if (stopped) {
+      stop = stopped;
+      break;
+    }
+    const { y, check } = kept!;
+    concepts.push(y);
+    checks.push(check);
+    sequence.push(y);
+    options.onConcept?.({ index: concepts.length - 1, vector: y, check });
+  }
+  return { concepts, checks, stop, discarded };
+}

@@ -1,0 +1,192 @@
+/**
+ * The LCM-specific half of an LCM's manifest.json (docs/lcm-contract.md): graph files, normalizer,
+ * diffusion schedule, special texts, context length and decoding defaults. src/sonar/manifest.ts reads
+ * the fields every model shares (kind, name, the codec it belongs to); this module reads the rest from
+ * the same JSON and checks each field the sampler relies on, so a half-copied or hand-edited model gives
+ * one line naming the field instead of NaNs deep in a diffusion loop.
+ */
+
+import type { LcmManifest } from "../sonar/manifest.js";
+import { ManifestError } from "../sonar/manifest.js";
+
+export interface LcmDefaults {
+  steps: number;
+  guidance: number;
+  guidanceRescale: number;
+  initialNoise: number;
+  epsilonScaling: number;
+  eotThreshold: number;
+  repeatThreshold: number;
+  maxConcepts: number;
+  /**
+   * Where the stop rules measure cosines: "raw" codec space (the contract and the reference code) or
+   * the model's "normalized" space. Raw cosines of an anisotropic codec (all concepts sharing a large
+   * mean direction) sit near 1 for unrelated sentences, so such a codec needs "normalized".
+   */
+  stopCosineSpace: "raw" | "normalized";
+}
+
+export interface LcmSpec {
+  manifest: LcmManifest;
+  /** Concept dimension D (the codec's embedding_dim). */
+  dim: number;
+  /** The models' hidden size d (context rows are d wide); null when the manifest does not say. */
+  modelDim: number | null;
+  files: { contextualizer: string; denoiser: string; base: string | null };
+  center: Float32Array;
+  scale: Float32Array;
+  /** T, the number of training diffusion steps. */
+  trainSteps: number;
+  /** ᾱ_t for t = 0..T-1 (float64, as written). */
+  alphasCumprod: Float64Array;
+  specialTexts: { endOfText: string; modelTurn: string; lang: string };
+  /** Longest prompt (in concepts) the model was trained on. */
+  maxContext: number;
+  defaults: LcmDefaults;
+}
+
+/** The paper's decoding settings (§2.4), used for any default a manifest leaves out. */
+export const PAPER_DEFAULTS: LcmDefaults = {
+  steps: 40,
+  guidance: 3,
+  guidanceRescale: 0.7,
+  initialNoise: 0.6,
+  epsilonScaling: 1.00045,
+  eotThreshold: 0.9,
+  repeatThreshold: 0.9,
+  maxConcepts: 32,
+  stopCosineSpace: "raw",
+};
+
+export function readLcmSpec(manifest: LcmManifest): LcmSpec {
+  const f = new Fields(manifest.path);
+  const raw = manifest.raw;
+  const dim = manifest.codec.embeddingDim;
+
+  const files = f.object(raw.files, "files");
+  const normalizer = f.object(raw.normalizer, "normalizer");
+  const center = Float32Array.from(f.numbers(normalizer.center, "normalizer.center", dim));
+  const scale = Float32Array.from(f.numbers(normalizer.scale, "normalizer.scale", dim));
+  scale.forEach((s, i) => {
+    if (!(s > 0)) f.fail(`"normalizer.scale[${i}]" must be > 0, found ${s}`);
+  });
+
+  const diffusion = f.object(raw.diffusion, "diffusion");
+  const trainSteps = f.integer(diffusion.train_steps, "diffusion.train_steps", 2);
+  const prediction = diffusion.prediction ?? "sample";
+  if (prediction !== "sample") {
+    f.fail(`"diffusion.prediction" must be "sample" (x0 prediction), found ${JSON.stringify(prediction)}`);
+  }
+  const alphasCumprod = Float64Array.from(f.numbers(diffusion.alphas_cumprod, "diffusion.alphas_cumprod"));
+  if (alphasCumprod.length !== trainSteps) {
+    f.fail(`"diffusion.alphas_cumprod" has ${alphasCumprod.length} values, train_steps is ${trainSteps}`);
+  }
+  alphasCumprod.forEach((a, t) => {
+    if (!(a >= 0 && a <= 1)) f.fail(`"diffusion.alphas_cumprod[${t}]" must be in [0, 1], found ${a}`);
+    if (t > 0 && a > alphasCumprod[t - 1]) f.fail(`"diffusion.alphas_cumprod" must not increase (at ${t})`);
+  });
+  if (alphasCumprod[0] === 0) f.fail(`"diffusion.alphas_cumprod[0]" is 0: the schedule is all noise`);
+
+  const special = f.object(raw.special_texts, "special_texts");
+  const specialTexts = {
+    endOfText: f.string(special.end_of_text, "special_texts.end_of_text"),
+    modelTurn: f.string(special.model_turn, "special_texts.model_turn"),
+    lang: f.string(special.lang, "special_texts.lang"),
+  };
+
+  const rawDefaults = raw.defaults === undefined ? {} : f.object(raw.defaults, "defaults");
+  const num = (key: string, fallback: number, min: number, max = Infinity) => {
+    const value = rawDefaults[key];
+    if (value === undefined) return fallback;
+    if (typeof value !== "number" || !(value >= min && value <= max))
+      f.fail(`"defaults.${key}" must be a number in [${min}, ${max}], found ${JSON.stringify(value)}`);
+    return value as number;
+  };
+  const defaults: LcmDefaults = {
+    steps: Math.round(num("steps", Math.min(PAPER_DEFAULTS.steps, trainSteps), 1, trainSteps)),
+    guidance: num("guidance", PAPER_DEFAULTS.guidance, 0),
+    guidanceRescale: num("guidance_rescale", PAPER_DEFAULTS.guidanceRescale, 0, 1),
+    initialNoise: num("initial_noise", PAPER_DEFAULTS.initialNoise, Number.MIN_VALUE),
+    epsilonScaling: num("epsilon_scaling", PAPER_DEFAULTS.epsilonScaling, Number.MIN_VALUE),
+    eotThreshold: num("eot_threshold", PAPER_DEFAULTS.eotThreshold, -1, 1),
+    repeatThreshold: num("repeat_threshold", PAPER_DEFAULTS.repeatThreshold, -1, 1),
+    maxConcepts: Math.round(num("max_concepts", PAPER_DEFAULTS.maxConcepts, 1)),
+    stopCosineSpace: cosineSpace(rawDefaults.stop_cosine_space, f),
+  };
+
+  const architecture = raw.architecture === undefined ? {} : f.object(raw.architecture, "architecture");
+  const modelDim =
+    architecture.model_dim === undefined
+      ? null
+      : f.integer(architecture.model_dim, "architecture.model_dim", 1);
+
+  return {
+    manifest,
+    dim,
+    modelDim,
+    files: {
+      contextualizer: f.fileName(files.contextualizer, "files.contextualizer"),
+      denoiser: f.fileName(files.denoiser, "files.denoiser"),
+      base: files.base === undefined || files.base === null ? null : f.fileName(files.base, "files.base"),
+    },
+    center,
+    scale,
+    trainSteps,
+    alphasCumprod,
+    specialTexts,
+    maxContext: f.integer(raw.max_context, "max_context", 2),
+    defaults,
+  };
+}
+
+function cosineSpace(value: unknown, f: Fields): "raw" | "normalized" {
+  if (value === undefined) return PAPER_DEFAULTS.stopCosineSpace;
+  if (value === "raw" || value === "normalized") return value;
+  return f.fail(`"defaults.stop_cosine_space" must be "raw" or "normalized", found ${JSON.stringify(value)}`);
+}
+
+class Fields {
+  constructor(private readonly path: string) {}
+
+  fail(message: string): never {
+    throw new ManifestError(`${this.path}: ${message}`);
+  }
+
+  object(value: unknown, field: string): Record<string, unknown> {
+    if (value === undefined || value === null) this.fail(`"${field}" is missing`);
+    if (typeof value !== "object" || Array.isArray(value)) this.fail(`"${field}" must be an object`);
+    return value as Record<string, unknown>;
+  }
+
+  string(value: unknown, field: string): string {
+    if (value === undefined || value === null) this.fail(`"${field}" is missing`);
+    if (typeof value !== "string" || value.trim() === "") this.fail(`"${field}" must be a non-empty string`);
+    return value;
+  }
+
+  fileName(value: unknown, field: string): string {
+    const name = this.string(value, field);
+    if (name.startsWith("/") || name.split(/[\\/]/).includes("..")) {
+      this.fail(`"${field}" must name a file inside the model directory, found "${name}"`);
+    }
+    return name;
+  }
+
+  integer(value: unknown, field: string, min: number): number {
+    if (value === undefined || value === null) this.fail(`"${field}" is missing`);
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min)
+      this.fail(`"${field}" must be an integer >= ${min}, found ${JSON.stringify(value)}`);
+    return value;
+  }
+
+  numbers(value: unknown, field: string, length?: number): number[] {
+    if (value === undefined || value === null) this.fail(`"${field}" is missing`);
+    if (!Array.isArray(value)) this.fail(`"${field}" must be an array of numbers`);
+    if (length !== undefined && value.length !== length)
+      this.fail(`"${field}" has ${value.length} values, the codec's embedding_dim is ${length}`);
+    value.forEach((v, i) => {
+      if (typeof v !== "number" || !Number.isFinite(v)) this.fail(`"${field}[${i}]" must be a finite number`);
+    });
+    return value as number[];
+  }
+}

@@ -1,0 +1,444 @@
+/**
+ * summarize(): a document -> a short sequence of generated concepts -> text, the summarize task of
+ * docs/lcm-contract.md: segment and encode the source, prompt the LCM with [source..., C("[MODEL]:")],
+ * generate until a stop rule, ground every generated concept in the source, render it.
+ *
+ * Long sources: when the source, the model turn and the summary do not fit the model's max_context,
+ * the source is summarized hierarchically (hierarchy.ts): chunks along the outline's sections are
+ * summarized one by one, then their summaries are summarized; the result's `hierarchy` says so.
+ *
+ * Templates: each template section adds its prompt's concept to the sequence and generates up to its
+ * target, so the summary comes out in the template's sections. (The model was fine-tuned on plain
+ * summaries; a section prompt is a concept in the target sequence that steers what follows.)
+ *
+ * Library code: no printing. Progress and streamed concepts go to the callbacks, cancellation comes in
+ * through the AbortSignal.
+ */
+import type { DocumentFormat, Outline, Span } from "../planner/outline.js";
+import type { DecodeOptions } from "../sonar/decoder.js";
+import { CancelledError, UsageError } from "../util/errors.js";
+import type { ConceptEngine } from "./engine.js";
+import { GenerationRun, now } from "./generation-run.js";
+import { DEFAULT_GROUNDING_THRESHOLD, GROUNDING_TOP_K, GroundingIndex } from "./grounding.js";
+import {
+  type Chunk,
+  chunkSummaryCap,
+  maxChunkLength,
+  needsHierarchy,
+  planChunks,
+  type SourceUnit,
+} from "./hierarchy.js";
+import { conceptsForLength, type LengthPreset } from "./lengths.js";
+import { type Rendered, renderConcepts } from "./render.js";
+import { type GenerationOptions, type GenerationSettings, resolveGenerationSettings } from "./settings.js";
+import {
+  encodeSentences,
+  readSourceDocument,
+  type SourceSentence,
+  sourceFromOutline,
+} from "./source-concepts.js";
+import type {
+  ConceptEvent,
+  GenerationCounts,
+  Grounding,
+  OutputConcept,
+  TaskCallbacks,
+  TaskTimings,
+} from "./task-types.js";
+import { scaleTargets, type Template, type TemplateSection } from "./templates.js";
+
+export interface SummarizeInput {
+  /** The document text (spans refer to it). */
+  text: string;
+  /** Display name (a path, "<stdin>"). */
+  name?: string;
+  format: DocumentFormat;
+  /** An outline already built from `text` (the TUI has one); built here otherwise. */
+  outline?: Outline;
+}
+
+export interface SummarizeOptions extends GenerationOptions {
+  /** Output language (FLORES code); default: the source's. */
+  lang?: string;
+  /** Source language; default: detected per section. */
+  sourceLang?: string;
+  /** Length cap in concepts; exclusive with `length`. Default: the "medium" preset. */
+  maxConcepts?: number;
+  length?: LengthPreset;
+  template?: Template;
+  /** Render concepts that restate a source sentence as that sentence. */
+  grounded?: boolean;
+  groundingThreshold?: number;
+  decode?: DecodeOptions;
+  /** Decode each concept as soon as it is generated and pass its text to onConcept (interactive UIs). */
+  streamText?: boolean;
+}
+
+export interface SummarySection {
+  title: string;
+  level: number;
+  target: number;
+  /** Indices into `concepts`. */
+  concepts: number[];
+}
+
+export interface ChunkReport {
+  /** 1 for chunks of the source, 2 for chunks of level-1 summaries, ... */
+  level: number;
+  /** Range in the level's input (source sentences for level 1). */
+  start: number;
+  end: number;
+  titles: string[];
+  /** Source span covered (level 1 only). */
+  span: Span | null;
+  summaryConcepts: number;
+  stop: string;
+}
+
+export interface SummaryResult {
+  summary: string;
+  concepts: OutputConcept[];
+  /** The template's sections, when a template shaped the summary. */
+  sections: SummarySection[] | null;
+  /** Present when the source did not fit the context and was summarized in levels. */
+  hierarchy: { levels: number; chunks: ChunkReport[] } | null;
+  source: {
+    name: string;
+    format: DocumentFormat;
+    sentences: SourceSentence[];
+    lang: string;
+    langMethod: "given" | "detected";
+  };
+  lang: string;
+  settings: GenerationSettings & {
+    maxConcepts: number;
+    grounded: boolean;
+    groundingThreshold: number;
+    template: string | null;
+    maxContext: number;
+  };
+  /** Why each final generation call ended. */
+  stops: string[];
+  stats: {
+    timings: TaskTimings;
+    sourceSentences: number;
+    sourceChars: number;
+    sourceWords: number;
+    grounded: number;
+    encodeCacheHits: number;
+    truncated: number[];
+  } & GenerationCounts;
+}
+
+export async function summarize(
+  engine: ConceptEngine,
+  input: SummarizeInput,
+  options: SummarizeOptions = {},
+  callbacks: TaskCallbacks = {},
+): Promise<SummaryResult> {
+  const started = now();
+  const { codec, spec } = engine;
+  const settings = resolveGenerationSettings(spec, options);
+  engine.predictor(settings); // a missing Base-LCM graph fails here, before any work
+  if (options.maxConcepts !== undefined && options.length !== undefined) {
+    throw new UsageError("give either a maximum number of concepts or a length, not both");
+  }
+  if (
+    options.maxConcepts !== undefined &&
+    (!Number.isInteger(options.maxConcepts) || options.maxConcepts < 1)
+  ) {
+    throw new UsageError(
+      `the maximum number of concepts must be a whole number >= 1, got ${options.maxConcepts}`,
+    );
+  }
+  const threshold = options.groundingThreshold ?? DEFAULT_GROUNDING_THRESHOLD;
+  if (!(threshold >= -1 && threshold <= 1)) {
+    throw new UsageError(`the grounding threshold must be a cosine in [-1, 1], got ${threshold}`);
+  }
+  const sourceLang = options.sourceLang === undefined ? undefined : codec.resolveLanguage(options.sourceLang);
+  const givenLang = options.lang === undefined ? undefined : codec.resolveLanguage(options.lang);
+  const templateLang = options.template ? codec.resolveLanguage(options.template.lang) : undefined;
+  const { signal } = callbacks;
+  const progress = callbacks.onProgress;
+
+  // Segment
+  progress?.({ stage: "segment", done: 0, total: 1 });
+  const source = input.outline
+    ? sourceFromOutline(input.outline, { supported: codec.languages, sourceLang })
+    : readSourceDocument(input.text, { format: input.format, supported: codec.languages, sourceLang });
+  const sentences = source.sentences;
+  if (sentences.length === 0) {
+    throw new UsageError(`${input.name ?? "the document"}: no sentences to summarize (only code or markup)`);
+  }
+  const lang = givenLang ?? codec.resolveLanguage(source.lang);
+  progress?.({ stage: "segment", done: 1, total: 1 });
+  const segmented = now();
+
+  // Encode
+  if (signal?.aborted) throw new CancelledError();
+  const encoded = await encodeSentences(codec, sentences, {
+    signal,
+    onProgress: progress && ((done, total) => progress({ stage: "encode", done, total })),
+  });
+  const specials = await engine.specialConcepts();
+  const sections = planSections(options, sentences.length);
+  const steering = await encodeSteering(engine, sections, templateLang);
+  const encodedAt = now();
+
+  // Generate
+  const finalNeed = sections.reduce((n, s, i) => n + s.target + (steering[i] ? 1 : 0), 0);
+  if (finalNeed > spec.maxContext - 2) {
+    throw new UsageError(
+      `a summary of ${finalNeed} concepts does not fit the model's context of ${spec.maxContext} concepts; ask for fewer`,
+    );
+  }
+  const run = new GenerationRun(engine, settings, specials, callbacks);
+  const { material: reduced, hierarchy } = await reduceToContext(
+    run,
+    encoded.vectors,
+    source.units,
+    sentences,
+    finalNeed,
+    spec.maxContext,
+    signal,
+  );
+
+  const groundingIndex = new GroundingIndex(encoded.vectors.map((v) => engine.groundingView(v)));
+  const ground = (vector: Float32Array): Grounding[] =>
+    groundingIndex.nearest(engine.groundingView(vector), GROUNDING_TOP_K).map((m) => ({
+      index: m.index,
+      score: m.score,
+      span: sentences[m.index].span,
+    }));
+  const renderSources = sentences.map((s, i) => ({ text: s.text, lang: s.lang, vector: encoded.vectors[i] }));
+  const renderOptions = {
+    lang,
+    grounded: options.grounded ?? false,
+    threshold,
+    decode: options.decode,
+    signal,
+  };
+
+  const generated: {
+    vector: Float32Array;
+    grounding: Grounding[];
+    section: number | null;
+    rendered?: Rendered;
+  }[] = [];
+  const summarySections: SummarySection[] = [];
+  const stops: string[] = [];
+  const prompt = [...reduced, specials.modelTurn];
+  run.plan(finalNeed - steering.filter(Boolean).length);
+  let decodeTime = 0;
+  for (let si = 0; si < sections.length; si++) {
+    const section = sections[si];
+    if (steering[si]) prompt.push(steering[si]!);
+    const sectionIndex = options.template ? si : null;
+    const indices: number[] = [];
+    const pending: Promise<void>[] = [];
+    const result = await run.generate(
+      prompt,
+      { maxConcepts: section.target, detail: section.title || undefined },
+      (g) => {
+        const item = { vector: g.vector, grounding: ground(g.vector), section: sectionIndex };
+        const index = generated.length;
+        generated.push(item);
+        indices.push(index);
+        const event: ConceptEvent = {
+          index,
+          section: sectionIndex,
+          vector: g.vector,
+          grounding: item.grounding,
+        };
+        if (!options.streamText) {
+          callbacks.onConcept?.(event);
+          return;
+        }
+        pending.push(
+          (async () => {
+            const t = now();
+            const [rendered] = await renderConcepts(codec, [item], renderSources, renderOptions);
+            decodeTime += now() - t;
+            generated[index].rendered = rendered;
+            callbacks.onConcept?.({ ...event, text: rendered.text, grounded: rendered.grounded });
+          })(),
+        );
+      },
+    );
+    await Promise.all(pending);
+    prompt.push(...result.concepts);
+    stops.push(result.stop);
+    summarySections.push({
+      title: section.title,
+      level: section.level,
+      target: section.target,
+      concepts: indices,
+    });
+  }
+  const generatedAt = now();
+
+  // Decode
+  const toRender = generated.filter((g) => !g.rendered);
+  const rendered = await renderConcepts(codec, toRender, renderSources, {
+    ...renderOptions,
+    onProgress: progress && ((done, total) => progress({ stage: "decode", done, total })),
+  });
+  toRender.forEach((g, k) => {
+    g.rendered = rendered[k];
+  });
+  const decodedAt = now();
+
+  const concepts: OutputConcept[] = generated.map((g) => ({
+    text: g.rendered!.text,
+    grounding: g.grounding,
+    grounded: g.rendered!.grounded,
+    rendering: g.rendered!.rendering,
+    sourceIndex: g.rendered!.sourceIndex,
+    section: g.section,
+    vector: g.vector,
+  }));
+  const summary = options.template
+    ? summarySections
+        .map((s) => {
+          const body = s.concepts.map((i) => concepts[i].text).join(" ");
+          return s.title ? `${s.title}\n${body}` : body;
+        })
+        .join("\n\n")
+    : concepts.map((c) => c.text).join(" ");
+
+  return {
+    summary,
+    concepts,
+    sections: options.template ? summarySections : null,
+    hierarchy,
+    source: {
+      name: input.name ?? "",
+      format: input.outline?.source?.format ?? input.format,
+      sentences,
+      lang: source.lang,
+      langMethod: source.langMethod,
+    },
+    lang,
+    settings: {
+      ...settings,
+      maxConcepts: finalNeed - steering.filter(Boolean).length,
+      grounded: options.grounded ?? false,
+      groundingThreshold: threshold,
+      template: options.template?.name ?? null,
+      maxContext: spec.maxContext,
+    },
+    stops,
+    stats: {
+      timings: {
+        segment: segmented - started,
+        encode: encodedAt - segmented,
+        generate: generatedAt - encodedAt - decodeTime,
+        decode: decodedAt - generatedAt + decodeTime,
+        total: decodedAt - started,
+      },
+      sourceSentences: sentences.length,
+      sourceChars: input.text.length,
+      sourceWords: countWords(sentences),
+      grounded: concepts.filter((c) => c.grounded).length,
+      encodeCacheHits: encoded.cacheHits,
+      truncated: encoded.truncated,
+      ...run.counts,
+    },
+  };
+}
+
+/** The output's sections: the template's (scaled to the requested length), or one plain section. */
+function planSections(options: SummarizeOptions, sourceConcepts: number): TemplateSection[] {
+  const requested =
+    options.maxConcepts ?? (options.length ? conceptsForLength(options.length, sourceConcepts) : undefined);
+  if (options.template) {
+    const sections = options.template.sections;
+    return requested === undefined ? sections : scaleTargets(sections, requested);
+  }
+  const target = requested ?? conceptsForLength("medium", sourceConcepts);
+  return [{ title: "", level: 0, prompt: null, target }];
+}
+
+async function encodeSteering(
+  engine: ConceptEngine,
+  sections: readonly TemplateSection[],
+  lang: string | undefined,
+): Promise<(Float32Array | null)[]> {
+  const prompts = sections.map((s) => s.prompt);
+  const texts = prompts.filter((p): p is string => p !== null);
+  if (texts.length === 0 || lang === undefined) return prompts.map(() => null);
+  const encoded = await engine.codec.encode(texts, lang);
+  let k = 0;
+  return prompts.map((p) => (p === null ? null : encoded.vectors[k++]));
+}
+
+// Hierarchical reduction ------------------------------------------------------------------------------
+
+/**
+ * The material the final summary is generated from: the source itself when it fits, otherwise the
+ * concatenated summaries of its chunks (recursively, until they fit).
+ */
+async function reduceToContext(
+  run: GenerationRun,
+  source: Float32Array[],
+  units: SourceUnit[],
+  sentences: readonly SourceSentence[],
+  finalNeed: number,
+  maxContext: number,
+  signal: AbortSignal | undefined,
+): Promise<{ material: Float32Array[]; hierarchy: SummaryResult["hierarchy"] }> {
+  let material = source;
+  let materialUnits = units;
+  const chunks: ChunkReport[] = [];
+  let level = 0;
+  while (needsHierarchy(material.length, finalNeed, maxContext)) {
+    if (signal?.aborted) throw new CancelledError();
+    level++;
+    const cap = chunkSummaryCap(finalNeed, maxContext);
+    const planned = planChunks(materialUnits, material.length, maxChunkLength(maxContext, cap));
+    run.plan(planned.length * cap);
+    const next: Float32Array[] = [];
+    const nextUnits: SourceUnit[] = [];
+    for (let k = 0; k < planned.length; k++) {
+      const chunk = planned[k];
+      const prompt = [...material.slice(chunk.start, chunk.end), run.specials.modelTurn];
+      const result = await run.generate(prompt, {
+        maxConcepts: cap,
+        detail: `level ${level}, chunk ${k + 1}/${planned.length}`,
+      });
+      const title = chunk.titles.filter(Boolean).join("; ");
+      nextUnits.push({ title, start: next.length, end: next.length + result.concepts.length });
+      next.push(...result.concepts);
+      chunks.push({
+        level,
+        start: chunk.start,
+        end: chunk.end,
+        titles: chunk.titles,
+        span: level === 1 ? chunkSpan(sentences, chunk) : null,
+        summaryConcepts: result.concepts.length,
+        stop: result.stop,
+      });
+    }
+    material = next;
+    materialUnits = nextUnits;
+  }
+  return { material, hierarchy: level > 0 ? { levels: level + 1, chunks } : null };
+}
+
+function chunkSpan(sentences: readonly SourceSentence[], chunk: Chunk): Span | null {
+  let start: number | null = null;
+  let end: number | null = null;
+  for (let i = chunk.start; i < chunk.end; i++) {
+    const span = sentences[i].span;
+    if (!span) continue;
+    start ??= span[0];
+    end = span[1];
+  }
+  return start === null || end === null ? null : [start, end];
+}
+
+function countWords(sentences: readonly SourceSentence[]): number {
+  let words = 0;
+  for (const s of sentences) words += s.text.split(" ").filter(Boolean).length;
+  return words;
+}
