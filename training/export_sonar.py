@@ -83,8 +83,9 @@ def load_half(path, role, args):
 def export(args, out: Path):
     weights = "fp16" if args.fp16 else "int8" if args.int8 else "fp32"
     tokenizer = NllbTokenizer(args.tokenizer)
-    facts, provenance = {}, {"exported_by": "training/export_sonar.py", "source": "https://github.com/facebookresearch/SONAR",
-                             "id_convention": "fairseq2", "checkpoints": {}}
+    facts = {}
+    provenance = {"exported_by": "training/export_sonar.py", "source": "https://github.com/facebookresearch/SONAR",
+                  "id_convention": "fairseq2", "checkpoints": {}}
     for role, path in (("encoder", args.encoder), ("decoder", args.decoder)):
         half = load_half(path, role, args)
         provenance["checkpoints"][role] = {**file_facts(Path(path), not args.no_hash), "layout": half.layout,
@@ -143,7 +144,8 @@ def check(args, out: Path, manifest):
 
 def main(argv=None):
     args = parse_args(argv)
-    torch.set_num_threads(args.threads or torch.get_num_threads())
+    if args.threads:
+        torch.set_num_threads(args.threads)
     out = Path(args.out)
     try:
         if args.check_only:

@@ -22,6 +22,7 @@ out_proj(v_proj(e)) whatever the query is: its q_proj and k_proj, and the pre-LN
 query (encoder_attn_layer_norm), cannot change the output. ConceptCodec keeps only v_proj/out_proj;
 the other weights are read, checked for shape and dropped.
 """
+import inspect
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -52,7 +53,18 @@ _ENCODER_LAYER = {
 }
 
 _DECODER_LAYER = {
-    **{k: v.replace("attn.", "self_attn.").replace("attn_norm", "self_attn_norm") for k, v in _ENCODER_LAYER.items()},
+    "self_attn.q_proj": "self_attn.q_proj",
+    "self_attn.k_proj": "self_attn.k_proj",
+    "self_attn.v_proj": "self_attn.v_proj",
+    "self_attn.out_proj": "self_attn.out_proj",
+    "self_attn.output_proj": "self_attn.out_proj",
+    "self_attn_layer_norm": "self_attn_norm",
+    "fc1": "ffn.inner",
+    "ffn.inner_proj": "ffn.inner",
+    "fc2": "ffn.outer",
+    "ffn.output_proj": "ffn.outer",
+    "final_layer_norm": "ffn_norm",
+    "ffn_layer_norm": "ffn_norm",
     "encoder_attn.v_proj": "cross_v_proj",
     "encoder_decoder_attn.v_proj": "cross_v_proj",
     "encoder_attn.out_proj": "cross_out_proj",
@@ -88,10 +100,35 @@ class SonarHalf:
     notes: list = field(default_factory=list)
 
 
+def _torch_load(path):
+    """torch.load across torch versions: memory-mapped where possible (2.1+, zip-format files) and
+    weights-only first (plain tensor dictionaries need nothing else); a file that also pickles objects
+    is re-read in full pickle mode (it is the user's own download from Meta). The last, most permissive
+    attempt's error is the one reported."""
+    params = inspect.signature(torch.load).parameters
+    mmaps = (True, False) if "mmap" in params else (None,)
+    weights_only = (True, False) if "weights_only" in params else (None,)
+    error = None
+    for mmap in mmaps:
+        for safe in weights_only:
+            kwargs = {"map_location": "cpu"}
+            if mmap is not None:
+                kwargs["mmap"] = mmap
+            if safe is not None:
+                kwargs["weights_only"] = safe
+            try:
+                return torch.load(str(path), **kwargs)
+            except ModuleNotFoundError:
+                raise
+            except Exception as e:  # noqa: BLE001 - try the next, more permissive way
+                error = e
+    raise error
+
+
 def read_checkpoint(path) -> Mapping:
     """The tensor dictionary inside a .pt file, whatever container it comes in."""
     try:
-        ck = torch.load(str(path), map_location="cpu")
+        ck = _torch_load(path)
     except ModuleNotFoundError as error:
         raise CheckpointError(
             f"{path}: the file pickles a '{error.name}' object; install that package or re-save the weights only"
@@ -193,7 +230,8 @@ def extract_half(sd: Mapping, role: str, embedding_order: str = "auto", source: 
     if role == "encoder" and has_cross:
         raise CheckpointError(f"{source}: has cross-attention weights, so it is a decoder checkpoint, not an encoder")
     if role == "decoder" and not has_cross:
-        raise CheckpointError(f"{source}: has no cross-attention weights, so it is an encoder checkpoint, not a decoder")
+        raise CheckpointError(
+            f"{source}: has no cross-attention weights, so it is an encoder checkpoint, not a decoder")
     if unknown:
         shown = ", ".join(sorted(unknown)[:5])
         raise CheckpointError(f"{source}: {len(unknown)} unexpected weight(s) for a SONAR text {role}: {shown}")

@@ -17,6 +17,7 @@ Weight storage (inputs, outputs and arithmetic stay fp32 in every case):
   int8  codec/export_onnx.quantize_weights_int8: int8 + per-channel scale behind DequantizeLinear.
 """
 import gc
+import inspect
 import os
 import shutil
 import sys
@@ -57,7 +58,8 @@ def build_codec(half: SonarHalf, heads: int) -> ConceptCodec:
     required = required_names(half.role, half.layers)
     missing = required - set(half.state)
     if missing:
-        raise CheckpointError(f"{half.role} checkpoint lacks {len(missing)} weight(s): {', '.join(sorted(missing)[:5])}")
+        shown = ", ".join(sorted(missing)[:5])
+        raise CheckpointError(f"{half.role} checkpoint lacks {len(missing)} weight(s): {shown}")
     unused_norm = "decoder_norm" if is_encoder else "encoder_norm"
     result = model.load_state_dict(half.state, strict=False)
     bad_missing = [k for k in result.missing_keys if not k.startswith(unused_norm)]
@@ -69,11 +71,19 @@ def build_codec(half: SonarHalf, heads: int) -> ConceptCodec:
     return model
 
 
+def _onnx_export(module, args, path, **kwargs):
+    """torch.onnx.export with the TorchScript exporter on every torch version: torch 2.9+ defaults to
+    the dynamo exporter, which takes dynamic shapes differently; the graphs must match the contract."""
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kwargs["dynamo"] = False
+    torch.onnx.export(module, args, str(path), opset_version=OPSET, **kwargs)
+
+
 def export_encoder(model: ConceptCodec, path: Path):
     # Traced with grad enabled, like codec/export_onnx.py (DESIGN.md §5).
     ids = torch.randint(4, model.cfg.vocab_size, (2, 7))
-    torch.onnx.export(
-        EncoderGraph(model), (ids, torch.ones_like(ids)), str(path), opset_version=OPSET,
+    _onnx_export(
+        EncoderGraph(model), (ids, torch.ones_like(ids)), path,
         input_names=["input_ids", "attention_mask"], output_names=["sentence_embedding"],
         dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
                       "sentence_embedding": {0: "batch"}},
@@ -84,9 +94,8 @@ def export_decoder(model: ConceptCodec, path: Path):
     cfg = model.cfg
     ids = torch.randint(4, cfg.vocab_size, (2, 2))
     past = torch.randn(cfg.decoder_layers, 2, cfg.heads, 3, cfg.dim // cfg.heads)
-    torch.onnx.export(
-        DecoderGraph(model), (ids, torch.randn(2, cfg.dim), past, past.clone()), str(path),
-        opset_version=OPSET,
+    _onnx_export(
+        DecoderGraph(model), (ids, torch.randn(2, cfg.dim), past, past.clone()), path,
         input_names=["input_ids", "embedding", "past_key", "past_value"],
         output_names=["logits", "present_key", "present_value"],
         dynamic_axes={"input_ids": {0: "batch", 1: "new_tokens"}, "embedding": {0: "batch"},

@@ -25,7 +25,7 @@ from sonar_export.backends import (  # noqa: E402
 from sonar_export.checkpoint import extract_half, read_checkpoint  # noqa: E402
 from sonar_export.golden import cosine_matrix, run_checks  # noqa: E402
 from sonar_export.graphs import build_codec, weight_bytes  # noqa: E402
-from sonar_export.search import greedy  # noqa: E402
+from sonar_export.search import beam_search, greedy  # noqa: E402
 from sonar_export.tokenizer import EOS, NllbTokenizer  # noqa: E402
 
 SCRIPT = fx.TRAINING / "export_sonar.py"
@@ -230,7 +230,8 @@ class ExportSonarTest(unittest.TestCase):
         self.assertEqual(m["encoder"]["external_data"], "encoder.onnx.data")
         self.assertEqual(m["encoder"]["max_tokens"], 514)
         self.assertEqual(m["decoder"]["max_tokens"], 512)
-        self.assertEqual((m["decoder"]["layers"], m["decoder"]["heads"], m["decoder"]["head_dim"]), (2, HEADS, self.w["dim"] // HEADS))
+        d = m["decoder"]
+        self.assertEqual((d["layers"], d["heads"], d["head_dim"]), (2, HEADS, self.w["dim"] // HEADS))
         self.assertEqual(m["license"], "CC-BY-NC-4.0")
         self.assertIn("non-commercial", m["license_notice"])
         self.assertEqual(len(m["provenance"]["checkpoints"]["encoder"]["sha256"]), 64)
@@ -282,10 +283,10 @@ class ExportSonarTest(unittest.TestCase):
         enc = build_codec(extract_half(read_checkpoint(self.ckpt["fairseq2", "encoder"]), "encoder"), HEADS)
         dec = build_codec(extract_half(read_checkpoint(self.ckpt["fairseq2", "decoder"]), "decoder"), HEADS)
         torch_backend = TorchBackend(enc, dec)
-        from sonar_export.search import beam_search
         translations = [self.tok.decode(beam_search(torch_backend, v.astype(np.float32),
                                                     self.tok.prefix("fra_Latn"), 5, 16)) for v in e]
-        golden = {"eng": eng, "fra": fra, "translations": translations, "cosine": cosine_matrix(e, f).tolist(), "logits_prefix": prefix,
+        golden = {"eng": eng, "fra": fra, "translations": translations, "cosine": cosine_matrix(e, f).tolist(),
+                  "logits_prefix": prefix,
                   "logits": {"0,:4": logits[0, :4].tolist(), "1,-4:": logits[1, -4:].tolist()}}
         quiet = lambda *_: None  # noqa: E731
         b = self.open_backend(self.backends[0], "fairseq2")
@@ -308,7 +309,8 @@ class ExportSonarTest(unittest.TestCase):
              "is a decoder checkpoint, not an encoder"),
             (["--encoder", self.ckpt["fairseq", "encoder"], "--decoder", self.ckpt["fairseq2", "encoder"]],
              "is an encoder checkpoint, not a decoder"),
-            (["--encoder", truncated, "--decoder", self.ckpt["fairseq", "decoder"]], "not a readable PyTorch checkpoint"),
+            (["--encoder", truncated, "--decoder", self.ckpt["fairseq", "decoder"]],
+             "not a readable PyTorch checkpoint"),
         ]
         for args, message in cases:
             with self.subTest(message=message):
