@@ -60,6 +60,7 @@ def cosine_matrix(a, b):
 
 def run_checks(backend, tokenizer, golden=SONAR_GOLDEN, weights="fp32", beam=5, max_new_tokens=128, log=print):
     tol = TOLERANCE[weights]
+    max_new_tokens = golden.get("max_new_tokens", max_new_tokens)
     results = []
 
     eng = embed(backend, tokenizer, golden["eng"], "eng_Latn")

@@ -286,19 +286,30 @@ class ExportSonarTest(unittest.TestCase):
         translations = [self.tok.decode(beam_search(torch_backend, v.astype(np.float32),
                                                     self.tok.prefix("fra_Latn"), 5, 16)) for v in e]
         golden = {"eng": eng, "fra": fra, "translations": translations, "cosine": cosine_matrix(e, f).tolist(),
-                  "logits_prefix": prefix,
+                  "logits_prefix": prefix, "max_new_tokens": 16,
                   "logits": {"0,:4": logits[0, :4].tolist(), "1,-4:": logits[1, -4:].tolist()}}
         quiet = lambda *_: None  # noqa: E731
         b = self.open_backend(self.backends[0], "fairseq2")
         try:
-            report = run_checks(b, self.tok, golden, max_new_tokens=16, log=quiet)
+            report = run_checks(b, self.tok, golden, log=quiet)
             self.assertTrue(report["ok"], json.dumps(report, indent=1))
             bad = dict(golden, cosine=(np.array(golden["cosine"]) + 2e-3).tolist())
-            report = run_checks(b, self.tok, bad, max_new_tokens=16, log=quiet)
+            report = run_checks(b, self.tok, bad, log=quiet)
             self.assertFalse(report["ok"])
             self.assertEqual([c["ok"] for c in report["checks"]], [False, True, True, True, True])
         finally:
             b.close()
+        # The same through the command line: exit 0 and the report in the manifest, exit 1 on a miss.
+        export = self.out["fairseq_external"]
+        for values, code in ((golden, 0), (bad, 1)):
+            path = Path(self.tmp.name) / "golden.json"
+            path.write_text(json.dumps(values))
+            backend = "node" if self.backends[0] is NodeBackend else "onnxruntime"
+            r = run_export("--out", export, "--check-only", "--golden", path, "--backend", backend)
+            self.assertEqual(r.returncode, code, r.stderr)
+            self.assertIn("FAIL  cosine eng/fra" if code else "PASS  cosine eng/fra", r.stderr)
+            quality = json.loads((export / "manifest.json").read_text())["quality"]["golden_values"]
+            self.assertEqual(quality["ok"], code == 0)
 
     def test_bad_inputs_exit_2_with_one_line(self):
         d = Path(self.tmp.name)
