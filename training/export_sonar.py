@@ -89,6 +89,9 @@ def export(args, out: Path):
                   "id_convention": "fairseq2", "checkpoints": {}}
     for role, path in (("encoder", args.encoder), ("decoder", args.decoder)):
         half = load_half(path, role, args)
+        if half.vocab_size != tokenizer.vocab_size:  # fail before minutes of exporting, not after
+            raise ValueError(f"{path}: {half.vocab_size} embedding rows, but {args.tokenizer} in fairseq2's NLLB "
+                             f"layout needs {tokenizer.vocab_size} (pieces + 1 + 202 languages + 3)")
         provenance["checkpoints"][role] = {**file_facts(Path(path), not args.no_hash), "layout": half.layout,
                                            "embedding_order_in_file": half.embedding_order,
                                            "dropped_weights": len(half.dropped)}
@@ -113,7 +116,7 @@ def choose_backend(args, out: Path, manifest):
     if kind == "torch":
         if not (args.encoder and args.decoder):
             raise CheckpointError("the torch backend checks the checkpoints: pass --encoder and --decoder")
-        log("check: PyTorch modules (no onnxruntime found: the ONNX files themselves are not run)")
+        log("check: PyTorch modules built from the checkpoints (the ONNX files themselves are not run)")
         enc = build_codec(load_half(args.encoder, "encoder", args), args.heads)
         dec = build_codec(load_half(args.decoder, "decoder", args), args.heads)
         return TorchBackend(enc, dec)

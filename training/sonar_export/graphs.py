@@ -194,13 +194,17 @@ def export_half(half: SonarHalf, heads: int, out_path: Path, weights: str = "fp3
     cfg = model.cfg
     half.state.clear()  # the module now owns the weights; free the checkpoint copy
     gc.collect()
-    with tempfile.TemporaryDirectory(prefix=f"sonar-{half.role}-", dir=os.environ.get("LCM_EXPORT_TMP")) as tmp:
-        raw = Path(tmp) / out_path.name
+    # Temporary graphs (up to a few GB) go beside the output, not to /tmp, which is often RAM-backed.
+    scratch = os.environ.get("LCM_EXPORT_TMP") or out_path.parent
+    with tempfile.TemporaryDirectory(prefix=f".sonar-{half.role}-", dir=scratch) as tmp:
+        raw = Path(tmp) / "traced" / out_path.name
+        raw.parent.mkdir()
         log(f"{half.role}: tracing to ONNX ({half.layers} layers, dim {half.dim}, vocab {half.vocab_size})")
         (export_encoder if half.role == "encoder" else export_decoder)(model, raw)
         del model
         gc.collect()
         graph = onnx.load(str(raw))
+        shutil.rmtree(raw.parent)  # torch's one-file-per-weight external data, now in memory
         if half.role == "decoder":
             tie_output_projection(graph, cfg.vocab_size)
         if weights == "int8":
