@@ -12,7 +12,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,7 +44,7 @@ export async function ensureSmokeCodec(): Promise<SmokeCodec> {
   }
   const key = inputsKey();
   const dir = join(CACHE, key);
-  if (existsSync(join(dir, "manifest.json"))) return { dir };
+  if (existsSync(join(dir, "manifest.json"))) return touched(dir);
   const python = process.env.PYTHON ?? "/usr/bin/python3";
   const check = spawnSync(python, ["-c", "import torch, onnx, sentencepiece, numpy"], { encoding: "utf8" });
   if (check.status !== 0) {
@@ -95,6 +95,17 @@ function inputsKey(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
+/** Marks a cached model as used now (pruning goes by last use). */
+function touched(dir: string): SmokeCodec {
+  const now = new Date();
+  try {
+    utimesSync(dir, now, now);
+  } catch {
+    // read-only cache: fine
+  }
+  return { dir };
+}
+
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -120,11 +131,17 @@ async function tryLock(lock: string): Promise<boolean> {
   }
 }
 
+/**
+ * Keeps the cache small without pulling a model from under a concurrent test run that uses another
+ * key (the training code changed between the two): only models unused for a day go, newest three stay.
+ */
 async function pruneOldModels(keep: string): Promise<void> {
-  for (const name of readdirSync(CACHE)) {
-    if (name === keep || name.endsWith(".lock") || name.includes(".tmp-")) continue;
-    const path = join(CACHE, name);
-    if (statSync(path).isDirectory()) await rm(path, { recursive: true, force: true });
+  const models = readdirSync(CACHE)
+    .filter((name) => name !== keep && !name.endsWith(".lock") && !name.includes(".tmp-"))
+    .map((name) => ({ path: join(CACHE, name), mtime: statSync(join(CACHE, name)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const model of models.slice(2)) {
+    if (Date.now() - model.mtime > 24 * 3600_000) await rm(model.path, { recursive: true, force: true });
   }
 }
 
