@@ -5,6 +5,7 @@ import { registerEncode } from "./encode.js";
 import { registerEval } from "./eval.js";
 import { registerModels } from "./models.js";
 import { registerOutline } from "./outline.js";
+import { registerServe } from "./serve.js";
 
 export function registerCommands(program: Command): void {
   registerOutline(program);
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerEncode(program);
   registerDecode(program);
   registerModels(program);
+  registerServe(program);
 }

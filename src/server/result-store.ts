@@ -1,0 +1,63 @@
+/**
+ * Recent summarize/expand results kept by id, so `render` can show the same concepts in another
+ * language without generating again. Only what rendering needs is kept (the output vectors, their
+ * grounding, and the few source sentences grounded rendering may show), and only the newest
+ * `capacity` results: an editor session can run for days.
+ */
+import type { GroundingMatch } from "../expand/grounding.js";
+
+export interface StoredConcept {
+  vector: Float32Array;
+  grounding: GroundingMatch[];
+  /** Pinned outline text, shown as it is in every language. */
+  fixedText?: string;
+}
+
+export interface StoredSource {
+  text: string;
+  lang: string;
+}
+
+export interface StoredResult {
+  kind: "summary" | "expand";
+  concepts: StoredConcept[];
+  /** Source sentences by index: only those that are some concept's best match. */
+  sources: Map<number, StoredSource>;
+  grounded: boolean;
+  groundingThreshold: number;
+  /** The rendered concept texts -> the whole text (sections, headings). */
+  compose: (texts: readonly string[]) => string;
+}
+
+export const DEFAULT_STORED_RESULTS = 32;
+
+export class ResultStore {
+  private readonly results = new Map<string, StoredResult>();
+  private counter = 0;
+
+  constructor(readonly capacity = DEFAULT_STORED_RESULTS) {}
+
+  add(result: StoredResult): string {
+    const id = `r${++this.counter}`;
+    this.results.set(id, result);
+    while (this.results.size > this.capacity) {
+      const oldest = this.results.keys().next().value as string;
+      this.results.delete(oldest);
+    }
+    return id;
+  }
+
+  /** The result, which also becomes the most recently used. */
+  get(id: string): StoredResult | undefined {
+    const result = this.results.get(id);
+    if (result) {
+      this.results.delete(id);
+      this.results.set(id, result);
+    }
+    return result;
+  }
+
+  get size(): number {
+    return this.results.size;
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Library results -> the JSON the protocol sends (docs/protocol.md). Every output concept carries
+ * `span`, the [start, end) of the source sentence it is nearest to (the one shown when grounded), and
+ * its `grounding` (the nearest source sentences with their spans), so an editor can jump from a summary
+ * sentence to its source. Vectors are left out unless asked for: they are large and editors rarely
+ * need them.
+ */
+import { type ExpandedConcept, type ExpandResult, renderDocument } from "../expand/expand-outline.js";
+import type { SummaryResult } from "../expand/summarize.js";
+import type { Grounding, OutputConcept } from "../expand/task-types.js";
+import type { Span } from "../planner/outline.js";
+import type { StoredResult, StoredSource } from "./result-store.js";
+
+export interface ConceptJson {
+  index: number;
+  text: string;
+  grounded: boolean;
+  rendering: string;
+  section: number | null;
+  span: Span | null;
+  grounding: { index: number; score: number; span: Span | null }[];
+  vector?: number[];
+}
+
+/** Float32 values with 9 significant digits: exact for float32, without float64 noise. */
+export function vectorJson(vector: Float32Array): number[] {
+  return Array.from(vector, (v) => Number(v.toPrecision(9)));
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+function conceptJson(
+  concept: OutputConcept,
+  index: number,
+  sourceSpans: (Span | null)[],
+  vectors: boolean,
+): ConceptJson {
+  const nearest = concept.sourceIndex ?? concept.grounding[0]?.index;
+  const out: ConceptJson = {
+    index,
+    text: concept.text,
+    grounded: concept.grounded,
+    rendering: concept.rendering,
+    section: concept.section,
+    span: nearest === undefined ? null : (sourceSpans[nearest] ?? null),
+    grounding: concept.grounding.map((g: Grounding) => ({
+      index: g.index,
+      score: round(g.score, 4),
+      span: g.span,
+    })),
+  };
+  if (vectors) out.vector = vectorJson(concept.vector);
+  return out;
+}
+
+function roundTimings<T extends object>(timings: T): T {
+  return Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, round(v as number, 1)])) as T;
+}
+
+export function summaryJson(result: SummaryResult, resultId: string, uri: string | null, vectors: boolean) {
+  const spans = result.source.sentences.map((s) => s.span);
+  return {
+    resultId,
+    uri,
+    summary: result.summary,
+    lang: result.lang,
+    concepts: result.concepts.map((c, i) => conceptJson(c, i, spans, vectors)),
+    sections: result.sections,
+    hierarchy: result.hierarchy,
+    source: {
+      format: result.source.format,
+      lang: result.source.lang,
+      langMethod: result.source.langMethod,
+      sentences: result.source.sentences.length,
+    },
+    settings: result.settings,
+    stops: result.stops,
+    stats: { ...result.stats, timings: roundTimings(result.stats.timings) },
+  };
+}
+
+export function expandJson(result: ExpandResult, resultId: string, uri: string | null, vectors: boolean) {
+  const spans = result.source.sentences.map((s) => s.span);
+  return {
+    resultId,
+    uri,
+    document: result.document,
+    lang: result.lang,
+    concepts: result.concepts.map((c, i) => ({
+      ...conceptJson(c, i, spans, vectors),
+      pinned: c.pinned,
+      sourceId: c.sourceId,
+    })),
+    sections: result.sections.map((s) => ({
+      id: s.id,
+      title: s.title,
+      level: s.level,
+      target: s.target,
+      concepts: s.concepts,
+      opaque: s.opaque.map((o) => ({ id: o.id, kind: o.block ?? "other", text: o.text, span: o.span })),
+      stop: s.stop,
+    })),
+    source: {
+      lang: result.source.lang,
+      langMethod: result.source.langMethod,
+      sentences: result.source.sentences.length,
+    },
+    settings: result.settings,
+    stats: { ...result.stats, timings: roundTimings(result.stats.timings) },
+  };
+}
+
+/** What `render` needs later: vectors, grounding, and the source sentences grounding points at. */
+function storedSources(
+  concepts: readonly OutputConcept[],
+  sentences: readonly { text: string; lang: string }[],
+): Map<number, StoredSource> {
+  const sources = new Map<number, StoredSource>();
+  for (const c of concepts) {
+    const best = c.grounding[0]?.index;
+    if (best !== undefined && sentences[best])
+      sources.set(best, { text: sentences[best].text, lang: sentences[best].lang });
+  }
+  return sources;
+}
+
+export function storeSummary(result: SummaryResult): StoredResult {
+  const sections = result.sections;
+  return {
+    kind: "summary",
+    concepts: result.concepts.map((c) => ({ vector: c.vector, grounding: c.grounding })),
+    sources: storedSources(result.concepts, result.source.sentences),
+    grounded: result.settings.grounded,
+    groundingThreshold: result.settings.groundingThreshold,
+    // The same layout summarize() gives: titled sections as "title\nbody", blank lines between them.
+    compose: (texts) =>
+      sections
+        ? sections
+            .map((s) => {
+              const body = s.concepts.map((i) => texts[i]).join(" ");
+              return s.title ? `${s.title}\n${body}` : body;
+            })
+            .join("\n\n")
+        : texts.join(" "),
+  };
+}
+
+export function storeExpansion(result: ExpandResult): StoredResult {
+  const sections = result.sections;
+  return {
+    kind: "expand",
+    concepts: result.concepts.map((c) => ({
+      vector: c.vector,
+      grounding: c.grounding,
+      fixedText: c.pinned ? c.text : undefined,
+    })),
+    sources: storedSources(result.concepts, result.source.sentences),
+    grounded: result.settings.grounded,
+    groundingThreshold: result.settings.groundingThreshold,
+    // The same Markdown expandOutline() writes, with the texts in the new language.
+    compose: (texts) =>
+      renderDocument(
+        sections,
+        texts.map((text) => ({ text }) as ExpandedConcept),
+      ),
+  };
+}
