@@ -182,3 +182,32 @@ describe("SonarTokenizer, NLLB layout (offset 1, tags after the vocabulary)", ()
     );
   });
 });
+
+describe("SonarTokenizer on the shipped codec (models/default/codec)", () => {
+  const dir = new URL("../models/default/codec/", import.meta.url);
+  const manifest = JSON.parse(readFileSync(new URL("manifest.json", dir), "utf8")) as {
+    languages: string[];
+    tokenizer: {
+      file: string;
+      piece_offset: number;
+      special_ids: SonarTokenizerSpec["specialIds"];
+      lang_tag_format: string;
+    };
+  };
+  const spec: SonarTokenizerSpec = {
+    pieceOffset: manifest.tokenizer.piece_offset,
+    specialIds: manifest.tokenizer.special_ids,
+    langTagFormat: manifest.tokenizer.lang_tag_format,
+  };
+
+  it("has a tag for every declared language and agrees with the manifest's special ids", async () => {
+    const tok = await SonarTokenizer.load(fileURLToPath(new URL(manifest.tokenizer.file, dir)), spec, {
+      languages: manifest.languages,
+    });
+    expect(tok.languages).toEqual(manifest.languages);
+    const { ids } = tok.encodeForEncoder("Hello world.", "fra_Latn");
+    expect(ids[0]).toBe(tok.processor.pieceToId("__fra_Latn__"));
+    expect(ids.at(-1)).toBe(spec.specialIds.eos);
+    expect(tok.decode([spec.specialIds.eos, ...ids])).toBe("Hello world.");
+  });
+});

@@ -15,11 +15,13 @@ Models (each covers a different code path):
 
 Run with Debian's python (it has sentencepiece):  /usr/bin/python3 training/tokenizer_fixtures.py
 Options: --reuse rewrites the expectations for the committed models without retraining them;
---extra-model PATH [--extra-name NAME] adds a fixture for another .model file
-(e.g. models/default/tokenizer.model).
+--extra-model PATH --extra-name NAME adds expectations for a .model file committed elsewhere in the
+repo, read in place by the tests. The shipped codec tokenizer's fixture is made with
+  /usr/bin/python3 training/tokenizer_fixtures.py --extra-model models/default/codec/tokenizer.model --extra-name default-codec
 """
 import argparse
 import gzip
+import hashlib
 import json
 import os
 import random
@@ -163,13 +165,18 @@ def main():
             models = train_models(train_path, workdir)
         for name, path in models.items():
             data = path.read_bytes()
-            if path.resolve() != (OUT / f"{name}.model").resolve():
-                (OUT / f"{name}.model").write_bytes(data)
             exp = expectations(path, sentences, rng)
-            exp["model"] = f"{name}.model"
+            if args.extra_model:
+                # A model shipped elsewhere in the repo is not copied: the test reads it in place and
+                # checks its hash, so a retrained model fails loudly until this is rerun.
+                exp["model"] = str(path.resolve().relative_to(REPO))
+                exp["model_sha256"] = hashlib.sha256(data).hexdigest()
+            else:
+                if path.resolve() != (OUT / f"{name}.model").resolve():
+                    (OUT / f"{name}.model").write_bytes(data)
+                exp["model"] = f"{name}.model"
             write_json_gz(OUT / f"{name}.expected.json.gz", exp)
             print(f"{name}: {len(data) / 1024:.0f} KB model, {exp['vocab_size']} pieces, {len(sentences)} sentences")
-
 
 if __name__ == "__main__":
     main()
