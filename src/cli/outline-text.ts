@@ -67,9 +67,10 @@ function describeOpaque(concept: Concept): string {
 export function statsLine(stats: OutlineStats): string {
   const n = (value: number) => value.toLocaleString("en-US");
   const source = stats.token_source === "estimate" ? "estimated" : "tokenizer";
-  const opaque = stats.opaque_blocks > 0 ? ` · ${n(stats.opaque_blocks)} opaque blocks` : "";
+  const count = (value: number, what: string) => `${n(value)} ${what}${value === 1 ? "" : "s"}`;
+  const opaque = stats.opaque_blocks > 0 ? ` · ${count(stats.opaque_blocks, "opaque block")}` : "";
   return (
-    `${n(stats.chars)} chars · ${n(stats.tokens)} tokens (${source}) · ${n(stats.concepts)} concepts · ` +
-    `${stats.ratio} tokens/concept · ${n(stats.sections)} sections${opaque}`
+    `${count(stats.chars, "char")} · ${count(stats.tokens, "token")} (${source}) · ${count(stats.concepts, "concept")} · ` +
+    `${stats.ratio} tokens/concept · ${count(stats.sections, "section")}${opaque}`
   );
 }

@@ -18,6 +18,7 @@ import { MAX_SEGMENT_CHARS } from "../planner/segment-types.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { UsageError } from "../util/errors.js";
 import { readInput } from "../util/input.js";
+import { stripControl } from "../util/sanitize.js";
 import {
   action,
   type CommonOptions,
@@ -114,9 +115,17 @@ async function runOutline(file: string, flags: OutlineFlags, command: Command): 
   if (flags.output) {
     await writeFileAtomic(flags.output, chunks);
     if (!flags.quiet) process.stderr.write(`lcm: wrote ${flags.output}\n`);
+  } else if (format === "md" && process.stdout.isTTY) {
+    // The outline file keeps opaque blocks verbatim; on a terminal, escape sequences in them are cut.
+    await writeChunks(mapChunks(chunks, stripControl));
   } else {
+    // Text output is sanitised line by line already; JSON escapes every control character.
     await writeChunks(chunks);
   }
+}
+
+function* mapChunks(chunks: Iterable<string>, f: (chunk: string) => string): Generator<string> {
+  for (const chunk of chunks) yield f(chunk);
 }
 
 function outlineDocument(

@@ -431,6 +431,11 @@ function placeLevel(
   if (topLevel && next?.level === 0) {
     throw new UsageError("the untitled opening section must stay first");
   }
+  if (parentLevel + 1 > MAX_HEADING_LEVEL) {
+    throw new UsageError(
+      `no room for a deeper section: Markdown headings stop at level ${MAX_HEADING_LEVEL}`,
+    );
+  }
   const lowest = Math.max(parentLevel + 1, next ? next.level : 1);
   const highest = previous && previous.level > 0 ? previous.level : MAX_HEADING_LEVEL;
   if (lowest > highest) {

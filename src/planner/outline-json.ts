@@ -37,7 +37,24 @@ export function outlineToJson(outline: Outline, stats?: OutlineStats): string {
   return [...outlineJsonChunks(outline, stats)].join("");
 }
 
+/**
+ * JSON.stringify leaves DEL, C1 controls (U+0080..U+009F, e.g. the 8-bit CSI U+009B) and the line
+ * separators U+2028/U+2029 as raw characters; escaping them keeps the same JSON value but makes the
+ * output safe to show on a terminal and to embed in JavaScript.
+ */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029]/g;
+
+function terminalSafe(json: string): string {
+  UNSAFE_IN_JSON.lastIndex = 0;
+  if (!UNSAFE_IN_JSON.test(json)) return json;
+  return json.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 export function* outlineJsonChunks(outline: Outline, stats?: OutlineStats): Generator<string> {
+  for (const chunk of rawJsonChunks(outline, stats)) yield terminalSafe(chunk);
+}
+
+function* rawJsonChunks(outline: Outline, stats?: OutlineStats): Generator<string> {
   let head = "{";
   if (stats) head += `"stats":${JSON.stringify(stats)},`;
   head += `"version":1,"source":${JSON.stringify(outline.source)},"max_chars":${outline.maxChars},`;

@@ -18,7 +18,8 @@ import { MappedTextBuilder } from "./mapped-text.js";
 import { normalizeText } from "./outline.js";
 import type { HeadingBlock, ProseBlock, StructureBlock } from "./structure.js";
 
-const PARAGRAPH_BREAK = /(?:\r\n|\r|\n)(?:[ \t\f\v\u00a0]*(?:\r\n|\r|\n))+/g;
+// A line break, then one or more lines holding only spaces. `\r(?!\n)` keeps CRLF from reading as two.
+const PARAGRAPH_BREAK = /(?:\r\n|\r(?!\n)|\n)(?:[ \t\f\v\u00a0]*(?:\r\n|\r(?!\n)|\n))+/g;
 const NUMBER_WORD =
   "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last";
 const DIVISION = new RegExp(
