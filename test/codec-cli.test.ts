@@ -113,6 +113,21 @@ describe("lcm encode / decode", () => {
     expect(decoded.stdout.toString().trimEnd().split("\n")).toHaveLength(4);
   });
 
+  it("detects the document's language when --lang is not given, and decodes into it by default", () => {
+    const french =
+      "Le conseil municipal a approuvé le nouveau budget mardi. Les scientifiques ont découvert une grenouille.";
+    const { code, stdout, stderr } = lcm(["encode", "-"], french);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(
+      /^lcm: language: fra_Latn \(French\), detected \(trigrams, confidence 0\.\d\d\); --lang overrides\n$/,
+    );
+    expect(JSON.parse(stdout.toString()).lang).toBe("fra_Latn");
+    const decoded = lcm(["decode", "-", "--greedy", "--max-tokens", "5", "-f", "json"], stdout);
+    expect(decoded.code).toBe(0);
+    expect(JSON.parse(decoded.stdout.toString()).lang).toBe("fra_Latn");
+    expect(lcm(["encode", "-", "-q"], french).stderr).toBe("");
+  });
+
   it("caches concepts on disk unless --no-cache", () => {
     const fresh = mkdtempSync(join(tmpdir(), "lcm-cli-cache-"));
     const first = lcm(["encode", docPath, "--lang", "eng_Latn"], undefined, { XDG_CACHE_HOME: fresh });
@@ -150,6 +165,11 @@ describe("lcm encode / decode", () => {
       "[[1,2,3]]",
     );
     check(["decode", "-", "--lang", "eng_Latn", "--beam", "0"], /--beam must be a positive integer/, "[[1]]");
+    check(
+      ["decode", "-"],
+      /<stdin>: does not say its language; give the output language with --lang/,
+      "[[1]]",
+    );
     const lying = copySmokeCodec((m) => (m.embedding_dim = 32));
     check(
       ["encode", docPath, "--lang", "eng_Latn", "--models", lying],

@@ -18,7 +18,7 @@ import {
 import { action, parsePositiveInt, withCommonOptions, writeOut } from "./common.js";
 
 interface DecodeFlags extends CodecFlags {
-  lang: string;
+  lang?: string;
   beam: number;
   greedy?: boolean;
   maxTokens: number;
@@ -37,7 +37,10 @@ export function registerDecode(program: Command): void {
             "language given, which need not be the one the concepts came from.",
         )
         .argument("<file>", "concepts file, or - for stdin")
-        .requiredOption("-l, --lang <code>", "output language, a FLORES-200 code such as fra_Latn")
+        .option(
+          "-l, --lang <code>",
+          "output language, a FLORES-200 code such as fra_Latn (default: the concepts' own language)",
+        )
         .option("--beam <k>", "beam width", parsePositiveInt("--beam"), 5)
         .option("--greedy", "greedy decoding (beam 1): faster, usually a little worse")
         .option(
@@ -65,9 +68,13 @@ Search: beam search with length-normalised scores (SONAR's defaults: beam 5, at 
 
 async function runDecode(file: string, flags: DecodeFlags): Promise<void> {
   const { name, bytes } = await readBytes(file);
-  const concepts: ConceptRecord[] = isNpy(bytes)
-    ? decodeNpy(bytes, name).map((vector, index) => ({ index, vector }))
-    : parseConceptJson(decodeDocument(bytes, name), name).concepts;
+  let concepts: ConceptRecord[];
+  let sourceLang: string | undefined;
+  if (isNpy(bytes)) concepts = decodeNpy(bytes, name).map((vector, index) => ({ index, vector }));
+  else ({ concepts, lang: sourceLang } = parseConceptJson(decodeDocument(bytes, name), name));
+  const wanted = flags.lang ?? sourceLang;
+  if (wanted === undefined)
+    throw new UsageError(`${name}: does not say its language; give the output language with --lang`);
   if (concepts.length === 0) throw new UsageError(`${name}: holds no concepts`);
 
   const codec = await openCodec(flags);
@@ -77,7 +84,7 @@ async function runDecode(file: string, flags: DecodeFlags): Promise<void> {
       `${name}: concepts have ${dim} dimensions, codec '${codec.name}' works with ${codec.dim}`,
     );
   }
-  const lang = codec.resolveLanguage(flags.lang);
+  const lang = codec.resolveLanguage(wanted);
   const decoded = await codec.decode(
     concepts.map((c) => c.vector),
     lang,

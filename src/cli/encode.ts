@@ -9,6 +9,8 @@ import { detectFormat } from "../planner/document-format.js";
 import type { Concept, Section } from "../planner/outline.js";
 import { ruleSegmenter } from "../planner/segment-rules.js";
 import { conceptJsonChunks, encodeNpy } from "../sonar/concept-file.js";
+import { detectLanguage } from "../sonar/detect-language.js";
+import { describeLanguage } from "../sonar/languages.js";
 import { UsageError } from "../util/errors.js";
 import { readInput } from "../util/input.js";
 import {
@@ -21,7 +23,7 @@ import {
 import { action, withCommonOptions } from "./common.js";
 
 interface EncodeFlags extends CodecFlags {
-  lang: string;
+  lang?: string;
   out?: string;
   format: "json" | "npy";
 }
@@ -38,7 +40,10 @@ export function registerEncode(program: Command): void {
             "input; npy writes the vectors alone as a float32 [N, D] matrix.",
         )
         .argument("<file>", "document to encode, or - for stdin")
-        .requiredOption("-l, --lang <code>", "language of the document, a FLORES-200 code such as eng_Latn")
+        .option(
+          "-l, --lang <code>",
+          "language of the document, a FLORES-200 code such as eng_Latn (default: detected)",
+        )
         .option("-o, --out <path>", "write to this file instead of stdout"),
     ),
     ["json", "npy"],
@@ -50,7 +55,7 @@ export function registerEncode(program: Command): void {
 Examples:
   $ lcm encode report.md --lang eng_Latn > concepts.json     concepts with text and spans
   $ lcm encode notes.txt --lang fra_Latn -f npy -o notes.npy  a float32 [N, D] matrix for NumPy
-  $ lcm encode report.md --lang eng_Latn | lcm decode - --lang deu_Latn
+  $ lcm encode report.md | lcm decode - --lang deu_Latn       language detected, rendered in German
 
 Concepts are cached on disk ($XDG_CACHE_HOME/lcm, default ~/.cache/lcm) by codec, language and
 sentence, so encoding a document again is instant; --no-cache skips the cache. A sentence longer
@@ -65,7 +70,8 @@ async function runEncode(file: string, flags: EncodeFlags): Promise<void> {
   }
   const doc = await readInput(file);
   const codec = await openCodec(flags);
-  const lang = codec.resolveLanguage(flags.lang);
+  const lang =
+    flags.lang !== undefined ? codec.resolveLanguage(flags.lang) : detect(doc.text, codec.languages, flags);
   const format = detectFormat(doc.name === "<stdin>" ? null : doc.name, doc.text);
   const outline = buildOutline(doc.text, { segmenter: ruleSegmenter, format, lang });
   const sentences = sentenceConcepts(outline.sections);
@@ -104,6 +110,17 @@ async function runEncode(file: string, flags: EncodeFlags): Promise<void> {
   );
   if (flags.out) await writeFile(flags.out, [...chunks].join(""));
   else for (const chunk of chunks) await writeStdout(chunk);
+}
+
+/** The document's language among the codec's, said on stderr so a wrong guess is noticed. */
+function detect(text: string, supported: readonly string[], flags: EncodeFlags): string {
+  const found = detectLanguage(text.slice(0, 100_000), { supported });
+  if (!flags.quiet) {
+    process.stderr.write(
+      `lcm: language: ${describeLanguage(found.lang)}, detected (${found.method}, confidence ${found.confidence.toFixed(2)}); --lang overrides\n`,
+    );
+  }
+  return found.lang;
 }
 
 /** Sentence concepts in document order: a section's own concepts, then its subsections'. */
