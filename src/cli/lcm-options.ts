@@ -1,0 +1,145 @@
+/**
+ * What `lcm summarize` and `lcm expand` share: the model flags (codec flags plus --lcm), the decoding
+ * flags with the paper's defaults, the grounding flags, opening the engine, and a progress line.
+ */
+import type { Command } from "commander";
+import { Option } from "commander";
+import { ConceptEngine } from "../expand/engine.js";
+import { DEFAULT_GROUNDING_THRESHOLD } from "../expand/grounding.js";
+import { PAPER_DEFAULTS } from "../expand/lcm-spec.js";
+import type { ModelKind } from "../expand/predictors.js";
+import type { GenerationOptions } from "../expand/settings.js";
+import type { ProgressEvent } from "../expand/task-types.js";
+import { loadTemplate, type Template } from "../expand/templates.js";
+import { UsageError } from "../util/errors.js";
+import { type CodecFlags, withCodecOptions } from "./codec-options.js";
+import { type CommonOptions, parseNumber, parsePositiveInt, progressEnabled } from "./common.js";
+
+export interface LcmFlags extends CodecFlags {
+  lcm?: string;
+  lang?: string;
+  sourceLang?: string;
+  template?: string;
+  grounded?: boolean;
+  groundingThreshold?: number;
+  model: ModelKind;
+  seed?: number;
+  steps?: number;
+  guidance?: number;
+  guidanceRescale?: number;
+  initialNoise?: number;
+  epsilonScaling?: number;
+  beam?: number;
+}
+
+export function withLcmOptions(command: Command): Command {
+  const d = PAPER_DEFAULTS;
+  return withCodecOptions(command)
+    .option("--lcm <name>", "LCM to use (default: the first one found; see 'lcm models list')")
+    .option("-l, --lang <code>", "output language, a FLORES-200 code (default: the source's language)")
+    .option("--source-lang <code>", "language of the input (default: detected per section)")
+    .option(
+      "-t, --template <name>",
+      "shape the output with a template ('lcm templates' lists them) or a .md file",
+    )
+    .option("--grounded", "show a generated concept as the source sentence it restates, when close enough")
+    .option(
+      "--grounding-threshold <x>",
+      `cosine a concept needs to its nearest source sentence to be shown as it (default ${DEFAULT_GROUNDING_THRESHOLD})`,
+      parseNumber("--grounding-threshold", -1, 1),
+    )
+    .addOption(
+      new Option("--model <kind>", "diffusion: the Two-Tower LCM; base: the Base-LCM baseline")
+        .choices(["diffusion", "base"])
+        .default("diffusion"),
+    )
+    .option("--seed <n>", "seed of the diffusion noise (default 0); same seed, same output", parseSeed)
+    .option(
+      "--steps <n>",
+      `diffusion steps (default: the model's, paper ${d.steps})`,
+      parsePositiveInt("--steps"),
+    )
+    .option(
+      "--guidance <g>",
+      `classifier-free guidance scale, 1 = off (default: the model's, paper ${d.guidance})`,
+      parseNumber("--guidance", 0, 100),
+    )
+    .option(
+      "--guidance-rescale <r>",
+      `guidance rescale in [0, 1] (default: the model's, paper ${d.guidanceRescale})`,
+      parseNumber("--guidance-rescale", 0, 1),
+    )
+    .option(
+      "--initial-noise <s>",
+      `scale of the starting noise (default: the model's, paper ${d.initialNoise})`,
+      parsePositive("--initial-noise"),
+    )
+    .option(
+      "--epsilon-scaling <e>",
+      `divide the predicted noise by this each step (default: the model's, paper ${d.epsilonScaling})`,
+      parsePositive("--epsilon-scaling"),
+    )
+    .option("--beam <k>", "beam width of the decoder (default 5)", parsePositiveInt("--beam"));
+}
+
+export function generationOptions(flags: LcmFlags): GenerationOptions {
+  return {
+    model: flags.model,
+    seed: flags.seed,
+    steps: flags.steps,
+    guidance: flags.guidance,
+    guidanceRescale: flags.guidanceRescale,
+    initialNoise: flags.initialNoise,
+    epsilonScaling: flags.epsilonScaling,
+  };
+}
+
+export async function openEngine(flags: LcmFlags): Promise<ConceptEngine> {
+  return ConceptEngine.open({
+    models: flags.models,
+    codec: flags.codec,
+    lcm: flags.lcm,
+    threads: flags.threads,
+    cache: flags.cache ? undefined : false,
+  });
+}
+
+export async function templateFrom(flags: LcmFlags): Promise<Template | undefined> {
+  return flags.template === undefined ? undefined : loadTemplate(flags.template);
+}
+
+/** A one-line progress display on stderr ("lcm summarize: generate 3/10 chunk 1/2"), or undefined when off. */
+export function progressReporter(
+  label: string,
+  flags: Omit<CommonOptions, "format">,
+): { onProgress?: (event: ProgressEvent) => void; done: () => void } {
+  if (!progressEnabled({ format: "text", quiet: flags.quiet, progress: flags.progress }))
+    return { done: () => {} };
+  let shown = false;
+  return {
+    onProgress(event) {
+      const detail = event.detail ? ` (${event.detail})` : "";
+      process.stderr.write(`\r\u001b[Klcm ${label}: ${event.stage} ${event.done}/${event.total}${detail}`);
+      shown = true;
+    },
+    done() {
+      if (shown) process.stderr.write("\r\u001b[K");
+    },
+  };
+}
+
+function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 0xffffffff) {
+    throw new UsageError(`--seed must be a whole number in 0..4294967295, got '${value}'`);
+  }
+  return n;
+}
+
+function parsePositive(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a number > 0, got '${value}'`);
+    return n;
+  };
+}

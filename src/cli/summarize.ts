@@ -1,0 +1,239 @@
+/**
+ * `lcm summarize FILE|-`: a document -> a short summary generated in concept space by the LCM, with
+ * every generated sentence grounded in the source sentences it is closest to. Formats: the summary as
+ * text, Markdown with footnotes to the source, or JSON with spans and timings.
+ */
+import type { Command } from "commander";
+import { Option } from "commander";
+import { isLengthPreset, type LengthPreset } from "../expand/lengths.js";
+import { type SummaryResult, summarize } from "../expand/summarize.js";
+import { detectFormat } from "../planner/document-format.js";
+import { UsageError } from "../util/errors.js";
+import { readInput } from "../util/input.js";
+import { toDisplayLine } from "../util/sanitize.js";
+import { interruptSignal } from "./codec-options.js";
+import { action, type CommonOptions, parsePositiveInt, withCommonOptions, writeOut } from "./common.js";
+import {
+  generationOptions,
+  type LcmFlags,
+  openEngine,
+  progressReporter,
+  templateFrom,
+  withLcmOptions,
+} from "./lcm-options.js";
+
+interface SummarizeFlags extends LcmFlags, CommonOptions {
+  maxConcepts?: number;
+  length?: LengthPreset;
+}
+
+export function registerSummarize(program: Command): void {
+  const command = program
+    .command("summarize")
+    .description(
+      "Summarize a document in concept space: its sentences become concepts, the LCM generates the\n" +
+        "summary's concepts one at a time, and the decoder renders them in the output language. Every\n" +
+        "generated sentence lists the source sentences it is closest to; --grounded shows a sentence\n" +
+        "that restates one of them as that source sentence. Documents longer than the model's context\n" +
+        "are summarized section by section, then the section summaries are summarized.",
+    )
+    .argument("<file>", "a Markdown or plain-text document, or - for stdin")
+    .addOption(
+      new Option("-n, --max-concepts <n>", "longest summary, in concepts (sentences)")
+        .argParser(parsePositiveInt("--max-concepts"))
+        .conflicts("length"),
+    )
+    .addOption(
+      new Option("--length <preset>", "summary length relative to the document (default: medium)")
+        .choices(["short", "medium", "long"])
+        .conflicts("maxConcepts"),
+    );
+  withCommonOptions(withLcmOptions(command))
+    .addHelpText(
+      "after",
+      `
+Lengths: short ~4% of the document's sentences (1..5), medium ~8% (3..10), long ~15% (5..20).
+The model's stop rules may end a summary earlier.
+
+Formats:
+  text  the summary; with --grounded, sentences taken from the source end in [sN] (source sentence N)
+  md    the summary as Markdown (template sections as headings), source sentences as footnotes
+  json  {"summary", "concepts": [{"text", "grounding": [{"index", "score", "span"}], "grounded"}],
+         "hierarchy", "source", "settings", "stats": {"timings_ms": {"segment", "encode", "generate",
+         "decode", "total"}, ...}}; spans are [start, end) offsets (UTF-16 code units) into the input
+
+Examples:
+  $ lcm summarize examples/problems-of-philosophy.md
+  $ lcm summarize report.md --length short --lang fra_Latn       a short summary in French
+  $ lcm summarize minutes.txt --template meeting-notes --format md
+  $ lcm summarize article.txt --grounded --format json > summary.json
+  $ lcm summarize article.txt --model base                        the Base-LCM baseline
+  $ cat notes.md | lcm summarize - --seed 3 --steps 20`,
+    )
+    .action(action(runSummarize));
+}
+
+async function runSummarize(file: string, flags: SummarizeFlags): Promise<void> {
+  if (flags.length !== undefined && !isLengthPreset(flags.length)) {
+    throw new UsageError(`--length must be short, medium or long, got '${flags.length}'`);
+  }
+  const template = await templateFrom(flags);
+  const doc = await readInput(file);
+  const engine = await openEngine(flags);
+  const progress = progressReporter("summarize", flags);
+  let result: SummaryResult;
+  try {
+    result = await summarize(
+      engine,
+      { text: doc.text, name: doc.name, format: detectFormat(file === "-" ? null : file, doc.text) },
+      {
+        ...generationOptions(flags),
+        lang: flags.lang,
+        sourceLang: flags.sourceLang,
+        maxConcepts: flags.maxConcepts,
+        length: flags.length,
+        template,
+        grounded: flags.grounded,
+        groundingThreshold: flags.groundingThreshold,
+        decode: flags.beam ? { beam: flags.beam } : undefined,
+      },
+      { onProgress: progress.onProgress, signal: interruptSignal() },
+    );
+  } finally {
+    progress.done();
+    await engine.release();
+  }
+  if (result.hierarchy && !flags.quiet && flags.format !== "json") {
+    const chunks = result.hierarchy.chunks.filter((c) => c.level === 1).length;
+    process.stderr.write(
+      `lcm: ${result.stats.sourceSentences} sentences are more than the model's context of ${result.settings.maxContext} concepts: summarized ${chunks} parts, then their summaries\n`,
+    );
+  }
+  if (flags.format === "json")
+    writeOut(JSON.stringify(summaryJson(result, engine.spec.manifest.name, engine.codec.name)));
+  else if (flags.format === "md") writeOut(summaryMarkdown(result));
+  else writeOut(summaryText(result, Boolean(flags.grounded)));
+}
+
+export function summaryText(result: SummaryResult, markGrounded: boolean): string {
+  const sentence = (i: number) => {
+    const c = result.concepts[i];
+    const text = toDisplayLine(c.text);
+    return markGrounded && c.grounded && c.sourceIndex !== null ? `${text} [s${c.sourceIndex + 1}]` : text;
+  };
+  if (!result.sections) return result.concepts.map((_, i) => sentence(i)).join(" ");
+  return result.sections
+    .map((s) => {
+      const body = s.concepts.map(sentence).join(" ");
+      return s.title ? `${toDisplayLine(s.title)}\n${body}` : body;
+    })
+    .join("\n\n");
+}
+
+export function summaryMarkdown(result: SummaryResult): string {
+  const notes = new Map<number, string>();
+  const sentence = (i: number) => {
+    const c = result.concepts[i];
+    const text = toDisplayLine(c.text);
+    if (!c.grounded || c.sourceIndex === null) return text;
+    const source = result.source.sentences[c.sourceIndex];
+    const where = source.span ? `, characters ${source.span[0]}-${source.span[1]}` : "";
+    notes.set(c.sourceIndex, `[^s${c.sourceIndex + 1}]: Source sentence ${c.sourceIndex + 1}${where}.`);
+    return `${text}[^s${c.sourceIndex + 1}]`;
+  };
+  const sections = result.sections ?? [
+    { title: "", level: 0, target: 0, concepts: result.concepts.map((_, i) => i) },
+  ];
+  const parts = sections.map((s) => {
+    const body = s.concepts.map(sentence).join(" ");
+    return s.title ? `## ${toDisplayLine(s.title)}\n\n${body}` : body;
+  });
+  if (notes.size > 0)
+    parts.push(
+      [...notes.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map((e) => e[1])
+        .join("\n"),
+    );
+  return parts.join("\n\n");
+}
+
+export function summaryJson(result: SummaryResult, lcm: string, codec: string): unknown {
+  const round = (x: number) => Math.round(x * 10) / 10;
+  const { stats, settings } = result;
+  return {
+    summary: result.summary,
+    lang: result.lang,
+    concepts: result.concepts.map((c) => ({
+      text: c.text,
+      grounding: c.grounding.map((g) => ({
+        index: g.index,
+        score: Math.round(g.score * 1e4) / 1e4,
+        span: g.span,
+      })),
+      grounded: c.grounded,
+      rendering: c.rendering,
+      source_index: c.sourceIndex,
+      ...(result.sections ? { section: c.section } : {}),
+    })),
+    sections:
+      result.sections?.map((s) => ({ title: s.title, target: s.target, concepts: s.concepts })) ?? null,
+    hierarchical: result.hierarchy !== null,
+    hierarchy: result.hierarchy && {
+      levels: result.hierarchy.levels,
+      chunks: result.hierarchy.chunks.map((c) => ({
+        level: c.level,
+        start: c.start,
+        end: c.end,
+        titles: c.titles,
+        span: c.span,
+        summary_concepts: c.summaryConcepts,
+        stop: c.stop,
+      })),
+    },
+    source: {
+      name: result.source.name,
+      format: result.source.format,
+      lang: result.source.lang,
+      lang_method: result.source.langMethod,
+      sentences: result.source.sentences.length,
+    },
+    model: { lcm, codec, kind: settings.model },
+    settings: {
+      seed: settings.seed,
+      steps: settings.steps,
+      guidance: settings.guidance,
+      guidance_rescale: settings.guidanceRescale,
+      initial_noise: settings.initialNoise,
+      epsilon_scaling: settings.epsilonScaling,
+      eot_threshold: settings.eotThreshold,
+      repeat_threshold: settings.repeatThreshold,
+      max_concepts: settings.maxConcepts,
+      max_context: settings.maxContext,
+      grounded: settings.grounded,
+      grounding_threshold: settings.groundingThreshold,
+      template: settings.template,
+    },
+    stops: result.stops,
+    stats: {
+      timings_ms: {
+        segment: round(stats.timings.segment),
+        encode: round(stats.timings.encode),
+        generate: round(stats.timings.generate),
+        decode: round(stats.timings.decode),
+        total: round(stats.timings.total),
+      },
+      source_sentences: stats.sourceSentences,
+      source_chars: stats.sourceChars,
+      source_words: stats.sourceWords,
+      generated: stats.generated,
+      grounded: stats.grounded,
+      generation_calls: stats.calls,
+      denoiser_runs: stats.denoiserRuns,
+      context_runs: stats.contextRuns,
+      discarded: stats.discarded,
+      encode_cache_hits: stats.encodeCacheHits,
+      truncated: stats.truncated,
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * Grounding (nearest source concepts) and grounded rendering: a generated concept close enough to a
+ * source sentence is shown as that sentence (verbatim in its own language, decoded from the source
+ * concept in another), everything else is decoded, pinned text is kept.
+ */
+import { describe, expect, it } from "vitest";
+import { GroundingIndex, groundedSource } from "../src/expand/grounding.js";
+import { renderConcepts } from "../src/expand/render.js";
+import type { ConceptCodec } from "../src/sonar/codec.js";
+
+const v = (...xs: number[]) => Float32Array.from(xs);
+const sources = [v(1, 0, 0), v(0, 1, 0), v(0, 0, 1), v(1, 1, 0)];
+
+describe("GroundingIndex", () => {
+  const index = new GroundingIndex(sources);
+
+  it("lists the k nearest sources by cosine, best first", () => {
+    const matches = index.nearest(v(0.9, 0.1, 0), 3);
+    expect(matches.map((m) => m.index)).toEqual([0, 3, 1]);
+    expect(matches[0].score).toBeCloseTo(0.9 / Math.hypot(0.9, 0.1), 6);
+    expect(matches[1].score).toBeCloseTo(1 / Math.SQRT2 / Math.hypot(0.9, 0.1), 6);
+  });
+
+  it("is scale-invariant and breaks ties by source order", () => {
+    expect(index.nearest(v(0, 0, 5), 1)[0]).toMatchObject({ index: 2 });
+    const tie = index.nearest(
+      v(1, 1, 0).map((x) => x * 3),
+      4,
+    );
+    expect(tie[0].index).toBe(3);
+    expect([tie[1].index, tie[2].index]).toEqual([0, 1]);
+  });
+
+  it("returns fewer matches than k for a small source", () => {
+    expect(new GroundingIndex([v(1, 0, 0)]).nearest(v(1, 1, 1), 3).length).toBe(1);
+  });
+
+  it("grounds a concept only when its best cosine clears the threshold", () => {
+    expect(groundedSource([{ index: 4, score: 0.61 }], 0.6)).toBe(4);
+    expect(groundedSource([{ index: 4, score: 0.6 }], 0.6)).toBe(4);
+    expect(groundedSource([{ index: 4, score: 0.59 }], 0.6)).toBeNull();
+    expect(groundedSource([], 0.6)).toBeNull();
+  });
+});
+
+/** A codec stand-in whose decoder names what it was asked to decode. */
+function fakeCodec() {
+  const calls: { count: number; lang: string }[] = [];
+  const codec = {
+    async decode(vectors: readonly Float32Array[], lang: string) {
+      calls.push({ count: vectors.length, lang });
+      return vectors.map((x) => ({
+        text: `decoded(${Array.from(x).join(",")}) in ${lang}`,
+        tokens: [],
+        score: 0,
+      }));
+    },
+  } as unknown as ConceptCodec;
+  return { codec, calls };
+}
+
+describe("renderConcepts", () => {
+  const renderSources = [
+    { text: "The harbour reopened.", lang: "eng_Latn", vector: v(1, 0, 0) },
+    { text: "Le port a rouvert.", lang: "fra_Latn", vector: v(0, 1, 0) },
+  ];
+  const requests = [
+    { vector: v(0.9, 0.1, 0), grounding: [{ index: 0, score: 0.95 }] },
+    { vector: v(0.1, 0.9, 0), grounding: [{ index: 1, score: 0.9 }] },
+    { vector: v(0, 0, 1), grounding: [{ index: 0, score: 0.2 }] },
+    { vector: v(1, 1, 1), grounding: [], fixedText: "Pinned, verbatim." },
+  ];
+
+  it("without --grounded decodes every generated concept in one call and keeps pinned text", async () => {
+    const { codec, calls } = fakeCodec();
+    const out = await renderConcepts(codec, requests, renderSources, {
+      lang: "eng_Latn",
+      grounded: false,
+      threshold: 0.6,
+    });
+    expect(out.map((r) => r.rendering)).toEqual(["generated", "generated", "generated", "pinned"]);
+    expect(out.every((r) => !r.grounded)).toBe(true);
+    expect(out[3].text).toBe("Pinned, verbatim.");
+    expect(calls).toEqual([{ count: 3, lang: "eng_Latn" }]);
+  });
+
+  it("with --grounded shows the source sentence verbatim in its language, decodes the source concept in another", async () => {
+    const { codec, calls } = fakeCodec();
+    const out = await renderConcepts(codec, requests, renderSources, {
+      lang: "eng_Latn",
+      grounded: true,
+      threshold: 0.6,
+    });
+    expect(out[0]).toEqual({
+      text: "The harbour reopened.",
+      grounded: true,
+      rendering: "source",
+      sourceIndex: 0,
+    });
+    expect(out[1]).toEqual({
+      text: "decoded(0,1,0) in eng_Latn",
+      grounded: true,
+      rendering: "source-decoded",
+      sourceIndex: 1,
+    });
+    expect(out[2]).toEqual({
+      text: "decoded(0,0,1) in eng_Latn",
+      grounded: false,
+      rendering: "generated",
+      sourceIndex: null,
+    });
+    expect(calls).toEqual([{ count: 2, lang: "eng_Latn" }]);
+  });
+
+  it("decodes nothing when every concept is grounded in a same-language sentence", async () => {
+    const { codec, calls } = fakeCodec();
+    const out = await renderConcepts(codec, requests.slice(0, 1), renderSources, {
+      lang: "eng_Latn",
+      grounded: true,
+      threshold: 0.6,
+    });
+    expect(out[0].text).toBe("The harbour reopened.");
+    expect(calls).toEqual([]);
+  });
+});

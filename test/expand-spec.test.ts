@@ -1,0 +1,96 @@
+/** The LCM half of manifest.json: the committed smoke model reads, broken fields give one clear line. */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { readLcmSpec } from "../src/expand/lcm-spec.js";
+import { denormalize, normalize } from "../src/expand/normalizer.js";
+import { type LcmManifest, parseManifest } from "../src/sonar/manifest.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests edit free-form manifest JSON
+type Json = Record<string, any>;
+
+const PATH = new URL("./fixtures/lcm-parity/manifest.json", import.meta.url);
+const json = () => JSON.parse(readFileSync(PATH, "utf8"));
+const spec = (edit?: (m: Json) => void) => {
+  const m = json();
+  edit?.(m);
+  return readLcmSpec(parseManifest(m, "/models/lcm", "/models/lcm/manifest.json") as LcmManifest);
+};
+
+describe("readLcmSpec", () => {
+  it("reads the smoke model's files, normalizer, schedule, special texts and defaults", () => {
+    const s = spec();
+    expect(s.dim).toBe(64);
+    expect(s.modelDim).toBe(32);
+    expect(s.files).toEqual({
+      contextualizer: "contextualizer.onnx",
+      denoiser: "denoiser.onnx",
+      base: "base_lcm.onnx",
+    });
+    expect(s.center.length).toBe(64);
+    expect(s.trainSteps).toBe(100);
+    expect(s.alphasCumprod[99]).toBe(0);
+    expect(s.specialTexts).toEqual({ endOfText: "End of text.", modelTurn: "[MODEL]:", lang: "eng_Latn" });
+    expect(s.maxContext).toBe(64);
+    expect(s.defaults).toMatchObject({
+      steps: 40,
+      guidance: 3,
+      guidanceRescale: 0.7,
+      initialNoise: 0.6,
+      epsilonScaling: 1.00045,
+    });
+    expect(s.defaults.stopCosineSpace).toBe("raw");
+  });
+
+  it("normalizes and denormalizes with the manifest's center and scale", () => {
+    const s = spec();
+    const x = Float32Array.from({ length: 64 }, (_, i) => Math.sin(i));
+    const y = normalize(x, s);
+    expect((x[3] - s.center[3]) / s.scale[3]).toBeCloseTo(y[3], 5);
+    denormalize(y, s).forEach((v, i) => {
+      expect(v).toBeCloseTo(x[i], 5);
+    });
+    expect(() => normalize(new Float32Array(3), s)).toThrow(RangeError);
+  });
+
+  it("falls back on the paper's defaults and takes the stop cosine space", () => {
+    const s = spec((m) => {
+      delete m.defaults;
+    });
+    expect(s.defaults.guidance).toBe(3);
+    expect(s.defaults.maxConcepts).toBe(32);
+    expect(spec((m) => (m.defaults.stop_cosine_space = "normalized")).defaults.stopCosineSpace).toBe(
+      "normalized",
+    );
+  });
+
+  it("names the field that is wrong", () => {
+    const cases: [string, (m: Json) => void][] = [
+      [
+        '"normalizer.center" has 3 values, the codec\'s embedding_dim is 64',
+        (m) => (m.normalizer.center = [1, 2, 3]),
+      ],
+      ['"normalizer.scale[5]" must be > 0', (m) => (m.normalizer.scale[5] = 0)],
+      [
+        '"diffusion.alphas_cumprod" has 99 values, train_steps is 100',
+        (m) => m.diffusion.alphas_cumprod.pop(),
+      ],
+      ['"diffusion.alphas_cumprod" must not increase (at 4)', (m) => (m.diffusion.alphas_cumprod[4] = 1)],
+      ['"diffusion.prediction" must be "sample"', (m) => (m.diffusion.prediction = "epsilon")],
+      ['"files.denoiser" is missing', (m) => delete m.files.denoiser],
+      [
+        '"files.contextualizer" must name a file inside the model directory',
+        (m) => (m.files.contextualizer = "../x.onnx"),
+      ],
+      ['"special_texts.end_of_text" must be a non-empty string', (m) => (m.special_texts.end_of_text = "")],
+      ['"max_context" must be an integer >= 2', (m) => (m.max_context = 1)],
+      ['"defaults.guidance_rescale" must be a number in [0, 1]', (m) => (m.defaults.guidance_rescale = 2)],
+      [
+        '"defaults.stop_cosine_space" must be "raw" or "normalized"',
+        (m) => (m.defaults.stop_cosine_space = "cosine"),
+      ],
+    ];
+    for (const [message, edit] of cases) {
+      expect(() => spec(edit)).toThrow(`/models/lcm/manifest.json: ${message}`);
+    }
+  });
+});
