@@ -5,8 +5,11 @@
  */
 import type { Command } from "commander";
 import { Option } from "commander";
+import { BATCH_HELP, type BatchFlags, runBatchCommand, withBatchOptions } from "../batch/command.js";
+import { isBatchInvocation } from "../batch/summarize-batch.js";
+import { summarizeForBatch } from "../batch/summarize-document.js";
 import { isLengthPreset, type LengthPreset } from "../expand/lengths.js";
-import { type SummaryResult, summarize } from "../expand/summarize.js";
+import { type SummarizeOptions, type SummaryResult, summarize } from "../expand/summarize.js";
 import { detectFormat } from "../planner/document-format.js";
 import { UsageError } from "../util/errors.js";
 import { readInput } from "../util/input.js";
@@ -37,7 +40,7 @@ export function registerSummarize(program: Command): void {
         "that restates one of them as that source sentence. Documents longer than the model's context\n" +
         "are summarized section by section, then the section summaries are summarized.",
     )
-    .argument("<file>", "a Markdown or plain-text document, or - for stdin")
+    .argument("<files...>", "Markdown or plain-text documents, directories, glob patterns, or - for stdin")
     .addOption(
       new Option("-n, --max-concepts <n>", "longest summary, in concepts (sentences)")
         .argParser(parsePositiveInt("--max-concepts"))
@@ -48,7 +51,8 @@ export function registerSummarize(program: Command): void {
         .choices(["short", "medium", "long"])
         .conflicts("maxConcepts"),
     );
-  withCommonOptions(withLcmOptions(command))
+  withBatchOptions(withCommonOptions(withLcmOptions(command), ["text", "md", "json", "jsonl"]))
+    .addHelpText("after", BATCH_HELP)
     .addHelpText(
       "after",
       `
@@ -73,11 +77,40 @@ Examples:
     .action(action(runSummarize));
 }
 
-async function runSummarize(file: string, flags: SummarizeFlags): Promise<void> {
+async function runSummarize(files: string[], flags: SummarizeFlags & BatchFlags): Promise<void> {
   if (flags.length !== undefined && !isLengthPreset(flags.length)) {
     throw new UsageError(`--length must be short, medium or long, got '${flags.length}'`);
   }
   const template = await templateFrom(flags);
+  const options: SummarizeOptions = {
+    ...generationOptions(flags),
+    lang: flags.lang,
+    sourceLang: flags.sourceLang,
+    maxConcepts: flags.maxConcepts,
+    length: flags.length,
+    template,
+    grounded: flags.grounded,
+    groundingThreshold: flags.groundingThreshold,
+    decode: flags.beam ? { beam: flags.beam } : undefined,
+  };
+  // Several inputs, a directory or pattern, --out or jsonl: the batch runner (src/batch) takes over.
+  if (await isBatchInvocation(files, flags)) {
+    const engine = await openEngine(flags);
+    const formatters = {
+      text: (r: SummaryResult) => summaryText(r, Boolean(flags.grounded)),
+      md: summaryMarkdown,
+      json: (r: SummaryResult) => summaryJson(r, engine.spec.manifest.name, engine.codec.name),
+    };
+    try {
+      await runBatchCommand(files, flags, (doc, context) =>
+        summarizeForBatch(engine, doc, options, context, formatters),
+      );
+    } finally {
+      await engine.release();
+    }
+    return;
+  }
+  const file = files[0];
   const doc = await readInput(file);
   const engine = await openEngine(flags);
   const progress = progressReporter("summarize", flags);
@@ -86,17 +119,7 @@ async function runSummarize(file: string, flags: SummarizeFlags): Promise<void> 
     result = await summarize(
       engine,
       { text: doc.text, name: doc.name, format: detectFormat(file === "-" ? null : file, doc.text) },
-      {
-        ...generationOptions(flags),
-        lang: flags.lang,
-        sourceLang: flags.sourceLang,
-        maxConcepts: flags.maxConcepts,
-        length: flags.length,
-        template,
-        grounded: flags.grounded,
-        groundingThreshold: flags.groundingThreshold,
-        decode: flags.beam ? { beam: flags.beam } : undefined,
-      },
+      options,
       { onProgress: progress.onProgress, signal: interruptSignal() },
     );
   } finally {

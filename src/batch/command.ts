@@ -1,0 +1,67 @@
+/**
+ * The batch side of `lcm summarize`: its flags (--out, --force, --jobs) and the run on the process's
+ * streams, with Ctrl-C stopping the batch (documents running are cancelled, none new start) and the
+ * exit code saying whether any document failed. src/cli/summarize.ts hands over every invocation that
+ * isBatchInvocation() calls a batch, with a function that summarizes one document.
+ */
+import { once } from "node:events";
+import type { Command } from "commander";
+import { interruptSignal } from "../cli/codec-options.js";
+import { parsePositiveInt, progressEnabled } from "../cli/common.js";
+import type { OutputFormat } from "./output-paths.js";
+import { batchExitCode, type SummarizeDocument, summarizeBatch } from "./summarize-batch.js";
+
+export interface BatchFlags {
+  format: string;
+  out?: string;
+  force?: boolean;
+  jobs?: number;
+  progress?: boolean;
+  quiet?: boolean;
+}
+
+export function withBatchOptions(command: Command): Command {
+  return command
+    .option(
+      "--out <dir>",
+      "write one summary per input into DIR (atomically; existing files are kept unless --force)",
+    )
+    .option("--force", "with --out: overwrite summaries that already exist")
+    .option("-j, --jobs <n>", "documents summarized at once (default 1)", parsePositiveInt("--jobs"));
+}
+
+export const BATCH_HELP = `
+Many documents: give several files, directories (searched recursively for .md, .markdown and .txt)
+or glob patterns ('docs/**/*.md'), and - for stdin. With --out DIR each summary is written to
+DIR/<path under its folder>.summary.<txt|md|json>; without it, --format jsonl prints one JSON object
+per document as it finishes, text and md print each summary after a "==> FILE <==" line. A document
+that fails is reported and the others go on; the exit code is 1 when any failed. A progress bar
+(documents, concepts/s, ETA) shows on stderr when it is a terminal, or with --progress.
+Concepts are cached, so a second run over the same documents skips encoding.`;
+
+/** Runs the batch on stdout/stderr and sets the exit code (0 all done, 1 some failed, 130 Ctrl-C). */
+export async function runBatchCommand(
+  args: readonly string[],
+  flags: BatchFlags,
+  summarizeDocument: SummarizeDocument,
+): Promise<void> {
+  const report = await summarizeBatch(
+    args,
+    {
+      format: flags.format as OutputFormat,
+      out: flags.out,
+      force: flags.force,
+      jobs: flags.jobs ?? 1,
+      progress: progressEnabled({ format: "text", progress: flags.progress, quiet: flags.quiet }),
+      quiet: flags.quiet,
+      signal: interruptSignal(),
+    },
+    summarizeDocument,
+    { stdout: writeStdout, stderr: (text) => process.stderr.write(text) },
+  );
+  process.exitCode = batchExitCode(report);
+}
+
+async function writeStdout(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await once(process.stdout, "drain");
+}

@@ -1,0 +1,237 @@
+/**
+ * Summarizing many documents: inputs expanded (inputs.ts), up to `jobs` documents at a time, each
+ * written as soon as it is done: to its own file under `out` (atomic, never over an existing file
+ * unless `force`), or to stdout (`jsonl`: one JSON object per document; text/md: each summary after
+ * a `==> path <==` header, as `head` does). A document that fails is reported (stderr line, and a
+ * `{"ok": false}` record in jsonl) and counted; the others go on. Output order is completion order.
+ *
+ * The summarizer is passed in (the CLI binds it to the opened engine and the user's flags); output
+ * goes through the `io` functions, so this module never touches the process's streams itself.
+ */
+import { lstat, stat } from "node:fs/promises";
+import { CancelledError, exitCodeOf, messageOf, UsageError } from "../util/errors.js";
+import { type InputDocument, readInput } from "../util/input.js";
+import { hasGlobMagic } from "./glob.js";
+import { type BatchInput, expandInputs } from "./inputs.js";
+import { type OutputFormat, planOutputs } from "./output-paths.js";
+import { forEachConcurrent } from "./pool.js";
+import { formatDuration, formatProgress, StatusLine } from "./progress.js";
+import { existsError, writeNewFile } from "./write-new-file.js";
+
+export type FileFormat = Exclude<OutputFormat, "jsonl">;
+
+export interface DocumentContext {
+  signal: AbortSignal;
+  /** The document's source concepts processed so far (drives concepts/s). */
+  onConcepts: (count: number) => void;
+}
+
+/** One document's summary, in the shapes the batch writes. */
+export interface DocumentSummary {
+  /** Source concepts (sentences) the document had. */
+  concepts: number;
+  /** The summary as a file in `format` (json: one JSON document). */
+  render(format: FileFormat): string;
+  /** The summary as a JSON value (a jsonl record's body). */
+  json(): unknown;
+}
+
+export type SummarizeDocument = (doc: InputDocument, context: DocumentContext) => Promise<DocumentSummary>;
+
+export interface BatchOptions {
+  format: OutputFormat;
+  /** Write one file per input here instead of to stdout. */
+  out?: string;
+  force?: boolean;
+  jobs: number;
+  /** Show the progress bar (the caller decides: a TTY or --progress, never --quiet). */
+  progress: boolean;
+  /** No per-document lines and no final count on stderr (errors are still reported). */
+  quiet?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface BatchIO {
+  /** Writes to stdout; resolves when the text is handed over (backpressure). */
+  stdout: (text: string) => Promise<void>;
+  stderr: (text: string) => void;
+  /** Reads a document (default: util/input's readInput: validates empty, binary, bad UTF-8). */
+  read?: (path: string) => Promise<InputDocument>;
+}
+
+export interface DocumentOutcome {
+  input: string;
+  output: string | null;
+  ok: boolean;
+  error?: string;
+  ms: number;
+}
+
+export interface BatchReport {
+  total: number;
+  done: number;
+  failed: number;
+  /** Documents not started or stopped because the batch was cancelled. */
+  cancelled: number;
+  concepts: number;
+  elapsedMs: number;
+  outcomes: DocumentOutcome[];
+}
+
+export async function summarizeBatch(
+  args: readonly string[],
+  options: BatchOptions,
+  summarizeDocument: SummarizeDocument,
+  io: BatchIO,
+): Promise<BatchReport> {
+  if (!Number.isInteger(options.jobs) || options.jobs < 1) {
+    throw new UsageError(`--jobs must be a whole number >= 1, got ${options.jobs}`);
+  }
+  const inputs = await expandInputs(args, { exclude: options.out });
+  if (!options.out && options.format === "json" && inputs.length > 1) {
+    throw new UsageError("several documents make several JSON results: use --format jsonl, or --out DIR");
+  }
+  const outputs = options.out ? planOutputs(inputs, options.out, options.format) : null;
+  const fileFormat: FileFormat = options.format === "jsonl" ? "json" : options.format;
+  const read = io.read ?? readInput;
+  const signal = options.signal ?? new AbortController().signal;
+
+  const started = performance.now();
+  const bytesTotal = inputs.reduce((n, i) => n + i.bytes, 0);
+  const counts = { done: 0, failed: 0, concepts: 0, bytesDone: 0 };
+  const outcomes: DocumentOutcome[] = [];
+  const bar = options.progress ? new StatusLine(io.stderr) : null;
+  const showBar = (force = false) =>
+    bar?.update(
+      `lcm summarize ${formatProgress({ ...counts, total: inputs.length, bytesTotal, elapsedMs: performance.now() - started })}`,
+      force,
+    );
+  const say = (line: string) => {
+    bar?.clear();
+    io.stderr(`${line}\n`);
+    showBar(true);
+  };
+  showBar(true);
+
+  await forEachConcurrent(
+    inputs,
+    options.jobs,
+    async (input, index) => {
+      const docStart = performance.now();
+      const output = outputs?.[index] ?? null;
+      let counted = 0;
+      const onConcepts = (count: number) => {
+        counts.concepts += count - counted;
+        counted = count;
+        showBar();
+      };
+      try {
+        if (output && !options.force && (await exists(output))) throw existsError(output);
+        const doc = await read(input.path);
+        const summary = await summarizeDocument(doc, { signal, onConcepts });
+        onConcepts(summary.concepts);
+        if (output)
+          await writeNewFile(output, withNewline(summary.render(fileFormat)), { force: options.force });
+        if (options.format === "jsonl") {
+          const record = output
+            ? { input: input.path, ok: true, output }
+            : { input: input.path, ok: true, ...asObject(summary.json()) };
+          await io.stdout(`${JSON.stringify(record)}\n`);
+        } else if (!output) {
+          await io.stdout(`==> ${input.path} <==\n${withNewline(summary.render(fileFormat))}\n`);
+        }
+        counts.done++;
+        outcomes.push({ input: input.path, output, ok: true, ms: performance.now() - docStart });
+        if (output && !options.quiet && !bar) io.stderr(`lcm: wrote ${output}\n`);
+      } catch (error) {
+        onConcepts(0);
+        if (error instanceof CancelledError || signal.aborted) {
+          outcomes.push({
+            input: input.path,
+            output,
+            ok: false,
+            error: "cancelled",
+            ms: performance.now() - docStart,
+          });
+          return;
+        }
+        counts.failed++;
+        const message = messageOf(error).split("\n")[0];
+        outcomes.push({
+          input: input.path,
+          output,
+          ok: false,
+          error: message,
+          ms: performance.now() - docStart,
+        });
+        // readInput's messages already start with the path.
+        say(`lcm: ${message.startsWith(input.path) ? message : `${input.path}: ${message}`}`);
+        if (options.format === "jsonl") {
+          await io.stdout(
+            `${JSON.stringify({ input: input.path, ok: false, error: message, exitCode: exitCodeOf(error) })}\n`,
+          );
+        }
+      } finally {
+        counts.bytesDone += input.bytes;
+        showBar(true);
+      }
+    },
+    signal,
+  );
+
+  bar?.clear();
+  const elapsedMs = performance.now() - started;
+  const cancelled = inputs.length - counts.done - counts.failed;
+  const report: BatchReport = { total: inputs.length, ...counts, cancelled, elapsedMs, outcomes };
+  if (!options.quiet || counts.failed > 0 || cancelled > 0) io.stderr(`${batchSummaryLine(report)}\n`);
+  return report;
+}
+
+/** "lcm: summarized 98 of 100 documents, 2 failed, in 1m04s (1.5 documents/s)". */
+export function batchSummaryLine(report: BatchReport): string {
+  const rate = report.elapsedMs > 0 ? (report.done * 1000) / report.elapsedMs : 0;
+  const parts = [
+    `lcm: summarized ${report.done} of ${report.total} document${report.total === 1 ? "" : "s"}`,
+  ];
+  if (report.failed > 0) parts.push(`${report.failed} failed`);
+  if (report.cancelled > 0) parts.push(`${report.cancelled} cancelled`);
+  return `${parts.join(", ")}, in ${formatDuration(report.elapsedMs)} (${rate.toFixed(2)} documents/s)`;
+}
+
+/** 0 when every document was summarized, 130 when cancelled (Ctrl-C), else 1. */
+export function batchExitCode(report: BatchReport): number {
+  if (report.cancelled > 0) return 130;
+  return report.failed > 0 ? 1 : 0;
+}
+
+/** Whether an invocation is a batch: several inputs, a directory or pattern, --out, or jsonl. */
+export async function isBatchInvocation(
+  args: readonly string[],
+  options: { out?: string; format?: string },
+): Promise<boolean> {
+  if (args.length !== 1 || options.out !== undefined || options.format === "jsonl") return true;
+  const [only] = args;
+  if (only === "-") return false;
+  const info = await stat(only).catch(() => null);
+  if (info) return info.isDirectory();
+  return hasGlobMagic(only);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function withNewline(text: string): string {
+  return text.endsWith("\n") ? text : `${text}\n`;
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : { result: value };
+}
+
+export type { BatchInput };
