@@ -99,6 +99,14 @@ describe("plain text", () => {
     }
     expect(sentences(outline)).toHaveLength(180);
     validateOutline(outline);
+    // Markdown without a single heading is grouped the same way.
+    const markdown = buildOutline(text.replace(/Paragraph 7 /, "Paragraph *7* "), {
+      segmenter: ruleSegmenter,
+      format: "markdown",
+    });
+    expect(markdown.sections.map((s) => [s.title, s.concepts.length])).toEqual(
+      parts.map((s) => [s.title, s.concepts.length]),
+    );
   });
 });
 

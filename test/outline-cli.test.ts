@@ -198,6 +198,14 @@ describe("lcm outline on bad input", () => {
     expect(format.stderr).toMatch(/xml/);
   });
 
+  it("reads a .json file as an outline unless told it is a document", () => {
+    const data = file("data.json", '{"name": "not an outline"}\n');
+    expectUsageFailure(lcm(["outline", data]), /data\.json: outline JSON: unsupported version/);
+    const asText = lcm(["outline", data, "--plain"]);
+    expect(asText.code).toBe(0);
+    expect(asText.stdout).toContain('1. {"name": "not an outline"}');
+  });
+
   it("refuses a broken saved outline with the line at fault", () => {
     const broken = file(
       "broken.outline.md",

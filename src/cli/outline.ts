@@ -105,7 +105,10 @@ async function runOutline(file: string, flags: OutlineFlags, command: Command): 
   const format = outputFormat(flags, command);
   const input = await readInput(file);
   const showProgress = progressEnabled(flags) && input.text.length > 1_000_000;
-  const outline = readOutlineFile(file, input.text) ?? outlineDocument(file, input, flags, showProgress);
+  const forcedDocument = flags.markdown || flags.plain;
+  const outline =
+    (forcedDocument ? null : readOutlineFile(input.name, input.text)) ??
+    outlineDocument(file, input, flags, showProgress);
   const chunks =
     format === "json"
       ? outlineJsonChunks(outline, outlineStats(outline))
@@ -151,14 +154,22 @@ function outlineDocument(
   return outline;
 }
 
-/** A saved outline given back (`lcm outline notes.outline.md`) is shown as it is, not outlined again. */
-function readOutlineFile(file: string, text: string): Outline | null {
-  if (text.startsWith(OUTLINE_FILE_HEADER)) return outlineFromMarkdown(text);
-  if (extname(file).toLowerCase() === ".json") {
-    if (!text.trimStart().startsWith("{")) throw new UsageError(`${file}: expected a JSON outline`);
-    return outlineFromJson(text);
+/**
+ * A saved outline given back (`lcm outline notes.outline.md`, or a `.json` one) is shown as it is, not
+ * outlined again; --markdown or --plain reads it as a document instead.
+ */
+function readOutlineFile(name: string, text: string): Outline | null {
+  const isJson = extname(name).toLowerCase() === ".json";
+  if (!isJson && !text.startsWith(OUTLINE_FILE_HEADER)) return null;
+  if (isJson && !text.trimStart().startsWith("{")) {
+    throw new UsageError(`${name}: expected a JSON outline (use --plain to read it as text)`);
   }
-  return null;
+  try {
+    return isJson ? outlineFromJson(text) : outlineFromMarkdown(text);
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${name}: ${error.message}`);
+    throw error;
+  }
 }
 
 function outputFormat(flags: OutlineFlags, command: Command): OutputFormat {
