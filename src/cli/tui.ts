@@ -1,0 +1,125 @@
+/**
+ * `lcm tui FILE` (also `lcm FILE`): the interactive outline editor. The TUI module (React + Ink) is
+ * imported inside the action, so no other command ever loads it.
+ */
+import { existsSync } from "node:fs";
+import type { Command } from "commander";
+import { Option } from "commander";
+import { MAX_SEGMENT_CHARS } from "../planner/segment-types.js";
+import { UsageError } from "../util/errors.js";
+import { type CodecFlags, withCodecOptions } from "./codec-options.js";
+import { action } from "./common.js";
+
+interface TuiFlags extends CodecFlags {
+  lcm?: string;
+  lang?: string;
+  sourceLang?: string;
+  markdown?: boolean;
+  plain?: boolean;
+  maxChars: number;
+  fresh?: boolean;
+}
+
+const FLORES_CODE = /^[a-z]{3}_[A-Z][a-z]{3}$/;
+
+export function registerTui(program: Command): void {
+  const command = program
+    .command("tui", { isDefault: true })
+    .description(
+      "Open a document in the interactive outline editor: navigate, edit and reorder concepts, summarize " +
+        "or extend, render in another language, export to Markdown. Also: lcm FILE",
+    )
+    .argument(
+      "[file]",
+      "a Markdown or plain-text document, or a saved outline (.md from 'lcm outline', or .json)",
+    )
+    .allowExcessArguments(true);
+  withCodecOptions(command)
+    .option("--lcm <name>", "LCM to use (default: the first one found)")
+    .option(
+      "-l, --lang <code>",
+      "output language, a FLORES-200 code (default: the document's)",
+      parseLang("--lang"),
+    )
+    .option("--source-lang <code>", "the document's language (default: detected)", parseLang("--source-lang"))
+    .addOption(new Option("--markdown", "read the input as Markdown").conflicts("plain"))
+    .addOption(new Option("--plain", "read the input as plain text").conflicts("markdown"))
+    .option("--max-chars <n>", "longest concept in characters", parseMaxChars, MAX_SEGMENT_CHARS)
+    .option("--fresh", "start fresh, ignoring a session saved for this file")
+    .addHelpText(
+      "after",
+      `
+In the editor, ? lists the keys. Edits autosave to $XDG_STATE_HOME/lcm/sessions and are offered back
+when the editor did not end cleanly (a crash, Ctrl-C, a closed terminal). Keys can be changed in
+$XDG_CONFIG_HOME/lcm/keys.json, e.g. {"summarize": "S", "delete": ["d", "x"]}.
+
+Examples:
+  $ lcm examples/problems-of-philosophy.md
+  $ lcm tui notes.txt --lang fra_Latn         render output in French
+  $ lcm tui report.outline.md                 reopen an exported outline`,
+    )
+    .action(action(runTuiCommand));
+}
+
+async function runTuiCommand(file: string | undefined, flags: TuiFlags, command: Command): Promise<void> {
+  const extra = command.args.slice(1);
+  if (file === undefined) {
+    command.parent?.outputHelp();
+    return;
+  }
+  if (extra.length > 0 || (!existsSync(file) && /^[a-z][a-z-]*$/.test(file))) {
+    // `lcm outlin x` lands here as the default command: say what the user most likely meant.
+    const names = (command.parent?.commands ?? []).map((c) => c.name()).filter((n) => n !== "tui");
+    const near = names.filter((n) => closeTo(file, n));
+    if (!existsSync(file)) {
+      throw new UsageError(
+        `unknown command or file '${file.slice(0, 40)}'${near.length > 0 ? `; did you mean 'lcm ${near[0]}'?` : " (run lcm --help)"}`,
+      );
+    }
+    throw new UsageError(`the editor opens one file; got ${extra.length + 1}`);
+  }
+  const { runTui } = await import("../tui/app.js");
+  await runTui({
+    file,
+    format: flags.markdown ? "markdown" : flags.plain ? "plain" : undefined,
+    outputLang: flags.lang,
+    sourceLang: flags.sourceLang,
+    maxChars: flags.maxChars,
+    fresh: flags.fresh,
+    models: flags.models,
+    codec: flags.codec,
+    lcm: flags.lcm,
+    threads: flags.threads,
+    cache: flags.cache,
+  });
+}
+
+function closeTo(a: string, b: string): boolean {
+  if (b.startsWith(a) || a.startsWith(b)) return true;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = row;
+  }
+  return previous[b.length] <= 2;
+}
+
+function parseLang(name: string) {
+  return (value: string): string => {
+    if (!FLORES_CODE.test(value)) {
+      throw new UsageError(`${name} must be a FLORES-200 code like eng_Latn or zho_Hans, got '${value}'`);
+    }
+    return value;
+  };
+}
+
+function parseMaxChars(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 16 || n > 100_000) {
+    throw new UsageError(`--max-chars must be a whole number in 16..100000, got '${value}'`);
+  }
+  return n;
+}

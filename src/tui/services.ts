@@ -1,0 +1,325 @@
+/**
+ * What the TUI asks of the world, behind one interface: models (codec and LCM), encoding, generation,
+ * rendering, templates and file exports. The app talks only to TuiServices, so the state logic never
+ * touches a model, and tests can run the real thing (the smoke models) or a scripted stand-in.
+ *
+ * All model work is asynchronous (ONNX runs on its own threads; the TypeScript parts of sampling and
+ * beam search yield between steps), takes an AbortSignal, and reports progress through callbacks.
+ */
+import { ConceptEngine } from "../expand/engine.js";
+import { expandOutline } from "../expand/expand-outline.js";
+import type { LengthPreset } from "../expand/lengths.js";
+import { encodeSentences, sourceFromOutline } from "../expand/source-concepts.js";
+import { summarize } from "../expand/summarize.js";
+import type { ConceptEvent, ProgressEvent } from "../expand/task-types.js";
+import { listTemplates, loadTemplate, type Template } from "../expand/templates.js";
+import { findSectionPath, type Outline, sectionAt } from "../planner/outline.js";
+import { ConceptCodec } from "../sonar/codec.js";
+import { findCodec } from "../sonar/model-registry.js";
+import { messageOf, UsageError } from "../util/errors.js";
+import { type ExportOutcome, exportFile } from "./export-file.js";
+import type {
+  DocumentInfo,
+  GenerateRequest,
+  OutputItem,
+  OutputState,
+  Progress,
+  TemplateInfo,
+} from "./state/types.js";
+
+export interface ModelsInfo {
+  codec: string | null;
+  lcm: string | null;
+  languages: readonly string[];
+  note: string | null;
+}
+
+export interface EncodeItem {
+  text: string;
+  lang: string;
+}
+
+export interface RunCallbacks {
+  onProgress?: (progress: Progress) => void;
+  onConcept?: (index: number, item: OutputItem) => void;
+  signal?: AbortSignal;
+}
+
+export interface GenerateResult {
+  items: OutputItem[];
+  sections: OutputState["sections"];
+  lang: string;
+}
+
+export interface TuiServices {
+  /** Loads the models; never throws: what is missing is said in `note`. */
+  openModels(): Promise<ModelsInfo>;
+  /** The document's language and each concept's (detected per top-level section). */
+  languages(outline: Outline): { document: string; byConcept: ReadonlyMap<string, string> };
+  /** Encodes texts (into the codec's on-disk cache, which summarize and extend read later). */
+  encode(
+    items: readonly EncodeItem[],
+    callbacks: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal },
+  ): Promise<void>;
+  generate(request: GenerateRequest, callbacks: RunCallbacks): Promise<GenerateResult>;
+  /** The concepts of a section (or all) decoded into `lang` (null: each concept's own language). */
+  renderSection(
+    outline: Outline,
+    section: string | null,
+    lang: string | null,
+    callbacks: RunCallbacks,
+  ): Promise<GenerateResult>;
+  /** Concepts decoded into `lang`; null vectors give "". */
+  decode(vectors: readonly (Float32Array | null)[], lang: string, callbacks: RunCallbacks): Promise<string[]>;
+  templates(): Promise<TemplateInfo[]>;
+  exportFile(path: string, text: string, overwrite: boolean): Promise<ExportOutcome>;
+  release(): Promise<void>;
+}
+
+export interface ModelOptions {
+  /** `--models DIR` / LCM_MODELS. */
+  models?: string;
+  codec?: string;
+  lcm?: string;
+  /** The document's language, when the user gave it. */
+  sourceLang?: string;
+  threads?: number;
+  /** false: no on-disk concept cache. */
+  cache?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The real services: models from the usual places (DESIGN.md §2), the expand/ tasks, atomic exports. */
+export function createServices(doc: DocumentInfo, options: ModelOptions = {}): TuiServices {
+  const env = options.env ?? process.env;
+  let engine: ConceptEngine | null = null;
+  let codec: ConceptCodec | null = null;
+  let languageCache: {
+    outline: Outline;
+    value: { document: string; byConcept: Map<string, string> };
+  } | null = null;
+  let templateCache: Template[] | null = null;
+
+  const requireCodec = (): ConceptCodec => {
+    if (!codec) throw new UsageError("no codec loaded");
+    return codec;
+  };
+  const requireEngine = (): ConceptEngine => {
+    if (!engine) throw new UsageError("no LCM loaded: summarize and extend need one");
+    return engine;
+  };
+  const sourceOf = (outline: Outline) =>
+    sourceFromOutline(outline, { supported: requireCodec().languages, sourceLang: options.sourceLang });
+
+  const services: TuiServices = {
+    async openModels() {
+      const codecOptions = {
+        threads: options.threads,
+        cache: options.cache === false ? (false as const) : undefined,
+      };
+      let note: string | null = null;
+      try {
+        engine = await ConceptEngine.open({
+          models: options.models,
+          codec: options.codec,
+          lcm: options.lcm,
+          env,
+          ...codecOptions,
+        });
+        codec = engine.codec;
+      } catch (error) {
+        if (options.lcm !== undefined) note = messageOf(error);
+        else
+          note = /no LCM/i.test(messageOf(error))
+            ? "no LCM installed: summarize and extend are off (R renders concepts)"
+            : messageOf(error);
+        try {
+          const manifest = await findCodec({ models: options.models, name: options.codec, env });
+          codec = await ConceptCodec.load(manifest, codecOptions);
+        } catch (codecError) {
+          note = `no codec: planning only (${messageOf(codecError)})`;
+        }
+      }
+      return {
+        codec: codec?.name ?? null,
+        lcm: engine?.spec.manifest.name ?? null,
+        languages: codec?.languages ?? [],
+        note,
+      };
+    },
+
+    languages(outline) {
+      if (languageCache && languageCache.outline === outline) return languageCache.value;
+      const byConcept = new Map<string, string>();
+      if (!codec) return { document: options.sourceLang ?? "eng_Latn", byConcept };
+      const source = sourceOf(outline);
+      for (const s of source.sentences) byConcept.set(s.id, s.lang);
+      const value = { document: source.lang, byConcept };
+      languageCache = { outline, value };
+      return value;
+    },
+
+    async encode(items, callbacks) {
+      if (items.length === 0) return;
+      await encodeSentences(requireCodec(), items, callbacks);
+    },
+
+    async generate(request, callbacks) {
+      const eng = requireEngine();
+      const outline = scoped(request.outline, request.section);
+      const template = request.template ? await loadTemplate(request.template, env) : undefined;
+      const onProgress = callbacks.onProgress && ((e: ProgressEvent) => callbacks.onProgress!(progressOf(e)));
+      if (request.task === "summarize") {
+        const result = await summarize(
+          eng,
+          { text: doc.text, name: doc.name, format: doc.format, outline },
+          {
+            length: request.length as LengthPreset,
+            template,
+            lang: request.lang ?? undefined,
+            sourceLang: options.sourceLang,
+            streamText: true,
+          },
+          {
+            signal: callbacks.signal,
+            onProgress,
+            onConcept: (e) => callbacks.onConcept?.(e.index, itemOf(e, e.text ?? "…")),
+          },
+        );
+        return {
+          items: result.concepts.map((c) => ({
+            text: c.text,
+            vector: c.vector,
+            section: c.section,
+            pinned: false,
+            grounded: c.grounded,
+          })),
+          sections: result.sections?.map((s) => ({ title: s.title, level: s.level })) ?? null,
+          lang: result.lang,
+        };
+      }
+      // extend: generated concepts arrive without text; decode each one as it comes, in order.
+      const lang = request.lang ?? services.languages(request.outline).document;
+      let chain: Promise<void> = Promise.resolve();
+      const result = await expandOutline(
+        eng,
+        outline,
+        { lang: request.lang ?? undefined, template, sourceLang: options.sourceLang },
+        {
+          signal: callbacks.signal,
+          onProgress,
+          onConcept: (e) => {
+            callbacks.onConcept?.(e.index, itemOf(e, e.text ?? "…"));
+            if (e.text !== undefined) return;
+            chain = chain
+              .then(async () => {
+                if (callbacks.signal?.aborted) return;
+                const [decoded] = await eng.codec.decode([e.vector], lang, { signal: callbacks.signal });
+                callbacks.onConcept?.(e.index, itemOf(e, decoded.text));
+              })
+              .catch(() => {});
+          },
+        },
+      );
+      await chain;
+      return {
+        items: result.concepts.map((c) => ({
+          text: c.text,
+          vector: c.vector,
+          section: c.section,
+          pinned: c.pinned,
+          grounded: c.grounded,
+        })),
+        sections: result.sections.map((s) => ({ title: s.title, level: s.level })),
+        lang: result.lang,
+      };
+    },
+
+    async renderSection(outline, section, lang, callbacks) {
+      const c = requireCodec();
+      const sub = scoped(outline, section);
+      const source = sourceOf(sub);
+      if (source.sentences.length === 0) throw new UsageError("no sentences there to render");
+      const target = lang ?? source.lang;
+      callbacks.onProgress?.({ stage: "encode", done: 0, total: source.sentences.length });
+      const encoded = await encodeSentences(c, source.sentences, {
+        signal: callbacks.signal,
+        onProgress: (done, total) => callbacks.onProgress?.({ stage: "encode", done, total }),
+      });
+      const items: OutputItem[] = [];
+      const batch = 16;
+      for (let start = 0; start < encoded.vectors.length; start += batch) {
+        const vectors = encoded.vectors.slice(start, start + batch);
+        const decoded = await c.decode(vectors, target, { signal: callbacks.signal });
+        decoded.forEach((d, k) => {
+          const item: OutputItem = {
+            text: d.text,
+            vector: vectors[k],
+            section: null,
+            pinned: false,
+            grounded: false,
+          };
+          items.push(item);
+          callbacks.onConcept?.(start + k, item);
+        });
+        callbacks.onProgress?.({ stage: "decode", done: items.length, total: encoded.vectors.length });
+      }
+      return { items, sections: null, lang: target };
+    },
+
+    async decode(vectors, lang, callbacks) {
+      const c = requireCodec();
+      const present = vectors
+        .map((v, i) => ({ v, i }))
+        .filter((x): x is { v: Float32Array; i: number } => x.v !== null);
+      const texts = vectors.map(() => "");
+      const decoded = await c.decode(
+        present.map((x) => x.v),
+        lang,
+        {
+          signal: callbacks.signal,
+          onProgress: (done, total) => callbacks.onProgress?.({ stage: "decode", done, total }),
+        },
+      );
+      present.forEach((x, k) => {
+        texts[x.i] = decoded[k].text;
+      });
+      return texts;
+    },
+
+    async templates() {
+      templateCache ??= await listTemplates(env).catch(() => []);
+      return templateCache.map((t) => ({ name: t.name, description: t.description }));
+    },
+
+    exportFile,
+
+    async release() {
+      if (engine) await engine.release();
+      else if (codec) await codec.release();
+    },
+  };
+  return services;
+}
+
+/** The outline limited to one section (and its subsections); the whole outline for null. */
+export function scoped(outline: Outline, section: string | null): Outline {
+  if (section === null) return outline;
+  const path = findSectionPath(outline.sections, section);
+  if (!path) throw new UsageError(`no section ${section}`);
+  return { ...outline, sections: [sectionAt(outline.sections, path)] };
+}
+
+function progressOf(e: ProgressEvent): Progress {
+  return { stage: e.stage, done: e.done, total: e.total, detail: e.detail };
+}
+
+function itemOf(e: ConceptEvent, text: string): OutputItem {
+  return {
+    text,
+    vector: e.vector,
+    section: e.section,
+    pinned: e.pinned ?? false,
+    grounded: e.grounded ?? false,
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * The session file: what the TUI autosaves so an edit is never lost to a crash, Ctrl-C or a closed
+ * terminal. One file per document, $XDG_STATE_HOME/lcm/sessions/<sha256 of the absolute path>.json
+ * (default ~/.local/state/lcm/sessions), written atomically. It holds the outline, the edits that made
+ * it (so undo works after a restore), the view, and the output with its concepts (base64 float32), and
+ * the hash of the document it belongs to: a session for another version of the file is not offered.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { mkdir, readFile, unlink } from "node:fs/promises";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import type { OutlineEdit } from "../planner/outline-edits.js";
+import { outlineFromJson, outlineToJson } from "../planner/outline-json.js";
+import { writeFileAtomic, writeFileAtomicSync } from "../util/atomic-write.js";
+import type { OutputItem, OutputState, SessionSnapshot } from "./state/types.js";
+
+export const SESSION_VERSION = 1;
+
+export function sessionsDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_STATE_HOME?.startsWith("/") ? env.XDG_STATE_HOME : join(homedir(), ".local", "state");
+  return join(base, "lcm", "sessions");
+}
+
+export function sessionPath(documentPath: string, env: NodeJS.ProcessEnv = process.env): string {
+  const hash = createHash("sha256").update(resolve(documentPath)).digest("hex").slice(0, 32);
+  return join(sessionsDir(env), `${hash}.json`);
+}
+
+export function documentHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+function vectorToBase64(v: Float32Array): string {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
+}
+
+function vectorFromBase64(s: string): Float32Array {
+  const bytes = Buffer.from(s, "base64");
+  const copy = new Uint8Array(bytes.length - (bytes.length % 4));
+  copy.set(bytes.subarray(0, copy.length));
+  return new Float32Array(copy.buffer);
+}
+
+export function serializeSession(snapshot: SessionSnapshot, doc: { path: string; hash: string }): string {
+  const output = snapshot.output && {
+    ...snapshot.output,
+    items: snapshot.output.items.map((item) => ({
+      ...item,
+      vector: item.vector ? vectorToBase64(item.vector) : null,
+    })),
+  };
+  return `${JSON.stringify({
+    version: SESSION_VERSION,
+    document: { path: resolve(doc.path), sha256: doc.hash },
+    saved_at: snapshot.savedAt,
+    outline: JSON.parse(outlineToJson(snapshot.outline)),
+    edits: snapshot.edits,
+    view: { cursor: snapshot.cursor, folded: snapshot.folded, zoom: snapshot.zoom },
+    output_lang: snapshot.outputLang,
+    output,
+  })}\n`;
+}
+
+export type SessionRead =
+  | { kind: "none" }
+  | { kind: "found"; snapshot: SessionSnapshot }
+  | { kind: "stale"; savedAt: string }
+  | { kind: "broken"; reason: string };
+
+/** Reads the session for a document whose text hashes to `hash`. */
+export async function readSession(path: string, hash: string): Promise<SessionRead> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "none" };
+    return { kind: "broken", reason: (error as Error).message };
+  }
+  try {
+    const root = JSON.parse(text);
+    if (root?.version !== SESSION_VERSION)
+      return { kind: "broken", reason: `unknown version ${root?.version}` };
+    if (root.document?.sha256 !== hash) return { kind: "stale", savedAt: String(root.saved_at ?? "") };
+    const outline = outlineFromJson(root.outline);
+    const output = readOutput(root.output);
+    const view = root.view ?? {};
+    return {
+      kind: "found",
+      snapshot: {
+        savedAt: String(root.saved_at ?? ""),
+        outline,
+        edits: Array.isArray(root.edits) ? (root.edits as OutlineEdit[]) : [],
+        cursor: typeof view.cursor === "string" ? view.cursor : null,
+        folded: Array.isArray(view.folded) ? view.folded.filter((f: unknown) => typeof f === "string") : [],
+        zoom: typeof view.zoom === "string" ? view.zoom : null,
+        outputLang: typeof root.output_lang === "string" ? root.output_lang : null,
+        output,
+      },
+    };
+  } catch (error) {
+    return { kind: "broken", reason: (error as Error).message };
+  }
+}
+
+function readOutput(value: unknown): OutputState | null {
+  if (!value || typeof value !== "object") return null;
+  const o = value as Record<string, unknown>;
+  if (!Array.isArray(o.items)) return null;
+  const items: OutputItem[] = o.items.map((raw: Record<string, unknown>) => ({
+    text: String(raw.text ?? ""),
+    vector: typeof raw.vector === "string" ? vectorFromBase64(raw.vector) : null,
+    section: typeof raw.section === "number" ? raw.section : null,
+    pinned: raw.pinned === true,
+    grounded: raw.grounded === true,
+  }));
+  const task = o.task === "extend" || o.task === "render" ? o.task : "summarize";
+  return {
+    runId: 0,
+    task,
+    title: String(o.title ?? "Output"),
+    lang: typeof o.lang === "string" ? o.lang : null,
+    sections: Array.isArray(o.sections)
+      ? o.sections.map((s: Record<string, unknown>) => ({
+          title: String(s.title ?? ""),
+          level: Number(s.level ?? 1),
+        }))
+      : null,
+    items,
+    status: "done",
+    progress: null,
+    error: null,
+    exported: o.exported === true,
+  };
+}
+
+export async function writeSession(path: string, content: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, content, { mode: 0o600 });
+}
+
+/** For exit and signal handlers, where nothing asynchronous runs any more. */
+export function writeSessionSync(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomicSync(path, content, { mode: 0o600 });
+}
+
+export async function deleteSession(path: string): Promise<void> {
+  await unlink(path).catch(() => {});
+}

@@ -1,0 +1,293 @@
+/**
+ * The application component: one reducer holds the state; keys go in as actions; effects requested by
+ * the state are run by the EffectRunner; models load, the outline encodes and the session autosaves in
+ * the background. The screen is a fixed grid (header, two panes, status and message lines) sized to
+ * the terminal and re-laid out on resize; one line is left free at the bottom so Ink never has to
+ * repaint the whole screen, which is what makes full-screen Ink apps flicker.
+ */
+import { Box, Text, useApp, useInput, useStdout } from "ink";
+import { type ReactElement, useCallback, useEffect, useMemo, useReducer, useRef } from "react";
+import { findSectionPath, sectionAt } from "../../planner/outline.js";
+import { outlineStats } from "../../planner/outline-stats.js";
+import { toDisplayLine } from "../../util/sanitize.js";
+import { type Autosave, BackgroundEncoder, EffectRunner } from "../effects.js";
+import { keyPressFromInk } from "../key-press.js";
+import { keyHint } from "../keymap.js";
+import type { TuiServices } from "../services.js";
+import { rowsOf } from "../state/navigation.js";
+import { reduce } from "../state/reducer.js";
+import { ancestorsOf, rowIndex, sectionKey } from "../state/rows.js";
+import type { Action, AppState, Effect } from "../state/types.js";
+import { fitTo } from "../text-layout.js";
+import { Header, MessageLine, StatusLine, statusText } from "./Chrome.js";
+import { OutlinePane } from "./OutlinePane.js";
+import { OutputPane } from "./OutputPane.js";
+import {
+  ConfirmBand,
+  GenerateForm,
+  HelpOverlay,
+  LanguagePicker,
+  PromptBand,
+  promptHeight,
+} from "./Overlays.js";
+import { SourcePane } from "./SourcePane.js";
+
+export interface AppProps {
+  initial: AppState;
+  services: TuiServices;
+  /** Called once when the user quits, with what to do with the session file. */
+  onQuit: (session: "keep" | "discard", state: AppState) => void;
+  autosave?: Autosave | null;
+  /** A fixed terminal size (tests); default: the terminal's, following resizes. */
+  size?: { width: number; height: number };
+  /** Receives the latest state after every change (exit and signal handlers read it). */
+  stateRef?: { current: AppState };
+  /** Every action, for tests and debugging. */
+  onAction?: (action: Action) => void;
+}
+
+export function App(props: AppProps): ReactElement {
+  const { services, autosave } = props;
+  const [state, rawDispatch] = useReducer(reduce, props.initial);
+  const onAction = props.onAction;
+  const dispatch = useCallback(
+    (action: Action) => {
+      onAction?.(action);
+      rawDispatch(action);
+    },
+    [onAction],
+  );
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  if (props.stateRef) props.stateRef.current = state;
+
+  // Terminal size.
+  const fixedSize = props.size;
+  useEffect(() => {
+    const measure = () => {
+      const width = fixedSize?.width ?? stdout.columns ?? 80;
+      const height = fixedSize?.height ?? stdout.rows ?? 24;
+      dispatch({ type: "resize", width, height });
+    };
+    measure();
+    if (fixedSize) return;
+    stdout.on("resize", measure);
+    return () => {
+      stdout.off("resize", measure);
+    };
+  }, [stdout, fixedSize, dispatch]);
+
+  // Keys.
+  useInput((input, key) => dispatch({ type: "key", key: keyPressFromInk(input, key) }));
+
+  // Effects.
+  const quitting = useRef(false);
+  // One runner for the app's life; it reads the latest props through a ref.
+  const propsRef = useRef(props);
+  propsRef.current = props;
+  const runnerRef = useRef<EffectRunner | null>(null);
+  runnerRef.current ??= new EffectRunner(services, dispatch, {
+    quit: (session) => {
+      if (quitting.current) return;
+      quitting.current = true;
+      propsRef.current.onQuit(session, stateRef.current);
+      exit();
+    },
+    discardSession: () => {
+      void propsRef.current.autosave?.discard();
+    },
+  });
+  const runner = runnerRef.current;
+  const taken = useRef<readonly Effect[] | null>(null);
+  useEffect(() => {
+    if (state.effects.length === 0 || taken.current === state.effects) return;
+    taken.current = state.effects;
+    const effects = state.effects;
+    dispatch({ type: "effectsTaken", count: effects.length });
+    for (const effect of effects) runner.run(effect);
+  }, [state.effects, runner, dispatch]);
+
+  // Models and templates, once.
+  useEffect(() => {
+    let live = true;
+    services
+      .openModels()
+      .then((info) => live && dispatch({ type: "models", models: { status: "ready", ...info } }))
+      .catch((error) =>
+        dispatch({
+          type: "models",
+          models: {
+            status: "failed",
+            codec: null,
+            lcm: null,
+            languages: [],
+            note: String(error?.message ?? error),
+          },
+        }),
+      );
+    services
+      .templates()
+      .then((templates) => live && dispatch({ type: "templates", templates }))
+      .catch(() => {});
+    return () => {
+      live = false;
+      runner.cancelAll();
+    };
+  }, [services, dispatch, runner]);
+
+  // Background encoding of the outline's concepts.
+  const encoder = useMemo(() => new BackgroundEncoder(services, dispatch), [services, dispatch]);
+  useEffect(() => () => encoder.stop(), [encoder]);
+  const outline = state.history.present;
+  const codecName = state.models.codec;
+  useEffect(() => {
+    if (codecName !== null) encoder.update(outline);
+    else if (state.models.status !== "loading") dispatch({ type: "encoding", encoding: { status: "off" } });
+  }, [outline, codecName, encoder, state.models.status, dispatch]);
+
+  // Autosave (not while a recovered session waits for an answer: it would be overwritten).
+  useEffect(() => {
+    if (autosave && stateRef.current.recovered === null) autosave.schedule(stateRef.current);
+  }, [autosave]);
+
+  return <Screen state={state} />;
+}
+
+function zoomTitle(state: AppState): string {
+  if (state.zoom === null) return "Outline";
+  const outline = state.history.present;
+  const ids = [...ancestorsOf(outline, sectionKey(state.zoom)), state.zoom];
+  const titles = ids.map((id) => {
+    const path = findSectionPath(outline.sections, id);
+    return path ? toDisplayLine(sectionAt(outline.sections, path).title) : id;
+  });
+  return `Outline › ${titles.join(" › ")}`;
+}
+
+function emptyOutputHint(state: AppState): string {
+  const k = (id: Parameters<typeof keyHint>[1]) => keyHint(state.bindings, id);
+  const lines = [
+    "No output yet.",
+    "",
+    `${k("summarize")}  summarize the document or a section`,
+    `${k("extend")}  extend the outline into a document`,
+    `${k("render")}  render the section's concepts in the output language`,
+    `${k("language")}  choose the output language`,
+  ];
+  if (state.models.note) lines.push("", state.models.note);
+  return lines.join("\n");
+}
+
+/** Everything on screen, from the state alone. */
+export function Screen({ state }: { state: AppState }): ReactElement {
+  const { layout } = state;
+  const width = layout.width;
+  const rows = rowsOf(state);
+  const cursorIndex = Math.max(0, rowIndex(rows, state.cursor));
+  const row = rows[cursorIndex];
+  const outline = state.history.present;
+  const stats = useMemo(() => outlineStats(outline), [outline]);
+  const matches = useMemo(() => new Set(state.search?.matches ?? []), [state.search]);
+  const pending = useMemo(() => new Set(state.encoding.pending), [state.encoding.pending]);
+  const mode = state.mode;
+
+  const bodyHeight = Math.max(2, layout.height - 4);
+  let band: ReactElement | null = null;
+  let bandHeight = 1;
+  if (mode.kind === "prompt") {
+    bandHeight = promptHeight(mode, width);
+    band = <PromptBand mode={mode} width={width} />;
+  } else if (mode.kind === "confirm") {
+    bandHeight = 2;
+    band = <ConfirmBand mode={mode} width={width} />;
+  }
+  const paneHeight = Math.max(2, bodyHeight - (bandHeight - 1));
+
+  let body: ReactElement;
+  if (mode.kind === "help") {
+    body = <HelpOverlay mode={mode} keymap={state.bindings} width={width} height={bodyHeight} />;
+  } else if (mode.kind === "languages") {
+    body = (
+      <LanguagePicker
+        mode={mode}
+        languages={state.models.languages}
+        current={state.output?.lang ?? state.outputLang ?? state.sourceLang}
+        width={width}
+        height={bodyHeight}
+      />
+    );
+  } else if (mode.kind === "generate") {
+    body = <GenerateForm mode={mode} templates={state.templates} width={width} height={bodyHeight} />;
+  } else {
+    const outlinePane = (
+      <OutlinePane
+        rows={rows}
+        cursorIndex={cursorIndex}
+        scroll={state.scroll}
+        width={layout.outlineWidth}
+        height={paneHeight}
+        title={zoomTitle(state)}
+        matches={matches}
+        pending={pending}
+        focused
+      />
+    );
+    const right =
+      state.pane === "source" ? (
+        <SourcePane
+          text={state.doc.text}
+          row={row}
+          width={layout.paneWidth || width}
+          height={paneHeight}
+          fromOutlineFile={state.doc.fromOutlineFile}
+        />
+      ) : (
+        <OutputPane
+          output={state.output}
+          width={layout.paneWidth || width}
+          height={paneHeight}
+          scroll={state.paneScroll}
+          hint={emptyOutputHint(state)}
+        />
+      );
+    if (layout.paneWidth === 0) {
+      // Too narrow for two panes: the outline, or the output while one is shown.
+      body = state.pane === "output" && state.output ? right : outlinePane;
+    } else {
+      body = (
+        <Box flexDirection="row" height={paneHeight}>
+          {outlinePane}
+          <Box flexDirection="column" width={1} height={paneHeight}>
+            {Array.from({ length: paneHeight }, (_, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a column of identical separator cells
+              <Text key={i} dimColor>
+                │
+              </Text>
+            ))}
+          </Box>
+          {right}
+        </Box>
+      );
+    }
+  }
+
+  return (
+    <Box flexDirection="column" width={width} height={layout.height - 1}>
+      <Header state={state} width={width} />
+      <Box
+        height={
+          mode.kind === "help" || mode.kind === "languages" || mode.kind === "generate"
+            ? bodyHeight
+            : paneHeight
+        }
+        overflow="hidden"
+      >
+        {body}
+      </Box>
+      <StatusLine text={fitTo(statusText(state, stats), width)} width={width} />
+      {band ?? <MessageLine state={state} width={width} />}
+    </Box>
+  );
+}
