@@ -67,7 +67,9 @@ export class ConceptEncoder {
     options: SessionOptions & { batching?: Partial<EncoderBatching>; displayDir?: string } = {},
   ): Promise<ConceptEncoder> {
     const shown = `${options.displayDir ?? manifest.dir}/${manifest.encoder.file}`;
-    const session = await createSession(`${manifest.dir}/${manifest.encoder.file}`, options, shown);
+    // Unfolded int8 weights run as MatMulNBits here, faster than folded fp32 (see onnx-session.ts).
+    const sessionOptions = { ...options, foldQuantizedWeights: options.foldQuantizedWeights ?? false };
+    const session = await createSession(`${manifest.dir}/${manifest.encoder.file}`, sessionOptions, shown);
     checkGraph(session, encoderExpectation(manifest), shown);
     const encoder = new ConceptEncoder(session, manifest, tokenizer, {
       ...DEFAULT_ENCODER_BATCHING,

@@ -4,10 +4,13 @@
  * the int8 weight folding are decided once, and every load failure becomes one clear line that names
  * the file.
  *
- * int8 weights: our exports store large matrices as int8 behind DequantizeLinear nodes. With
- * `disable_quant_qdq` onnxruntime treats those nodes as plain arithmetic on constants and folds them
- * to fp32 initializers at load time, so inference runs the ordinary fp32 kernels (the file stays a
- * quarter of the size). Without it, onnxruntime would try QDQ fusions meant for quantised activations.
+ * int8 weights: our exports store large matrices as int8 behind DequantizeLinear nodes. Two ways to
+ * run them, chosen per graph by the caller (measured in bench/codec-speed.mjs, onnxruntime 1.30):
+ *  - folded (`disable_quant_qdq`): the nodes are plain arithmetic on constants, folded to fp32 at
+ *    load; every kernel is the ordinary fp32 one. Best for the decoder: unfolded, its tied
+ *    embedding (Gather + Gemm, which onnxruntime does not fuse) would be dequantised on every step.
+ *  - unfolded: onnxruntime fuses DequantizeLinear -> MatMul into MatMulNBits (int8 weights, kept
+ *    int8 in memory). Best for the encoder: ~1.3x more sentences per CPU-second, a quarter the memory.
  */
 import { stat } from "node:fs/promises";
 import * as ort from "onnxruntime-node";
@@ -23,7 +26,7 @@ process.env.ORT_DISABLE_TELEMETRY ??= "1";
 export interface SessionOptions {
   /** Intra-op threads; default from LCM_THREADS, else onnxruntime's own choice (one per core). */
   threads?: number;
-  /** Fold int8 DequantizeLinear weights to fp32 at load (default true). */
+  /** Fold int8 DequantizeLinear weights to fp32 at load (default true; see the file comment). */
   foldQuantizedWeights?: boolean;
   /** Graph optimisation level (default "all"). */
   optimization?: "disabled" | "basic" | "extended" | "all";
