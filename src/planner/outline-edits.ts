@@ -12,7 +12,9 @@
  * - split: with the source text at hand (EditContext.source) both halves get exact spans; without it
  *   both keep the original span, marked `rewritten`. The second half gets a new id.
  * - merge joins a concept with the next one in its section (the first id stays). The span covers both
- *   when they were neighbours in the source (no other concept's span between them), else it is null.
+ *   when they were neighbours in the source (no other concept's span between them), else it is null;
+ *   merging with a user-written concept keeps the other's span, marked `rewritten`. A merge that would
+ *   pass the outline's character cap is refused.
  * - new ids come from the outline's counters and are never reused.
  * - indent makes a section (with its subsections) the last child of its previous sibling; outdent makes
  *   it the next sibling of its parent, leaving the parent's later children where they are. Heading

@@ -183,10 +183,13 @@ export function findConcept(outline: Outline, id: string): ConceptLocation | nul
  * Parsers run it on everything they read, so a hand-edited or foreign file can't produce an outline
  * that edits or serialisation would mishandle.
  */
+const CONCEPT_ID = /^c([1-9][0-9]*)$/;
+const SECTION_ID = /^s([1-9][0-9]*)$/;
+
 export function validateOutline(outline: Outline): void {
   const seen = new Set<string>();
   const checkId = (id: string, prefix: "c" | "s", next: number) => {
-    const match = new RegExp(`^${prefix}([1-9][0-9]*)$`).exec(id);
+    const match = (prefix === "c" ? CONCEPT_ID : SECTION_ID).exec(id);
     if (!match) throw new UsageError(`outline: bad ${prefix === "c" ? "concept" : "section"} id '${id}'`);
     if (Number(match[1]) >= next)
       throw new UsageError(`outline: id '${id}' is not below the outline's id counter`);
