@@ -25,6 +25,8 @@ export interface EngineOptions extends CodecOptions {
   /** LCM name; default: the first LCM found. */
   lcm?: string;
   env?: NodeJS.ProcessEnv;
+  /** Search only `models` / LCM_MODELS, not the user's data dir and the bundled models (tests). */
+  onlyExplicit?: boolean;
 }
 
 export interface SpecialConcepts {
@@ -43,9 +45,12 @@ export class ConceptEngine {
   }
 
   static async open(options: EngineOptions = {}): Promise<ConceptEngine> {
-    const discovery: DiscoveryOptions = { models: options.models, env: options.env };
+    const discovery: DiscoveryOptions = {
+      models: options.models,
+      env: options.env,
+      onlyExplicit: options.onlyExplicit,
+    };
     const lcmManifest = await findLcmManifest(discovery, options.lcm);
-    const spec = readLcmSpec(lcmManifest);
     const codecManifest = await findCodec({
       ...discovery,
       name: options.codec ?? lcmManifest.codec.name,
@@ -55,6 +60,7 @@ export class ConceptEngine {
       return findCodec(discovery);
     });
     checkLcmCodecPairing(lcmManifest, codecManifest);
+    const spec = readLcmSpec(lcmManifest);
     const codec = await ConceptCodec.load(codecManifest, options);
     try {
       codec.resolveLanguage(spec.specialTexts.lang);
