@@ -8,10 +8,10 @@
  * Times are process CPU time (this machine is often shared), best of 5 passes after a warm-up.
  *
  * Sentences: the first lines of every NTREX-128 language (10,000 in all, ~120 languages, many
- * scripts). Models: the test fixtures (4k unigram with byte fallback, 2k BPE) and, when present,
- * the codec's 16k tokenizer (models/default/tokenizer.model or training/data/codec/tokenizer.model).
+ * scripts). Models: the test fixtures (4k unigram with byte fallback, 2k BPE), the shipped codec's
+ * 16k tokenizer, and any --model PATH (e.g. NLLB's sentencepiece.source.256000.model).
  *
- * Usage (after `npm run build`): node bench/tokenizer-speed.mjs [--data DIR] [--count N]
+ * Usage (after `npm run build`): node bench/tokenizer-speed.mjs [--data DIR] [--count N] [--model PATH]
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -123,18 +123,24 @@ const chars = sentences.reduce((n, s) => n + s.length, 0);
 const sentencesPath = join(tmpdir(), `lcm-tokenizer-bench-${process.pid}.json`);
 writeFileSync(sentencesPath, JSON.stringify(sentences));
 
+const extra = flag("--model", null);
 const models = [
   ["fixture unigram 4k", join(repo, "test/fixtures/spm/unigram.model")],
   ["fixture BPE 2k", join(repo, "test/fixtures/spm/bpe.model")],
-  ["codec 16k (models/default)", join(repo, "models/default/tokenizer.model")],
-  ["codec 16k (training/data)", join(repo, "training/data/codec/tokenizer.model")],
+  ["shipped codec 16k", join(repo, "models/default/codec/tokenizer.model")],
+  ...(extra ? [[extra, extra]] : []),
 ].filter(([, path]) => existsSync(path));
 
 console.log(`${sentences.length} sentences, ${chars} characters, node ${process.version}`);
 const rate = (s) => `${Math.round(sentences.length / s).toLocaleString("en-US")} sent/s`;
 for (const [name, path] of models) {
   const bytes = readFileSync(path);
-  const [loadS, sp] = seconds(() => SentencePieceProcessor.fromBytes(bytes));
+  // Load includes building the piece trie (done by the first encode).
+  const [loadS, sp] = seconds(() => {
+    const processor = SentencePieceProcessor.fromBytes(bytes);
+    processor.encode("warm-up");
+    return processor;
+  });
   const ids = sentences.map((s) => sp.encode(s));
   const encodeS = bestOf(5, () => sentences.map((s) => sp.encode(s)));
   const decodeS = bestOf(5, () => ids.map((x) => sp.decode(x)));

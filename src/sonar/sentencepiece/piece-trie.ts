@@ -1,79 +1,52 @@
 /**
- * A read-only trie over the UTF-16 code units of the vocabulary's text pieces, laid out flat in
- * typed arrays (children of a node are contiguous and sorted; the root's children are a direct
- * 64k table). Walking it finds every piece that starts at a position without building substrings,
- * which is what makes lattice construction and BPE pair lookups cheap even for a 256k vocabulary.
+ * A read-only trie over the UTF-16 code units of the vocabulary's text pieces. Walking it finds
+ * every piece that starts at a position without building substrings, which is what makes lattice
+ * construction and BPE pair lookups cheap.
+ *
+ * Layout, chosen so that a 256k-piece vocabulary builds in one pass without sorting: the root's
+ * children are a direct 64k table; every other edge (node, code unit) -> child lives in one
+ * open-addressing hash table of typed arrays.
  */
+const EMPTY = -1;
+
 export class PieceTrie {
   /** Piece id ending at each node, -1 where none does. */
-  private readonly idAt: Int32Array;
-  /** Children of node n are childUnit/childNode[childFrom[n] .. childFrom[n + 1]). */
-  private readonly childFrom: Int32Array;
-  private readonly childUnit: Uint16Array;
-  private readonly childNode: Int32Array;
+  private idAt: Int32Array;
+  private nodeCount = 1;
   /** Child of the root for each first code unit (0 = none; the root is node 0). */
-  private readonly rootChild: Int32Array;
+  private readonly rootChild = new Int32Array(0x10000);
+  private keyNode: Int32Array;
+  private keyUnit: Uint16Array;
+  private child: Int32Array;
+  private mask: number;
+  private edges = 0;
 
   constructor(pieces: Iterable<[string, number]>) {
-    const entries = [...pieces].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    // Breadth-first over ranges of sorted keys sharing a prefix: a node's children are created
-    // together, so they are contiguous in the flat arrays.
-    const idAt: number[] = [-1];
-    const childFrom: number[] = [];
-    const childUnit: number[] = [];
-    const childNode: number[] = [];
-    const queue: number[] = [0, 0, entries.length, 0]; // node, lo, hi, depth
-    for (let head = 0; head < queue.length; head += 4) {
-      const node = queue[head];
-      let lo = queue[head + 1];
-      const hi = queue[head + 2];
-      const depth = queue[head + 3];
-      childFrom[node] = childUnit.length;
-      if (lo < hi && entries[lo][0].length === depth) {
-        idAt[node] = entries[lo][1];
-        lo++;
-      }
-      while (lo < hi) {
-        const unit = entries[lo][0].charCodeAt(depth);
-        let end = lo + 1;
-        while (end < hi && entries[end][0].charCodeAt(depth) === unit) end++;
-        const child = idAt.length;
-        idAt.push(-1);
-        childUnit.push(unit);
-        childNode.push(child);
-        queue.push(child, lo, end, depth + 1);
-        lo = end;
-      }
-    }
-    childFrom.push(childUnit.length);
-    this.idAt = Int32Array.from(idAt);
-    this.childFrom = Int32Array.from(childFrom);
-    this.childUnit = Uint16Array.from(childUnit);
-    this.childNode = Int32Array.from(childNode);
-    this.rootChild = new Int32Array(0x10000);
-    for (let e = this.childFrom[0]; e < this.childFrom[1]; e++)
-      this.rootChild[this.childUnit[e]] = this.childNode[e];
+    const list = [...pieces];
+    let units = 0;
+    for (const [piece] of list) units += piece.length;
+    this.idAt = new Int32Array(units + 1).fill(-1);
+    const capacity = 2 ** Math.ceil(Math.log2(Math.max(16, list.length * 2)));
+    this.mask = capacity - 1;
+    this.keyNode = new Int32Array(capacity).fill(EMPTY);
+    this.keyUnit = new Uint16Array(capacity);
+    this.child = new Int32Array(capacity);
+    for (const [piece, id] of list) this.insert(piece, id);
+    this.idAt = this.idAt.slice(0, this.nodeCount);
   }
 
   /** Child of `node` along code unit `unit`, or 0 when there is none. */
-  child(node: number, unit: number): number {
+  next(node: number, unit: number): number {
     if (node === 0) return this.rootChild[unit];
-    let lo = this.childFrom[node];
-    let hi = this.childFrom[node + 1];
-    const units = this.childUnit;
-    // Most nodes have a handful of children: scan; binary search the wide ones.
-    if (hi - lo <= 8) {
-      for (; lo < hi; lo++) if (units[lo] === unit) return this.childNode[lo];
-      return 0;
+    const keyNode = this.keyNode;
+    const mask = this.mask;
+    let h = slot(node, unit, mask);
+    for (;;) {
+      const k = keyNode[h];
+      if (k === EMPTY) return 0;
+      if (k === node && this.keyUnit[h] === unit) return this.child[h];
+      h = (h + 1) & mask;
     }
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const u = units[mid];
-      if (u === unit) return this.childNode[mid];
-      if (u < unit) lo = mid + 1;
-      else hi = mid;
-    }
-    return 0;
   }
 
   /** Piece id ending at `node`, or -1. */
@@ -85,9 +58,53 @@ export class PieceTrie {
   lookup(text: string, start: number, end: number): number {
     let node = 0;
     for (let i = start; i < end; i++) {
-      node = this.child(node, text.charCodeAt(i));
+      node = this.next(node, text.charCodeAt(i));
       if (node === 0) return -1;
     }
     return this.idAt[node];
   }
+
+  private insert(piece: string, id: number): void {
+    let node = 0;
+    for (let i = 0; i < piece.length; i++) {
+      const unit = piece.charCodeAt(i);
+      let child = this.next(node, unit);
+      if (child === 0) {
+        child = this.nodeCount++;
+        if (node === 0) this.rootChild[unit] = child;
+        else this.addEdge(node, unit, child);
+      }
+      node = child;
+    }
+    this.idAt[node] = id;
+  }
+
+  private addEdge(node: number, unit: number, child: number): void {
+    if ((this.edges + 1) * 2 > this.keyNode.length) this.grow();
+    const mask = this.mask;
+    let h = slot(node, unit, mask);
+    while (this.keyNode[h] !== EMPTY) h = (h + 1) & mask;
+    this.keyNode[h] = node;
+    this.keyUnit[h] = unit;
+    this.child[h] = child;
+    this.edges++;
+  }
+
+  private grow(): void {
+    const [oldNode, oldUnit, oldChild] = [this.keyNode, this.keyUnit, this.child];
+    const capacity = oldNode.length * 2;
+    this.mask = capacity - 1;
+    this.keyNode = new Int32Array(capacity).fill(EMPTY);
+    this.keyUnit = new Uint16Array(capacity);
+    this.child = new Int32Array(capacity);
+    this.edges = 0;
+    for (let h = 0; h < oldNode.length; h++) {
+      if (oldNode[h] !== EMPTY) this.addEdge(oldNode[h], oldUnit[h], oldChild[h]);
+    }
+  }
+}
+
+function slot(node: number, unit: number, mask: number): number {
+  const x = Math.imul(node, 0x9e3779b1) ^ Math.imul(unit, 0x85ebca6b);
+  return (x ^ (x >>> 15)) & mask;
 }

@@ -72,7 +72,7 @@ export class UnigramSegmenter implements Segmenter {
       let hasSingle = false;
       let node = 0;
       for (let i = start; i < size; ) {
-        node = trie.child(node, normalized.charCodeAt(i++));
+        node = trie.next(node, normalized.charCodeAt(i++));
         if (node === 0) break;
         const id = trie.idAtNode(node);
         if (id < 0 || types[id] === UNUSED) continue;
