@@ -148,9 +148,11 @@ export function App(props: AppProps): ReactElement {
   }, [outline, codecName, encoder, state.models.status, dispatch]);
 
   // Autosave (not while a recovered session waits for an answer: it would be overwritten).
+  const { history, output, outputLang, folded, zoom, recovered } = state;
   useEffect(() => {
-    if (autosave && stateRef.current.recovered === null) autosave.schedule(stateRef.current);
-  }, [autosave]);
+    if (!autosave || recovered !== null) return;
+    autosave.schedule({ ...stateRef.current, history, output, outputLang, folded, zoom });
+  }, [autosave, history, output, outputLang, folded, zoom, recovered]);
 
   return <Screen state={state} />;
 }
