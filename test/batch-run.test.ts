@@ -37,10 +37,11 @@ beforeEach(() => {
 });
 
 /** A summarizer double: the first sentence in upper case; fails on "FAIL"; `ms` per document. */
-function fakeSummarizer(ms = 0) {
+function fakeSummarizer(ms = 0, onCall: (call: number) => void = () => {}) {
   const stats = { inFlight: 0, maxInFlight: 0, calls: 0 };
   const summarize: SummarizeDocument = async (doc, { signal, onConcepts }) => {
     stats.calls++;
+    onCall(stats.calls);
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     try {
@@ -50,6 +51,7 @@ function fakeSummarizer(ms = 0) {
         .split(/(?<=\.)\s+/);
       onConcepts(1);
       await new Promise<void>((resolve, reject) => {
+        if (signal.aborted) return reject(new CancelledError());
         const t = setTimeout(resolve, ms);
         signal.addEventListener("abort", () => {
           clearTimeout(t);
@@ -207,9 +209,9 @@ describe("--jobs and cancellation", () => {
 
   it("stops starting documents when cancelled; the running one is cancelled, not failed (exit 130)", async () => {
     const controller = new AbortController();
-    const fake = fakeSummarizer(40);
+    // Ctrl-C arrives as the second document starts.
+    const fake = fakeSummarizer(5, (call) => call === 2 && controller.abort());
     const sink = io();
-    setTimeout(() => controller.abort(), 60);
     const report = await summarizeBatch(
       docs,
       { ...base, signal: controller.signal },

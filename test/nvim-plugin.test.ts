@@ -48,7 +48,17 @@ beforeAll(() => {
   copyFileSync(join(ROOT, "test/fixtures/nvim/doc.md"), doc);
   docLines = readFileSync(doc, "utf8").split("\n");
   const out = join(dir, "seen.json");
-  const cmd = [process.execPath, CLI, "serve", "--stdio", "--models", smokeModelsDir(), "--threads", "1", "-q"];
+  const cmd = [
+    process.execPath,
+    CLI,
+    "serve",
+    "--stdio",
+    "--models",
+    smokeModelsDir(),
+    "--threads",
+    "1",
+    "-q",
+  ];
   const result = spawnSync(
     "nvim",
     [
@@ -69,7 +79,13 @@ beforeAll(() => {
       cwd: dir,
       encoding: "utf8",
       timeout: 120_000,
-      env: { ...process.env, LCM_NVIM_OUT: out, LCM_NVIM_DOC: doc, LCM_NVIM_CMD: JSON.stringify(cmd), XDG_CACHE_HOME: dir },
+      env: {
+        ...process.env,
+        LCM_NVIM_OUT: out,
+        LCM_NVIM_DOC: doc,
+        LCM_NVIM_CMD: JSON.stringify(cmd),
+        XDG_CACHE_HOME: dir,
+      },
     },
   );
   if (!existsSync(out)) throw new Error(`nvim wrote no results (exit ${result.status}): ${result.stderr}`);
@@ -96,7 +112,9 @@ describe("the Neovim plugin", () => {
     expect(jump?.buffer).toBe(doc);
     const sourceLine = docLines[jump!.row - 1];
     // The cursor sits where a sentence starts: at the line start or right after ". ".
-    expect(jump!.col === 0 || /[.?!] $/.test(Buffer.from(sourceLine).subarray(0, jump!.col).toString())).toBe(true);
+    expect(jump!.col === 0 || /[.?!] $/.test(Buffer.from(sourceLine).subarray(0, jump!.col).toString())).toBe(
+      true,
+    );
     expect(seen.echoes.some((e) => /^lcm: \d+% (segment|encode|generate|decode)/.test(e))).toBe(true);
     expect(seen.notes.some((n) => /summarized \d+ sentences into \d+/.test(n.message))).toBe(true);
   });

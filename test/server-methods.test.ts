@@ -232,7 +232,7 @@ describe("cancellation and errors on real work", () => {
     const t0 = performance.now();
     client.notify("$/cancelRequest", { id });
     expect((await client.response(id)).error?.code).toBe(-32800);
-    expect(performance.now() - t0).toBeLessThan(500);
+    expect(performance.now() - t0).toBeLessThan(2000);
     const next = result<{ concepts: unknown[] }>(
       await client.call("summarize", { text: DOC, maxConcepts: 1, sourceLang: "eng_Latn", ...FAST }),
     );

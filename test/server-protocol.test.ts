@@ -117,12 +117,13 @@ describe("errors, and serving on after each", () => {
 
   it("rejects a second request with an id that is still in flight", async () => {
     const { client } = start();
-    client.request("slow", { ms: 200, name: "a" }, 5);
+    client.request("slow", { ms: 60_000, name: "a" }, 5);
     client.request("echo", {}, 5);
-    await sleep(50);
-    expect(client.answersTo(5).map((m) => m.error?.code)).toEqual([-32600]);
-    await client.waitFor((m) => m.id === 5 && m.result !== undefined);
-    expect(client.answersTo(5)).toHaveLength(2);
+    await client.waitFor((m) => m.id === 5 && m.error?.code === -32600);
+    client.notify("$/cancelRequest", { id: 5 });
+    await client.waitFor((m) => m.id === 5 && m.error?.code === -32800);
+    await sleep(20);
+    expect(client.answersTo(5).map((m) => m.error?.code)).toEqual([-32600, -32800]);
   });
 });
 
