@@ -81,8 +81,8 @@ function modelFor(expected: Expected): SentencePieceProcessor {
   return SentencePieceProcessor.fromBytes(bytes);
 }
 
-// The three trained fixtures, and the tokenizer shipped in models/default (read in place).
-for (const name of ["unigram", "bpe", "ws", "default-codec"]) {
+// The four trained fixtures, and the tokenizer shipped in models/default (read in place).
+for (const name of ["unigram", "bpe", "ws", "denorm", "default-codec"]) {
   const expected = readJsonGz<Expected>(`${name}.expected.json.gz`);
   describe(`${expected.model} matches python sentencepiece`, () => {
     const sp = modelFor(expected);

@@ -12,6 +12,8 @@ Models (each covers a different code path):
                  default ids unk=0 bos=1 eos=2, one user-defined symbol.
   ws.model       unigram, identity normalizer, extra whitespace kept, whitespace-only pieces allowed,
                  no dummy prefix: the whitespace code paths.
+  denorm.model   tiny English unigram with a denormalization rule (a -> A, bc -> XYZ) applied to
+                 decoded text.
 
 Run with Debian's python (it has sentencepiece):  /usr/bin/python3 training/tokenizer_fixtures.py
 Options: --reuse rewrites the expectations for the committed models without retraining them;
@@ -106,24 +108,38 @@ def load_corpus(rng):
     return train, held_out
 
 
-def train_models(train_path, workdir):
+MODEL_NAMES = ("unigram", "bpe", "ws", "denorm")
+
+
+def train_models(train_path, workdir, names):
     common = dict(input=str(train_path), input_sentence_size=40000, shuffle_input_sentence=True,
                   num_threads=2, seed_sentencepiece_size=200000)
     # Fixed seed in the trainer's shuffling keeps reruns close (sentencepiece seeds from the clock otherwise).
     spm.set_random_generator_seed(1)
-    spm.SentencePieceTrainer.train(
-        **common, model_prefix=str(workdir / "unigram"), model_type="unigram", vocab_size=4000,
-        character_coverage=0.995, normalization_rule_name="nmt_nfkc", byte_fallback=True,
-        pad_id=0, unk_id=1, bos_id=2, eos_id=3, user_defined_symbols=TAGS)
-    spm.SentencePieceTrainer.train(
-        **common, model_prefix=str(workdir / "bpe"), model_type="bpe", vocab_size=2000,
-        character_coverage=0.98, normalization_rule_name="nmt_nfkc_cf",
-        user_defined_symbols=["__eng_Latn__"])
-    spm.SentencePieceTrainer.train(
-        **common, model_prefix=str(workdir / "ws"), model_type="unigram", vocab_size=1500,
-        character_coverage=0.98, normalization_rule_name="identity", remove_extra_whitespaces=False,
-        add_dummy_prefix=False, allow_whitespace_only_pieces=True, split_by_whitespace=True)
-    return {name: workdir / f"{name}.model" for name in ("unigram", "bpe", "ws")}
+    if "unigram" in names:
+        spm.SentencePieceTrainer.train(
+            **common, model_prefix=str(workdir / "unigram"), model_type="unigram", vocab_size=4000,
+            character_coverage=0.995, normalization_rule_name="nmt_nfkc", byte_fallback=True,
+            pad_id=0, unk_id=1, bos_id=2, eos_id=3, user_defined_symbols=TAGS)
+    if "bpe" in names:
+        spm.SentencePieceTrainer.train(
+            **common, model_prefix=str(workdir / "bpe"), model_type="bpe", vocab_size=2000,
+            character_coverage=0.98, normalization_rule_name="nmt_nfkc_cf",
+            user_defined_symbols=["__eng_Latn__"])
+    if "ws" in names:
+        spm.SentencePieceTrainer.train(
+            **common, model_prefix=str(workdir / "ws"), model_type="unigram", vocab_size=1500,
+            character_coverage=0.98, normalization_rule_name="identity", remove_extra_whitespaces=False,
+            add_dummy_prefix=False, allow_whitespace_only_pieces=True, split_by_whitespace=True)
+    if "denorm" in names:
+        english = workdir / "english.txt"
+        english.write_text("\n".join(read_lines(NTREX / "eng_Latn.txt.gz")[:TRAIN_LINES]) + "\n", encoding="utf-8")
+        rule = workdir / "denorm.tsv"
+        rule.write_text("61\t41\n62 63\t58 59 5A\n", encoding="utf-8")
+        spm.SentencePieceTrainer.train(
+            input=str(english), model_prefix=str(workdir / "denorm"), model_type="unigram", vocab_size=300,
+            normalization_rule_name="identity", denormalization_rule_tsv=str(rule), num_threads=2)
+    return {name: workdir / f"{name}.model" for name in names}
 
 
 def expectations(model_path, sentences, rng):
@@ -145,6 +161,8 @@ def expectations(model_path, sentences, rng):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reuse", action="store_true", help="keep the committed models, only rewrite expectations")
+    ap.add_argument("--only", nargs="+", choices=MODEL_NAMES, default=list(MODEL_NAMES),
+                    help="train (or with --reuse, rewrite) only these fixtures")
     ap.add_argument("--extra-model", type=Path, help="also write expectations for this .model file")
     ap.add_argument("--extra-name", default="default", help="fixture name for --extra-model")
     args = ap.parse_args()
@@ -160,9 +178,9 @@ def main():
         if args.extra_model:
             models = {args.extra_name: args.extra_model}
         elif args.reuse:
-            models = {name: OUT / f"{name}.model" for name in ("unigram", "bpe", "ws")}
+            models = {name: OUT / f"{name}.model" for name in args.only}
         else:
-            models = train_models(train_path, workdir)
+            models = train_models(train_path, workdir, args.only)
         for name, path in models.items():
             data = path.read_bytes()
             exp = expectations(path, sentences, rng)
