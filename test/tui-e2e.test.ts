@@ -1,0 +1,132 @@
+/**
+ * End to end in a real terminal: the built CLI runs `lcm tui examples/problems-of-philosophy.md` in a
+ * detached tmux session (100x30, its own tmux server), keys are sent with `tmux send-keys`, and the
+ * screen is read with `tmux capture-pane`: what a person would see. Models: the smoke codec and the
+ * LCM parity fixture (tiny, so this runs in seconds); the model worker thread runs them.
+ *
+ * Needs `npm run build` (npm test does it) and tmux (.ci/run installs it).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { displayWidth } from "../src/tui/text-layout.js";
+import { smokeCodecDir } from "./helpers/smoke-codec.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const CLI = join(ROOT, "dist", "src", "cli.js");
+const SOCKET = `lcm-e2e-${process.pid}`;
+const SESSION = "lcm";
+
+function tmux(...args: string[]): string {
+  return execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
+}
+
+function screen(): string {
+  return tmux("capture-pane", "-p", "-t", SESSION);
+}
+
+function keys(...names: string[]): void {
+  for (const name of names) tmux("send-keys", "-t", SESSION, name);
+}
+
+async function waitFor(
+  what: string | RegExp | ((s: string) => boolean),
+  timeoutMs = 40_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = screen();
+    const ok =
+      typeof what === "string" ? s.includes(what) : typeof what === "function" ? what(s) : what.test(s);
+    if (ok) return s;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${String(what)}; the terminal shows:\n${s}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let work: string;
+
+beforeAll(() => {
+  if (spawnSync("tmux", ["-V"]).status !== 0) {
+    throw new Error("tmux is not installed: apt-get install tmux (.ci/run does)");
+  }
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
+  work = mkdtempSync(join(tmpdir(), "lcm-tui-e2e-"));
+  const models = join(work, "models");
+  mkdirSync(models);
+  cpSync(smokeCodecDir(), join(models, "codec"), { recursive: true });
+  cpSync(join(ROOT, "test", "fixtures", "lcm-parity"), join(models, "lcm"), { recursive: true });
+  mkdirSync(join(work, "examples"));
+  cpSync(
+    join(ROOT, "examples", "problems-of-philosophy.md"),
+    join(work, "examples", "problems-of-philosophy.md"),
+  );
+  const env = [
+    `LCM_MODELS=${models}`,
+    `XDG_STATE_HOME=${join(work, "state")}`,
+    `XDG_CONFIG_HOME=${join(work, "config")}`,
+    `XDG_DATA_HOME=${join(work, "data")}`,
+    `XDG_CACHE_HOME=${join(work, "cache")}`,
+    "TERM=xterm-256color",
+  ].join(" ");
+  // A shell line that runs the TUI, then says how it ended (and stays, so the pane can be read).
+  const command = `cd ${work} && env -u CI -u CONTINUOUS_INTEGRATION ${env} node ${CLI} tui examples/problems-of-philosophy.md; echo "lcm exited $?"; sleep 60`;
+  tmux("-f", "/dev/null", "new-session", "-d", "-s", SESSION, "-x", "100", "-y", "30", command);
+});
+
+afterAll(() => {
+  spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+});
+
+describe("lcm tui in tmux", () => {
+  it("shows the outline, the source, a summary and help, follows a resize, and quits", {
+    timeout: 180_000,
+  }, async () => {
+    // The outline with its headings, a concept, and the status line with the compression figures.
+    let s = await waitFor("encoded 227/227");
+    expect(s).toContain("▾ The Problems of Philosophy (227)");
+    expect(s).toContain("Chapter I. Appearance and Reality (117)");
+    expect(s).toContain("• By Bertrand Russell");
+    expect(s).toMatch(/227 concepts · 7,\d{3} tokens · [\d.]+ tok\/concept/);
+    for (const line of s.split("\n")) expect(displayWidth(line)).toBeLessThanOrEqual(100);
+
+    // The selected concept's source, marked in the gutter.
+    keys("]", "]", "l");
+    s = await waitFor("Source · c3");
+    expect(s).toMatch(/▌In the following pages I have confined/);
+
+    // Summarize: the output pane fills in, the message says done.
+    keys("s");
+    await waitFor("Summarize");
+    keys("Enter");
+    s = await waitFor(/done: \d+ concepts? in eng_Latn/, 90_000);
+    expect(s).toContain("Output · Summary of the whole document");
+
+    // Help.
+    keys("?");
+    s = await waitFor("Keys");
+    expect(s).toContain("previous row");
+    keys("Escape");
+    await waitFor((x) => !x.includes("? or Esc closes"));
+
+    // Resize to 80x24: the layout follows (status line two lines from the bottom, panes split at 80).
+    tmux("resize-window", "-t", SESSION, "-x", "80", "-y", "24");
+    s = await waitFor((x) => (x.split("\n")[21] ?? "").includes("227 concepts"));
+    const lines = s.split("\n");
+    expect(lines[0]).toMatch(/^ lcm · examples\/problems-of-philosophy\.md/);
+    expect([...lines[3]].indexOf("│")).toBe(43);
+    expect(lines[1]).toContain("│ Output · Summary of the whole");
+
+    // Quit: the output was not exported, so it asks; d drops the session and quits.
+    keys("q");
+    await waitFor("not exported");
+    keys("d");
+    s = await waitFor("lcm exited 0");
+    const sessions = join(work, "state", "lcm", "sessions");
+    expect(existsSync(sessions) ? readdirSync(sessions) : []).toEqual([]);
+  });
+});
