@@ -165,10 +165,11 @@ describe("summarize and render", () => {
   });
 
   it("render of a result in its own language gives the summary's text again; in another, new text", async () => {
-    const same = result<{ text: string; concepts: unknown[] }>(
+    const same = result<{ text: string; concepts: { span: unknown }[] }>(
       await client.call("render", { resultId: summary.resultId, lang: summary.lang, decode: FAST.decode }),
     );
     expect(same.text).toBe(summary.summary);
+    expect(same.concepts.map((c) => c.span)).toEqual(summary.concepts.map((c) => c.span));
     const french = result<{ lang: string; text: string; concepts: { text: string }[] }>(
       await client.call("render", { resultId: summary.resultId, lang: "fra_Latn", decode: FAST.decode }),
     );

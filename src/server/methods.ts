@@ -14,11 +14,11 @@ import { renderConcepts } from "../expand/render.js";
 import type { GenerationOptions } from "../expand/settings.js";
 import { encodeSentences, readSourceDocument } from "../expand/source-concepts.js";
 import { type SummarizeOptions, summarize } from "../expand/summarize.js";
-import type { ProgressEvent, Stage } from "../expand/task-types.js";
+import type { Grounding, ProgressEvent, Stage } from "../expand/task-types.js";
 import { listTemplates, loadTemplate, type Template } from "../expand/templates.js";
 import { buildOutline } from "../planner/build-outline.js";
 import { detectFormat } from "../planner/document-format.js";
-import type { DocumentFormat, Outline } from "../planner/outline.js";
+import type { DocumentFormat, Outline, Span } from "../planner/outline.js";
 import { outlineFromJson, outlineToJson } from "../planner/outline-json.js";
 import { outlineFromMarkdown } from "../planner/outline-markdown.js";
 import { outlineStats } from "../planner/outline-stats.js";
@@ -235,6 +235,7 @@ export function createMethods(config: MethodsConfig): Record<string, MethodHandl
           grounded: r.grounded,
           rendering: r.rendering,
           sourceIndex: r.sourceIndex,
+          span: stored ? sourceSpan(stored.concepts[index].grounding, r.sourceIndex) : null,
         })),
       };
     });
@@ -383,6 +384,12 @@ function conceptVectors(value: unknown, dim: number): Float32Array[] {
     }
     return Float32Array.from(vector as number[]);
   });
+}
+
+/** The span of the source sentence shown (when grounded), else of the nearest one. */
+function sourceSpan(grounding: readonly Grounding[], sourceIndex: number | null): Span | null {
+  const match = sourceIndex === null ? grounding[0] : grounding.find((g) => g.index === sourceIndex);
+  return match?.span ?? null;
 }
 
 const STAGE_RANGES: Record<Stage, [number, number]> = {

@@ -4,11 +4,12 @@
  * grounding, and the few source sentences grounded rendering may show), and only the newest
  * `capacity` results: an editor session can run for days.
  */
-import type { GroundingMatch } from "../expand/grounding.js";
+import type { Grounding } from "../expand/task-types.js";
 
 export interface StoredConcept {
   vector: Float32Array;
-  grounding: GroundingMatch[];
+  /** The nearest source sentences, best first, with their spans. */
+  grounding: Grounding[];
   /** Pinned outline text, shown as it is in every language. */
   fixedText?: string;
 }
