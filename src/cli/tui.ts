@@ -78,6 +78,7 @@ async function runTuiCommand(file: string | undefined, flags: TuiFlags, command:
     }
     throw new UsageError(`the editor opens one file; got ${extra.length + 1}`);
   }
+  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
   const { runTui } = await import("../tui/app.js");
   await runTui({
     file,
