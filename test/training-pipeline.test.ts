@@ -1,0 +1,127 @@
+/**
+ * The Python training pipelines, end to end at tiny scale, so they cannot rot: the LCM pipeline
+ * (encode documents with the smoke codec through the TypeScript planner and encoder, train a tiny
+ * Two-Tower and Base-LCM, export ONNX) then `lcm summarize` on the result; the LCM trainer's
+ * distributed (DDP) path on 2 CPU workers; and the real-SONAR export's tests. The codec pipeline
+ * itself runs in test/global-setup.ts (training/smoke.sh).
+ */
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { smokeCodecDir } from "./helpers/smoke-codec.js";
+
+const ROOT = join(import.meta.dirname, "..");
+const PY = process.env.PYTHON ?? "/usr/bin/python3";
+const CLI = join(ROOT, "dist", "src", "cli.js");
+
+/** Async so the test worker's event loop (and vitest's RPC heartbeat) keeps running meanwhile. */
+function run(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      out += d;
+    });
+    child.on("error", (e) => resolve({ code: -1, out: String(e) }));
+    child.on("close", (code) => resolve({ code, out }));
+  });
+}
+
+describe("LCM training pipeline", () => {
+  let work: string;
+  let lcmDir: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), "lcm-pipeline-"));
+    lcmDir = join(work, "models", "lcm");
+    const r = await run("bash", [join(ROOT, "training", "lcm", "smoke.sh"), smokeCodecDir(), lcmDir]);
+    expect(r.code, r.out).toBe(0);
+  }, 600_000);
+
+  it("exports both graphs and a manifest paired with the codec it was trained on", () => {
+    for (const f of ["contextualizer.onnx", "denoiser.onnx", "base_lcm.onnx", "manifest.json"]) {
+      expect(existsSync(join(lcmDir, f)), f).toBe(true);
+    }
+    const manifest = JSON.parse(readFileSync(join(lcmDir, "manifest.json"), "utf8"));
+    const codec = JSON.parse(readFileSync(join(smokeCodecDir(), "manifest.json"), "utf8"));
+    expect(manifest.kind).toBe("lcm");
+    expect(manifest.codec).toEqual({ name: codec.name, embedding_dim: codec.embedding_dim });
+    expect(manifest.normalizer.center).toHaveLength(codec.embedding_dim);
+    expect(manifest.diffusion.alphas_cumprod).toHaveLength(100);
+    expect(manifest.diffusion.alphas_cumprod[99]).toBe(0);
+  });
+
+  it("the freshly trained LCM summarizes a document through the CLI, with both models", async () => {
+    cpSync(smokeCodecDir(), join(work, "models", "codec"), { recursive: true });
+    const doc = join(work, "doc.txt");
+    writeFileSync(
+      doc,
+      "The council met on Monday. It approved a new budget for the harbour. " +
+        "Repairs to the sea wall will start in spring. The mayor said the work was overdue.\n",
+    );
+    const env = { ...process.env, XDG_CACHE_HOME: join(work, "cache"), XDG_DATA_HOME: join(work, "data") };
+    for (const model of ["diffusion", "base"]) {
+      const r = await run(
+        "node",
+        [
+          CLI,
+          "summarize",
+          doc,
+          "--models",
+          join(work, "models"),
+          "--model",
+          model,
+          "--format",
+          "json",
+          "-n",
+          "3",
+        ],
+        { env },
+      );
+      expect(r.code, r.out).toBe(0);
+      const result = JSON.parse(r.out.split("\n\n")[0] || r.out);
+      expect(result.concepts.length).toBeGreaterThan(0);
+      expect(result.concepts.length).toBeLessThanOrEqual(3);
+    }
+  }, 300_000);
+});
+
+describe("LCM trainer, distributed", () => {
+  it("trains with 2 DDP workers over gloo and checkpoints once", async () => {
+    const work = mkdtempSync(join(tmpdir(), "lcm-ddp-"));
+    const data = join(work, "data");
+    let r = await run("node", [
+      join(ROOT, "training", "lcm", "encode_docs.mjs"),
+      "--codec",
+      smokeCodecDir(),
+      "--out",
+      data,
+      "--name",
+      "inaugural",
+      "--input",
+      join(ROOT, "test", "fixtures", "lcm-smoke", "docs.jsonl"),
+    ]);
+    expect(r.code, r.out).toBe(0);
+    r = await run("node", [join(ROOT, "training", "lcm", "specials.mjs"), smokeCodecDir(), data]);
+    expect(r.code, r.out).toBe(0);
+    r = await run("bash", [join(ROOT, "training", "tests", "lcm_ddp_cpu.sh"), data, join(work, "run")]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain("DDP (2 workers, gloo)");
+  }, 300_000);
+});
+
+describe("real SONAR export", () => {
+  it("passes its tiny-scale tests (random SONAR-layout checkpoints vs an independent reference)", async () => {
+    const r = await run(PY, ["-m", "unittest", "training/tests/test_export_sonar.py"]);
+    expect(r.code, r.out).toBe(0);
+  }, 600_000);
+});
