@@ -1,0 +1,120 @@
+/**
+ * End-to-end speed of `summarize` on a 10,000-word document summarized to 10 concepts, with the time
+ * split into segment, encode, generate and decode (issue 6: under 5 s on the 2-core machine).
+ *
+ * The document is real text from the repository: the public-domain inaugural addresses in
+ * test/fixtures/lcm-smoke/docs.jsonl as one Markdown document (a heading per address), cut at the
+ * paragraph where it reaches 10,000 words. The concept cache is off, so encoding is cold.
+ *
+ *   npm run build
+ *   node bench/summarize-speed.mjs [--models DIR] [--runs N] [--threads N] [--words N] [--concepts N] [--beam K]
+ *
+ * Besides wall time it prints the process's CPU time (a loaded machine inflates wall time), and, as a
+ * yardstick for the decode stage, the time to decode ten of the document's own sentences (an untrained
+ * stand-in LCM makes concepts the decoder turns into maximum-length noise).
+ *
+ * Models: the usual discovery (--models, LCM_MODELS, user data dir, models/default). Before the trained
+ * default LCM ships, time an untrained stand-in of the same architecture:
+ *   /usr/bin/python3 bench/make-standin-lcm.py /tmp/standin && mkdir -p /tmp/m &&
+ *   cp -r models/default/codec /tmp/m/codec && cp -r /tmp/standin /tmp/m/lcm &&
+ *   node bench/summarize-speed.mjs --models /tmp/m
+ */
+import { readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { parseArgs } from "node:util";
+import { ConceptEngine } from "../dist/src/expand/engine.js";
+import { summarize } from "../dist/src/expand/summarize.js";
+
+const { values } = parseArgs({
+  options: {
+    models: { type: "string" },
+    runs: { type: "string", default: "1" },
+    threads: { type: "string" },
+    words: { type: "string", default: "10000" },
+    concepts: { type: "string", default: "10" },
+    beam: { type: "string", default: "5" },
+  },
+});
+const targetWords = Number(values.words);
+
+function inauguralDocument(words) {
+  const lines = readFileSync(new URL("../test/fixtures/lcm-smoke/docs.jsonl", import.meta.url), "utf8")
+    .split("\n")
+    .filter(Boolean);
+  const parts = [];
+  let count = 0;
+  for (const line of lines) {
+    const doc = JSON.parse(line);
+    const [, year, name] = /(\d{4})-(.*)$/.exec(doc.id) ?? [null, "", doc.id];
+    parts.push(`# Inaugural address, ${year} (${name})`);
+    for (const paragraph of doc.text.split(/\n\s*\n/)) {
+      if (count >= words) break;
+      parts.push(paragraph.trim());
+      count += paragraph.split(/\s+/).filter(Boolean).length;
+    }
+    if (count >= words) break;
+  }
+  return { text: `${parts.join("\n\n")}\n`, words: count };
+}
+
+const doc = inauguralDocument(targetWords);
+const threads = values.threads ? Number(values.threads) : undefined;
+const loadStart = performance.now();
+const engine = await ConceptEngine.open({ models: values.models, cache: false, threads });
+const loadMs = performance.now() - loadStart;
+const load = loadavg();
+console.log(
+  `document: ${doc.words} words, ${doc.text.length} chars (inaugural addresses 1789-); ` +
+    `LCM ${engine.spec.manifest.name} (d=${engine.spec.modelDim}, max_context ${engine.spec.maxContext}) ` +
+    `on codec ${engine.codec.name} (${engine.codec.dim}-d)`,
+);
+console.log(
+  `machine: ${cpus().length} cores, load average ${load.map((x) => x.toFixed(2)).join(" ")}; ` +
+    `threads ${threads ?? "default"}; models loaded in ${(loadMs / 1000).toFixed(2)} s (not counted below)`,
+);
+
+const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const cpuTime = (usage) => (usage.user + usage.system) / 1000;
+const totals = [];
+const beam = Number(values.beam);
+let sourceVectors = null;
+for (let run = 1; run <= Number(values.runs); run++) {
+  const cpu = process.cpuUsage();
+  const result = await summarize(
+    engine,
+    { text: doc.text, name: "inaugural.md", format: "markdown" },
+    { maxConcepts: Number(values.concepts), seed: run, decode: { beam } },
+  );
+  const cpuMs = cpuTime(process.cpuUsage(cpu));
+  sourceVectors ??= { vectors: result.concepts.map((c) => c.vector), sentences: result.source.sentences };
+  const t = result.stats.timings;
+  totals.push(t.total);
+  const h = result.hierarchy;
+  const shape = h
+    ? `${h.levels} levels, ${h.chunks.filter((c) => c.level === 1).length} chunks`
+    : "one level (fits the context)";
+  console.log(
+    `run ${run}: segment ${fmt(t.segment)} | encode ${fmt(t.encode)} | generate ${fmt(t.generate)} | ` +
+      `decode ${fmt(t.decode)} | total ${fmt(t.total)} (process CPU ${fmt(cpuMs)})`,
+  );
+  console.log(
+    `  ${result.stats.sourceSentences} sentences, ${shape}; ${result.concepts.length} summary concepts ` +
+      `(${result.stats.generated} generated in ${result.stats.calls} calls, ${result.stats.denoiserRuns} denoiser runs, ` +
+      `${result.stats.contextRuns} contextualizer runs); stops: ${result.stops.join(", ")}`,
+  );
+}
+totals.sort((a, b) => a - b);
+console.log(`median total: ${fmt(totals[Math.floor(totals.length / 2)])} (target < 5 s)`);
+
+// Yardstick: decoding ten real sentences' concepts, what a trained model's summary costs to render.
+const sample = sourceVectors.sentences.slice(0, 10).map((s) => s.text);
+const encoded = await engine.codec.encode(sample, "eng_Latn");
+const cpu = process.cpuUsage();
+const t0 = performance.now();
+const decoded = await engine.codec.decode(encoded.vectors, "eng_Latn", { beam });
+const tokens = decoded.reduce((n, d) => n + d.tokens.length, 0);
+console.log(
+  `decode yardstick: 10 of the document's own sentences (${tokens} tokens) decode in ` +
+    `${fmt(performance.now() - t0)} (process CPU ${fmt(cpuTime(process.cpuUsage(cpu)))}), beam ${beam}`,
+);
+await engine.release();
