@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConceptEngine } from "../src/expand/engine.js";
-import { summarize } from "../src/expand/summarize.js";
+import { renderSummary, summarize } from "../src/expand/summarize.js";
 import type { ConceptEvent, ProgressEvent } from "../src/expand/task-types.js";
 import { CancelledError } from "../src/util/errors.js";
 import { smokeCodecDir } from "./helpers/smoke-codec.js";
@@ -307,6 +307,26 @@ describe("summarize() as a library", () => {
     await expect(ConceptEngine.open({ models: codecOnly, onlyExplicit: true })).rejects.toThrow(
       /^no LCM installed/,
     );
+  });
+
+  it("renders one generation in three languages without generating again", async () => {
+    const engine = await ConceptEngine.open({ models, cache: false, threads: 1, onlyExplicit: true });
+    try {
+      const english = await summarize(
+        engine,
+        { text: NOTE, format: "plain" },
+        { maxConcepts: 2, decode: { beam: 1 } },
+      );
+      for (const lang of ["fra_Latn", "deu_Latn"]) {
+        const other = await renderSummary(engine, english, lang, { decode: { beam: 1 } });
+        expect(other.lang).toBe(lang);
+        expect(other.concepts.map((c) => c.vector)).toEqual(english.concepts.map((c) => c.vector));
+        expect(other.summary).toBe(other.concepts.map((c) => c.text).join(" "));
+      }
+      await expect(renderSummary(engine, english, "zul_Latn")).rejects.toThrow(/not supported by this model/);
+    } finally {
+      await engine.release();
+    }
   });
 
   it("stops with a CancelledError when the caller aborts", async () => {

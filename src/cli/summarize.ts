@@ -235,6 +235,7 @@ export function summaryJson(result: SummaryResult, lcm: string, codec: string): 
       max_context: settings.maxContext,
       grounded: settings.grounded,
       grounding_threshold: settings.groundingThreshold,
+      grounding_space: "normalized",
       template: settings.template,
     },
     stops: result.stops,

@@ -297,14 +297,7 @@ export async function summarize(
     section: g.section,
     vector: g.vector,
   }));
-  const summary = options.template
-    ? summarySections
-        .map((s) => {
-          const body = s.concepts.map((i) => concepts[i].text).join(" ");
-          return s.title ? `${s.title}\n${body}` : body;
-        })
-        .join("\n\n")
-    : concepts.map((c) => c.text).join(" ");
+  const summary = joinSummary(concepts, options.template ? summarySections : null);
 
   return {
     summary,
@@ -345,6 +338,54 @@ export async function summarize(
       ...run.counts,
     },
   };
+}
+
+/**
+ * The same summary rendered in another language, without generating again: the concepts are decoded
+ * (or, grounded, shown as / decoded from their source sentences) in `lang`. `sourceVectors` are the
+ * source sentences' concepts, needed only for grounded rendering across languages.
+ */
+export async function renderSummary(
+  engine: ConceptEngine,
+  result: SummaryResult,
+  lang: string,
+  options: { sourceVectors?: readonly Float32Array[]; decode?: DecodeOptions; signal?: AbortSignal } = {},
+): Promise<SummaryResult> {
+  const target = engine.codec.resolveLanguage(lang);
+  const grounded = result.settings.grounded;
+  if (grounded && !options.sourceVectors) {
+    throw new UsageError("rendering a grounded summary again needs the source concepts");
+  }
+  const sources = result.source.sentences.map((s, i) => ({
+    text: s.text,
+    lang: s.lang,
+    vector: options.sourceVectors?.[i] ?? new Float32Array(0),
+  }));
+  const rendered = await renderConcepts(engine.codec, result.concepts, sources, {
+    lang: target,
+    grounded,
+    threshold: result.settings.groundingThreshold,
+    decode: options.decode,
+    signal: options.signal,
+  });
+  const concepts = result.concepts.map((c, i) => ({
+    ...c,
+    text: rendered[i].text,
+    grounded: rendered[i].grounded,
+    rendering: rendered[i].rendering,
+    sourceIndex: rendered[i].sourceIndex,
+  }));
+  return { ...result, lang: target, concepts, summary: joinSummary(concepts, result.sections) };
+}
+
+function joinSummary(concepts: readonly OutputConcept[], sections: readonly SummarySection[] | null): string {
+  if (!sections) return concepts.map((c) => c.text).join(" ");
+  return sections
+    .map((s) => {
+      const body = s.concepts.map((i) => concepts[i].text).join(" ");
+      return s.title ? `${s.title}\n${body}` : body;
+    })
+    .join("\n\n");
 }
 
 /** The output's sections: the template's (scaled to the requested length), or one plain section. */
