@@ -184,6 +184,25 @@ describe("the TUI with real models", () => {
     expect(t.quits).toEqual(["discard"]);
   });
 
+  it("extends a section of the outline, streaming concepts as they are decoded", async () => {
+    const t = await start();
+    await t.waitFor("encoded 227/227");
+    await t.press("]", "]", "l", "p", "x");
+    await t.waitFor("Extend the outline into a document");
+    await t.press("\u001b[C", KEY.enter); // scope: section 'Preface'
+    const f = await t.waitFor(/done: \d+ concepts in eng_Latn/, 60_000);
+    expect(f).toContain("Output · Document extended");
+    const output = t.stateRef.current.output!;
+    expect(output.title).toBe("Document extended from section 'Preface'");
+    expect(output.task).toBe("extend");
+    // The pinned concept is kept verbatim among the generated ones.
+    const pinned = output.items.filter((i) => i.pinned);
+    expect(pinned.map((i) => i.text)).toEqual([
+      t.stateRef.current.history.present.sections[1].sections[0].concepts[0].text,
+    ]);
+    expect(output.items.length).toBeGreaterThan(pinned.length);
+  });
+
   it("works without an LCM: renders a section's concepts, explains what is off", async () => {
     const t = await start({ lcm: false });
     await t.waitFor("no LCM");

@@ -7,12 +7,14 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildOutline } from "../src/planner/build-outline.js";
 import { findConcept, findSectionPath, type Outline, sectionAt } from "../src/planner/outline.js";
+import { outlineStats } from "../src/planner/outline-stats.js";
 import { ruleSegmenter } from "../src/planner/segment-rules.js";
 import { press, typed } from "../src/tui/key-press.js";
 import { buildKeymap } from "../src/tui/keymap.js";
 import { hasSessionContent, initialState, snapshotOf } from "../src/tui/state/init.js";
 import { currentRow, rowsOf } from "../src/tui/state/navigation.js";
 import { reduce } from "../src/tui/state/reducer.js";
+import { quickStats } from "../src/tui/state/stats.js";
 import type { Action, AppState, OutputItem } from "../src/tui/state/types.js";
 
 const PATH = "examples/problems-of-philosophy.md";
@@ -418,6 +420,32 @@ describe("generation", () => {
     expect(s.output!.lang).toBe("zho_Hans");
   });
 
+  it("the output pane follows the end, and scrolls back within the output", () => {
+    let s = keys(ready(open()), "s", "enter");
+    const runId = s.output!.runId;
+    const items: OutputItem[] = Array.from({ length: 60 }, (_, i) => ({
+      text: `Sentence number ${i} of a long output.`,
+      vector: null,
+      section: null,
+      pinned: false,
+      grounded: false,
+    }));
+    s = act(
+      s,
+      { type: "effectsTaken", count: 1 },
+      { type: "generated", runId, items, sections: null, lang: "eng_Latn" },
+    );
+    expect(s.paneScroll).toBe(0);
+    s = keys(s, "ctrl+u");
+    expect(s.paneScroll).toBe(Math.floor(s.layout.listHeight / 2));
+    s = keys(s, ...Array(20).fill("ctrl+u"));
+    const max = s.paneScroll;
+    expect(max).toBeGreaterThan(0);
+    expect(keys(s, "ctrl+u").paneScroll).toBe(max); // stops at the top
+    s = keys(s, ...Array(30).fill("ctrl+d"));
+    expect(s.paneScroll).toBe(0);
+  });
+
   it("R renders the section's concepts without an LCM", () => {
     const s = keys(ready(open(), null), "]", "]", "R");
     expect(s.effects[0]).toMatchObject({ kind: "renderSection", section: "s3" });
@@ -485,6 +513,16 @@ describe("exports, quitting and the session", () => {
     );
     expect(present(fresh)).toBe(outline);
     expect(fresh.effects).toEqual([{ kind: "discardSession" }]);
+  });
+});
+
+describe("status figures", () => {
+  it("match outlineStats before and after edits, from cached counts", () => {
+    let s = open();
+    expect(quickStats(present(s))).toEqual(outlineStats(present(s)));
+    s = keys(s, "]", "]", "l", "e", "ctrl+u", ["Short."], "enter", "j", "d");
+    expect(quickStats(present(s))).toEqual(outlineStats(present(s)));
+    expect(quickStats(present(s)).concepts).toBe(226);
   });
 });
 

@@ -87,11 +87,11 @@ export function startGeneration(state: AppState, form: GenerateMode): AppState {
   const runId = state.nextRunId;
   const scope = form.scopes[form.scope];
   const template = form.template >= 0 ? (state.templates[form.template]?.name ?? null) : null;
-  const what = form.task === "summarize" ? "Summary" : "Extended";
+  const title = form.task === "summarize" ? `Summary of ${scope.label}` : `Document extended from ${scope.label}`;
   const output: OutputState = {
     runId,
     task: form.task,
-    title: `${what} of ${scope.label}${template ? ` (${template})` : ""}`,
+    title: `${title}${template ? ` (${template})` : ""}`,
     lang: state.outputLang,
     sections: null,
     items: [],
@@ -106,7 +106,7 @@ export function startGeneration(state: AppState, form: GenerateMode): AppState {
     nextRunId: runId + 1,
     output,
     pane: "output",
-    paneScroll: null,
+    paneScroll: 0,
     message: {
       text: `${form.task === "summarize" ? "summarizing" : "extending"}… Esc cancels`,
       kind: "info",
@@ -146,7 +146,7 @@ export function startRenderSection(state: AppState): AppState {
     ...state,
     nextRunId: runId + 1,
     pane: "output",
-    paneScroll: null,
+    paneScroll: 0,
     output: {
       runId,
       task: "render",

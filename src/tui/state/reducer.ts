@@ -8,6 +8,7 @@ import { describeLanguage } from "../../sonar/languages.js";
 import { helpLines } from "../help-lines.js";
 import { type KeyPress, press } from "../key-press.js";
 import { type CommandId, commandFor } from "../keymap.js";
+import { outputLines } from "../output-lines.js";
 import { graphemes } from "../text-layout.js";
 import {
   addConceptAfter,
@@ -264,14 +265,14 @@ function cancel(state: AppState): AppState {
 }
 
 function scrollPane(state: AppState, direction: 1 | -1): AppState {
-  const step = Math.max(1, Math.floor(state.layout.listHeight / 2));
   if (state.pane === "source")
     return info(state, "the source pane follows the selection; Tab shows the output");
-  // null means "follow the end"; the view clamps a scroll past the end.
-  const current = state.paneScroll ?? Number.MAX_SAFE_INTEGER;
-  const base = current === Number.MAX_SAFE_INTEGER && direction < 0 ? 10_000_000 : current;
-  const next = Math.max(0, base + direction * step);
-  return { ...state, paneScroll: next };
+  if (!state.output) return state;
+  const step = Math.max(1, Math.floor(state.layout.listHeight / 2));
+  const width = Math.max(1, (state.layout.paneWidth || state.layout.width) - 1);
+  const maxOffset = Math.max(0, outputLines(state.output, width).length - state.layout.listHeight);
+  const paneScroll = Math.max(0, Math.min(maxOffset, state.paneScroll - direction * step));
+  return { ...state, paneScroll };
 }
 
 // ---------------------------------------------------------------------------------------------------

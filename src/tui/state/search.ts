@@ -3,7 +3,7 @@
  * Matching ignores case and accents ("resume" finds "Résumé") and is done per concept, so results are
  * rows the cursor can go to. Moving to a match unfolds and zooms out as needed (navigation.reveal).
  */
-import type { Outline, Section } from "../../planner/outline.js";
+import type { Concept, Outline, Section } from "../../planner/outline.js";
 import { reveal } from "./navigation.js";
 import { conceptKey, isTitled, sectionKey } from "./rows.js";
 import type { AppState, RowKey, SearchState } from "./types.js";
@@ -16,14 +16,27 @@ export function foldForSearch(text: string): string {
     .toLocaleLowerCase();
 }
 
+// Folded texts, cached per (immutable) concept and section: typing a query searches a big book in
+// milliseconds after the first keystroke.
+const foldedTexts = new WeakMap<object, string>();
+
+function folded(owner: Concept | Section, text: string): string {
+  let f = foldedTexts.get(owner);
+  if (f === undefined) {
+    f = foldForSearch(text);
+    foldedTexts.set(owner, f);
+  }
+  return f;
+}
+
 export function findMatches(outline: Outline, query: string): RowKey[] {
   const needle = foldForSearch(query.trim());
   if (needle.length === 0) return [];
   const matches: RowKey[] = [];
   const visit = (sections: readonly Section[]) => {
     for (const s of sections) {
-      if (isTitled(s) && foldForSearch(s.title).includes(needle)) matches.push(sectionKey(s.id));
-      for (const c of s.concepts) if (foldForSearch(c.text).includes(needle)) matches.push(conceptKey(c.id));
+      if (isTitled(s) && folded(s, s.title).includes(needle)) matches.push(sectionKey(s.id));
+      for (const c of s.concepts) if (folded(c, c.text).includes(needle)) matches.push(conceptKey(c.id));
       visit(s.sections);
     }
   };

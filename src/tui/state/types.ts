@@ -252,8 +252,8 @@ export interface AppState {
   readonly search: SearchState | null;
   readonly mode: Mode;
   readonly pane: "source" | "output";
-  /** Lines scrolled in the output pane; null: follow the end (streaming). */
-  readonly paneScroll: number | null;
+  /** Lines the output pane is scrolled up from its end; 0 follows the end (streaming). */
+  readonly paneScroll: number;
   readonly output: OutputState | null;
   /** The language chosen for output; null: the source's. */
   readonly outputLang: string | null;

@@ -8,7 +8,6 @@
 import { Box, Text, useApp, useInput, useStdout } from "ink";
 import { type ReactElement, useCallback, useEffect, useMemo, useReducer, useRef } from "react";
 import { findSectionPath, sectionAt } from "../../planner/outline.js";
-import { outlineStats } from "../../planner/outline-stats.js";
 import { toDisplayLine } from "../../util/sanitize.js";
 import { type Autosave, BackgroundEncoder, EffectRunner } from "../effects.js";
 import { keyPressFromInk } from "../key-press.js";
@@ -17,6 +16,7 @@ import type { TuiServices } from "../services.js";
 import { rowsOf } from "../state/navigation.js";
 import { reduce } from "../state/reducer.js";
 import { ancestorsOf, rowIndex, sectionKey } from "../state/rows.js";
+import { quickStats } from "../state/stats.js";
 import type { Action, AppState, Effect } from "../state/types.js";
 import { fitTo } from "../text-layout.js";
 import { Header, MessageLine, StatusLine, statusText } from "./Chrome.js";
@@ -190,7 +190,7 @@ export function Screen({ state }: { state: AppState }): ReactElement {
   const cursorIndex = Math.max(0, rowIndex(rows, state.cursor));
   const row = rows[cursorIndex];
   const outline = state.history.present;
-  const stats = useMemo(() => outlineStats(outline), [outline]);
+  const stats = useMemo(() => quickStats(outline), [outline]);
   const matches = useMemo(() => new Set(state.search?.matches ?? []), [state.search]);
   const pending = useMemo(() => new Set(state.encoding.pending), [state.encoding.pending]);
   const mode = state.mode;

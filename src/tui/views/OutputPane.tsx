@@ -6,6 +6,7 @@
 import { Box, Text } from "ink";
 import type { ReactElement } from "react";
 import { describeLanguage } from "../../sonar/languages.js";
+import { outputLines } from "../output-lines.js";
 import { type PaneLine, plainLines } from "../source-view.js";
 import type { OutputState } from "../state/types.js";
 import { fitTo, formatCount, truncate } from "../text-layout.js";
@@ -16,8 +17,8 @@ export interface OutputPaneProps {
   output: OutputState | null;
   width: number;
   height: number;
-  /** Lines scrolled; null follows the end. */
-  scroll: number | null;
+  /** Lines scrolled up from the end; 0 follows the end. */
+  scroll: number;
   hint: string;
 }
 
@@ -27,25 +28,6 @@ const STAGES: Record<string, string> = {
   generate: "generating",
   decode: "decoding",
 };
-
-/** Output items as wrapped lines: a paragraph per item, section titles before their items. */
-export function outputLines(output: OutputState, width: number): PaneLine[] {
-  const lines: PaneLine[] = [];
-  let section: number | null | undefined;
-  output.items.forEach((item) => {
-    if (item.section !== section) {
-      section = item.section;
-      const title = section !== null && output.sections ? output.sections[section]?.title : "";
-      if (title) {
-        if (lines.length > 0) lines.push([{ text: "", highlight: false }]);
-        lines.push([{ text: `§ ${title}`, highlight: true }]);
-      }
-    }
-    const prefix = item.pinned ? "◆ " : "";
-    for (const line of plainLines(prefix + item.text, width)) lines.push(line);
-  });
-  return lines;
-}
 
 function statusOf(output: OutputState): string {
   const n = output.items.length;
@@ -99,7 +81,7 @@ export function OutputPane(props: OutputPaneProps): ReactElement {
   const body = outputLines(output, inner);
   const room = Math.max(1, bodyHeight - head.length);
   const maxTop = Math.max(0, body.length - room);
-  const top = props.scroll === null ? maxTop : Math.min(props.scroll, maxTop);
+  const top = Math.max(0, maxTop - props.scroll);
   const shown = body.slice(top, top + room);
   const more = top > 0 ? "↑ " : "";
   const below = top < maxTop ? " ↓" : "";
