@@ -87,7 +87,8 @@ export function startGeneration(state: AppState, form: GenerateMode): AppState {
   const runId = state.nextRunId;
   const scope = form.scopes[form.scope];
   const template = form.template >= 0 ? (state.templates[form.template]?.name ?? null) : null;
-  const title = form.task === "summarize" ? `Summary of ${scope.label}` : `Document extended from ${scope.label}`;
+  const title =
+    form.task === "summarize" ? `Summary of ${scope.label}` : `Document extended from ${scope.label}`;
   const output: OutputState = {
     runId,
     task: form.task,
