@@ -499,7 +499,7 @@ describe("exports, quitting and the session", () => {
       height: 30,
       recovered: snapshot,
     });
-    expect(t.mode.kind === "confirm" && t.mode.question).toMatch(/from 2026-01-01 10:00 \(2 edits\)/);
+    expect(t.mode.kind === "confirm" && t.mode.question).toMatch(/from 2026-01-01 10:00 UTC \(2 edits\)/);
     t = keys(t, "esc"); // needs an answer
     expect(t.mode.kind).toBe("confirm");
     t = keys(t, "r");

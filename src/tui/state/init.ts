@@ -58,7 +58,7 @@ export function initialState(options: InitialOptions): AppState {
     ...settled,
     mode: {
       kind: "confirm",
-      question: `A session of this document from ${snapshot.savedAt.replace("T", " ").slice(0, 16)} (${parts.join(" and ")}) was not closed. Restore it?`,
+      question: `A session of this document from ${snapshot.savedAt.replace("T", " ").slice(0, 16)} UTC (${parts.join(" and ")}) was not closed. Restore it?`,
       choices: [
         { key: "r", label: "restore", value: "restore" },
         { key: "n", label: "start fresh (drops it)", value: "fresh" },
