@@ -5,12 +5,12 @@
  * navigate, edit, undo, search, summarize with streaming, change the language, export, quit, and
  * restore a session after a crash.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { render } from "ink-testing-library";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openDocument } from "../src/tui/app.js";
 import { Autosave } from "../src/tui/effects.js";
 import { createServices, type TuiServices } from "../src/tui/services.js";
@@ -29,13 +29,19 @@ const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 let modelsDir: string;
 let work: string;
 const services: TuiServices[] = [];
+const temporary: string[] = [];
 const unmounts: (() => void)[] = [];
 
 beforeAll(() => {
   // A models folder holding the smoke codec and the LCM trained on its space (copies: discovery reads folders).
   modelsDir = mkdtempSync(join(tmpdir(), "lcm-tui-models-"));
+  temporary.push(modelsDir);
   cpSync(smokeCodecDir(), join(modelsDir, "codec"), { recursive: true });
   cpSync(LCM_FIXTURE, join(modelsDir, "lcm"), { recursive: true });
+});
+
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
 });
 
 afterEach(async () => {
@@ -53,6 +59,7 @@ async function start(
   } = {},
 ) {
   work = mkdtempSync(join(tmpdir(), "lcm-tui-flow-"));
+  temporary.push(work);
   const file = options.file ?? join(work, "problems.md");
   if (!options.file) cpSync(EXAMPLE, file);
   const opened = await openDocument(file, {});

@@ -3,21 +3,23 @@
  * mistyped command to the right one, and batch commands never loading React or Ink.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = join(ROOT, "dist", "src", "cli.js");
 const EXAMPLE = join(ROOT, "examples", "problems-of-philosophy.md");
 
 let guard: string;
+let guardDir: string;
 
 beforeAll(() => {
   // A module hook that fails any import of ink or react: batch commands must run with it.
   const dir = mkdtempSync(join(tmpdir(), "lcm-no-ink-"));
+  guardDir = dir;
   writeFileSync(
     join(dir, "hooks.mjs"),
     `export async function resolve(specifier, context, next) {
@@ -31,6 +33,8 @@ beforeAll(() => {
     `import { register } from "node:module";\nregister(${JSON.stringify(`file://${join(dir, "hooks.mjs")}`)});\n`,
   );
 });
+
+afterAll(() => rmSync(guardDir, { recursive: true, force: true }));
 
 function lcm(args: string[], options: { guard?: boolean } = {}) {
   const node = options.guard ? ["--import", guard, CLI, ...args] : [CLI, ...args];

@@ -7,7 +7,7 @@
  * Needs `npm run build` (npm test does it) and tmux (.ci/run installs it).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -80,6 +80,7 @@ beforeAll(() => {
 
 afterAll(() => {
   spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 describe("lcm tui in tmux", () => {
