@@ -207,6 +207,8 @@ export async function runTui(options: TuiOptions): Promise<void> {
         if (session === "keep") saveNow();
       }}
     />,
+    // Ink's incrementalRendering misplaced lines of this full-height layout in tmux (a stale header
+    // stayed on top); the standard renderer with synchronized output (BSU/ESU) repaints cleanly.
     { exitOnCtrlC: false, patchConsole: true },
   );
   try {
