@@ -1,0 +1,46 @@
+"""Reference points for the LCM's held-out next-concept metrics (same sequences, same positions as
+train.py's heldout_metrics): predicting the previous concept, and predicting the training mean.
+Without these, an L2 of 2.7 means nothing. Usage: python3 -m lcm.baselines DATA_DIR"""
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from lcm.data import build_sequences  # noqa: E402
+from lcm.train import load_specials  # noqa: E402
+
+
+def metrics(p, t):
+    l2 = float(np.linalg.norm(p - t, axis=1).mean())
+    d = np.linalg.norm(p[:, None, :] - t[None, :, :], axis=-1)
+    own = np.diag(d)[:, None]
+    ca = float(((d > own).sum(1) / (len(t) - 1)).mean())
+    return {"heldout_l2": round(l2, 4), "heldout_ca": round(ca, 4)}
+
+
+def main():
+    data = sys.argv[1]
+    dim = int(json.loads((Path(data) / "specials.json").read_text())["dim"])
+    specials = load_specials(Path(data) / "specials.f32", dim)
+    held = [s for s in build_sequences(data, dim, specials, 256, split="heldout") if s.kind == "pretrain"]
+    import random
+
+    random.Random(0).shuffle(held)
+    held = held[:48]  # train.py evaluates the first 48 after the same shuffle
+    train = build_sequences(data, dim, specials, 256, split="train")
+    mean = np.concatenate([s.concepts for s in train]).mean(0)
+    prev, avg, truth = [], [], []
+    for s in held:
+        for j in range(max(1, s.loss_from), len(s.concepts)):
+            prev.append(s.concepts[j - 1])
+            avg.append(mean)
+            truth.append(s.concepts[j])
+    t = np.stack(truth)
+    print(json.dumps({"positions": len(t), "copy_previous": metrics(np.stack(prev), t),
+                      "training_mean": metrics(np.stack(avg), t)}))
+
+
+if __name__ == "__main__":
+    main()
