@@ -1,6 +1,7 @@
 """Corpus chrF (char order 6, beta 2, whitespace removed), used only where sacrebleu is missing.
-It follows sacrebleu 2.x's statistics (per-order hyp/ref/match counts summed over the corpus, F-beta
-averaged over the orders that have counts); the TypeScript `lcm eval` is the checked implementation."""
+Per-order hyp/ref/match counts summed over the corpus, F-beta averaged over the orders; it differs from
+sacrebleu 2.x by a few hundredths of a point (55.954 vs 55.962 on a test triple), which is fine for
+the training curve it draws. The TypeScript `lcm eval` is the checked (1e-6) implementation."""
 from collections import Counter
 
 
