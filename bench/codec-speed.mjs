@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Concept codec speed: sentences/s for encoding and decoding with our runtime (src/sonar), against the
+ * Concept codec speed: sentences per CPU-second for encoding and decoding with our runtime (src/sonar), against the
  * naive way as the baseline (one sentence per graph run; for decoding also no key/value cache, i.e. the
  * whole prefix recomputed every step). Also: session load time and speed with and without folding the
  * int8 weights at load (disable_quant_qdq), and peak memory.
@@ -19,7 +19,7 @@
  * machine shared with other jobs, where wall time mostly measures the others.
  *
  * Usage (after `npm run build`): node bench/codec-speed.mjs [--model DIR] [--count 128]
- *   [--decode-count 16] [--max-tokens 40] [--repeat 3]
+ *   [--decode-count 16] [--max-tokens 40] [--repeat 3] [--parts fold,encode,decode,torch]
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -28,7 +28,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { ConceptCodec } from "../dist/src/sonar/codec.js";
 import { ConceptDecoder } from "../dist/src/sonar/decoder.js";
-import { ConceptEncoder } from "../dist/src/sonar/encoder.js";
+import { ConceptEncoder, DEFAULT_ENCODER_BATCHING } from "../dist/src/sonar/encoder.js";
 import { readManifest } from "../dist/src/sonar/manifest.js";
 
 function flag(name, fallback) {
@@ -42,6 +42,8 @@ const count = Number(flag("--count", "128"));
 const decodeCount = Number(flag("--decode-count", "16"));
 const maxTokens = Number(flag("--max-tokens", "40"));
 const repeat = Number(flag("--repeat", "3"));
+/** Which parts to run: fold, encode, decode, torch (default: all). */
+const parts = new Set(flag("--parts", "fold,encode,decode,torch").split(","));
 
 function findModel() {
   const given = flag("--model", process.env.LCM_SMOKE_CODEC);
@@ -90,6 +92,7 @@ async function best(fn) {
 }
 
 const fmt = (x, digits = 1) => x.toFixed(digits).padStart(9);
+const cpuNote = (r) => `  (wall ${r.wall.toFixed(0)} ms, CPU ${r.cpu.toFixed(0)} ms)`;
 const modelDir = findModel();
 const manifest = await readManifest(modelDir);
 const sentences = loadSentences();
@@ -101,110 +104,119 @@ console.log(`threads ${process.env.LCM_THREADS}, ${sentences.length} sentences, 
 // --- session load and the int8 folding option ---
 const codec = await ConceptCodec.load(manifest, { cache: false });
 const lang = manifest.languages.includes("eng_Latn") ? "eng_Latn" : manifest.languages[0];
-console.log(
-  "int8 weights folded to fp32 at load (disable_quant_qdq) vs kept int8 (MatMulNBits); the runtime's",
-);
-console.log("defaults take the faster per graph: encoder unfolded, decoder folded:");
-for (const fold of [true, false]) {
-  let t = performance.now();
-  const encoder = await ConceptEncoder.load(manifest, codec.tokenizer, { foldQuantizedWeights: fold });
-  const encLoad = performance.now() - t;
-  t = performance.now();
-  const decoder = await ConceptDecoder.load(manifest, codec.tokenizer, { foldQuantizedWeights: fold });
-  const decLoad = performance.now() - t;
-  await best(() => encoder.encode(sentences, lang));
-  const encCpu = lastCpuMs;
-  const vectors = (await encoder.encode(sentences.slice(0, 4), lang)).vectors;
-  await best(() => decoder.decode(vectors, lang, { greedy: true, maxNewTokens: maxTokens }));
-  const decCpu = lastCpuMs;
+if (parts.has("fold")) await foldComparison();
+async function foldComparison() {
   console.log(
-    `  fold=${fold ? "yes" : "no "}  load (wall) encoder ${fmt(encLoad, 0)} ms, decoder ${fmt(decLoad, 0)} ms;` +
-      `  encode ${fmt((sentences.length / encCpu) * 1000)} sent/CPU-s;  greedy decode ${fmt((4 / decCpu) * 1000, 2)} sent/CPU-s`,
+    "int8 weights folded to fp32 at load (disable_quant_qdq) vs kept int8 (MatMulNBits); the runtime's",
   );
-  await encoder.release();
-  await decoder.release();
+  console.log("defaults take the faster per graph: encoder unfolded, decoder folded:");
+  for (const fold of [true, false]) {
+    let t = performance.now();
+    const encoder = await ConceptEncoder.load(manifest, codec.tokenizer, { foldQuantizedWeights: fold });
+    const encLoad = performance.now() - t;
+    t = performance.now();
+    const decoder = await ConceptDecoder.load(manifest, codec.tokenizer, { foldQuantizedWeights: fold });
+    const decLoad = performance.now() - t;
+    await best(() => encoder.encode(sentences, lang));
+    const encCpu = lastCpuMs;
+    const vectors = (await encoder.encode(sentences.slice(0, 4), lang)).vectors;
+    await best(() => decoder.decode(vectors, lang, { greedy: true, maxNewTokens: maxTokens }));
+    const decCpu = lastCpuMs;
+    console.log(
+      `  fold=${fold ? "yes" : "no "}  load (wall) encoder ${fmt(encLoad, 0)} ms, decoder ${fmt(decLoad, 0)} ms;` +
+        `  encode ${fmt((sentences.length / encCpu) * 1000)} sent/CPU-s;  greedy decode ${fmt((4 / decCpu) * 1000, 2)} sent/CPU-s`,
+    );
+    await encoder.release();
+    await decoder.release();
+  }
 }
 
 // --- encode ---
-console.log("\nencode (sentences per CPU-second, ratio to one sentence per run):");
-async function encodeWith(batching, chunked = 0) {
-  const encoder = await ConceptEncoder.load(manifest, codec.tokenizer, { batching });
-  const ms = await best(async () => {
-    if (chunked === 0) return encoder.encode(sentences, lang);
-    for (let i = 0; i < sentences.length; i += chunked)
-      await encoder.encode(sentences.slice(i, i + chunked), lang);
-  });
-  await encoder.release();
-  return { sps: (sentences.length / lastCpuMs) * 1000, cpu: lastCpuMs, wall: ms };
-}
-const cpuNote = (r) => `  (wall ${r.wall.toFixed(0)} ms, CPU ${r.cpu.toFixed(0)} ms)`;
-const naive = await encodeWith({ tokenBudget: 1e9, maxRows: 1 });
-const naiveEncode = naive.sps;
-console.log(`  naive, 1 per run                        ${fmt(naiveEncode)} ${fmt(1, 2)}x${cpuNote(naive)}`);
-const unbucketed = await encodeWith({ tokenBudget: 1e9, maxRows: 32 }, 32);
-console.log(
-  `  32 per run, input order (no bucketing)  ${fmt(unbucketed.sps)} ${fmt(unbucketed.sps / naiveEncode, 2)}x${cpuNote(unbucketed)}`,
-);
-for (const [rows, budget] of [
-  [8, 4096],
-  [32, 4096],
-  [128, 4096],
-  [128, 16384],
-]) {
-  const r = await encodeWith({ tokenBudget: budget, maxRows: rows });
-  console.log(
-    `  bucketed, <=${String(rows).padEnd(3)} rows, budget ${String(budget).padEnd(5)}  ${fmt(r.sps)} ${fmt(r.sps / naiveEncode, 2)}x${cpuNote(r)}`,
-  );
-}
-
-// --- decode ---
-console.log(
-  `\ndecode (${decodeCount} sentences, at most ${maxTokens} new tokens; sentences/s, tokens/s, ratio to naive):`,
-);
-const decoder = await codec.decoder();
-const vectors = (await codec.encode(sentences.slice(0, decodeCount), lang)).vectors;
-for (const search of [{ greedy: true }, { beam: 5 }]) {
-  const name = search.greedy ? "greedy" : "beam 5";
-  const rows = [];
-  let tokens = 0;
-  const run = async (options, oneByOne) => {
-    tokens = 0;
-    const count = (list) => {
-      for (const d of list) tokens += d.tokens.length + 1;
-    };
-    if (!oneByOne)
-      count(await decoder.decode(vectors, lang, { ...search, maxNewTokens: maxTokens, ...options }));
-    else
-      for (const v of vectors)
-        count(await decoder.decode([v], lang, { ...search, maxNewTokens: maxTokens, ...options }));
-  };
-  for (const [label, options, oneByOne] of [
-    ["naive: 1 per run, no KV cache", { useCache: false }, true],
-    ["1 per run, KV cache", {}, true],
-    ["batched, KV cache (default)", {}, false],
-  ]) {
-    const ms = await best(() => run(options, oneByOne));
-    rows.push({
-      label,
-      sps: (vectors.length / ms) * 1000,
-      tps: (tokens / ms) * 1000,
-      wall: ms,
-      cpu: lastCpuMs,
+if (parts.has("encode")) await encodeComparison();
+async function encodeComparison() {
+  console.log("\nencode (sentences per CPU-second, ratio to one sentence per run):");
+  async function encodeWith(batching, chunked = 0) {
+    const encoder = await ConceptEncoder.load(manifest, codec.tokenizer, { batching });
+    const ms = await best(async () => {
+      if (chunked === 0) return encoder.encode(sentences, lang);
+      for (let i = 0; i < sentences.length; i += chunked)
+        await encoder.encode(sentences.slice(i, i + chunked), lang);
     });
+    await encoder.release();
+    return { sps: (sentences.length / lastCpuMs) * 1000, cpu: lastCpuMs, wall: ms };
   }
-  for (const r of rows) {
+  const naive = await encodeWith({ tokenBudget: 1e9, maxRows: 1 });
+  const naiveEncode = naive.sps;
+  console.log(`  naive, 1 per run                        ${fmt(naiveEncode)} ${fmt(1, 2)}x${cpuNote(naive)}`);
+  const unbucketed = await encodeWith({ tokenBudget: 1e9, maxRows: 32 }, 32);
+  console.log(
+    `  32 per run, input order (no bucketing)  ${fmt(unbucketed.sps)} ${fmt(unbucketed.sps / naiveEncode, 2)}x${cpuNote(unbucketed)}`,
+  );
+  for (const [rows, budget] of [
+    [8, 4096],
+    [32, 4096],
+    [64, 512], // the runtime's default
+    [128, 4096],
+  ]) {
+    const r = await encodeWith({ tokenBudget: budget, maxRows: rows });
     console.log(
-      `  ${name.padEnd(7)} ${r.label.padEnd(32)} ${fmt(r.sps, 2)} sent ${fmt(r.tps, 0)} tok ${fmt(r.sps / rows[0].sps, 2)}x${cpuNote(r)}`,
+      `  bucketed, <=${String(rows).padEnd(3)} rows, budget ${String(budget).padEnd(5)}  ${fmt(r.sps)} ${fmt(r.sps / naiveEncode, 2)}x${cpuNote(r)}`,
     );
   }
 }
+
+// --- decode ---
+if (parts.has("decode")) await decodeComparison();
+async function decodeComparison() {
+  console.log(
+    `\ndecode (${decodeCount} sentences, at most ${maxTokens} new tokens; per CPU-second: sentences, tokens; ratio to naive):`,
+  );
+  const decoder = await codec.decoder();
+  const vectors = (await codec.encode(sentences.slice(0, decodeCount), lang)).vectors;
+  for (const search of [{ greedy: true }, { beam: 5 }]) {
+    const name = search.greedy ? "greedy" : "beam 5";
+    const rows = [];
+    let tokens = 0;
+    const run = async (options, oneByOne) => {
+      tokens = 0;
+      const count = (list) => {
+        for (const d of list) tokens += d.tokens.length + 1;
+      };
+      if (!oneByOne)
+        count(await decoder.decode(vectors, lang, { ...search, maxNewTokens: maxTokens, ...options }));
+      else
+        for (const v of vectors)
+          count(await decoder.decode([v], lang, { ...search, maxNewTokens: maxTokens, ...options }));
+    };
+    for (const [label, options, oneByOne] of [
+      ["naive: 1 per run, no KV cache", { useCache: false }, true],
+      ["1 per run, KV cache", {}, true],
+      ["batched, KV cache (default)", {}, false],
+    ]) {
+      const ms = await best(() => run(options, oneByOne));
+      rows.push({
+        label,
+        sps: (vectors.length / lastCpuMs) * 1000,
+        tps: (tokens / lastCpuMs) * 1000,
+        wall: ms,
+        cpu: lastCpuMs,
+      });
+    }
+    for (const r of rows) {
+      console.log(
+        `  ${name.padEnd(7)} ${r.label.padEnd(32)} ${fmt(r.sps, 2)} sent ${fmt(r.tps, 0)} tok ${fmt(r.sps / rows[0].sps, 2)}x${cpuNote(r)}`,
+      );
+    }
+  }
+}
 await codec.release();
-const ourRss = process.resourceUsage().maxRSS / 1024;
-console.log(`\npeak RSS ${ourRss.toFixed(0)} MB (all of the above in one process)`);
+console.log(
+  `\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (all of the above in one process)`,
+);
 
 // --- the same model in PyTorch (eager), when its checkpoint is at hand ---
 const checkpoint = join(modelDir, "checkpoint.pt");
-if (existsSync(checkpoint)) {
+if (parts.has("torch") && existsSync(checkpoint)) {
   const file = join(tmpdir(), `lcm-bench-sentences-${process.pid}.txt`);
   writeFileSync(file, sentences.join("\n"));
   const ours = await oursForTorch();
@@ -222,6 +234,8 @@ if (existsSync(checkpoint)) {
       ],
       ...["--decode-count", String(decodeCount), "--max-tokens", String(maxTokens), "--lang", lang],
       ...["--threads", process.env.LCM_THREADS],
+      ...["--batch-tokens", String(DEFAULT_ENCODER_BATCHING.tokenBudget)],
+      ...["--batch-rows", String(DEFAULT_ENCODER_BATCHING.maxRows)],
     ],
     { encoding: "utf8" },
   );
@@ -245,7 +259,7 @@ if (existsSync(checkpoint)) {
       `  cache speed-up (cached / uncached tokens per CPU-s): ours ${fmt(ours.cached / ours.uncached, 2)}x, torch ${fmt(torch.greedy_cached_tokens_per_cpu_s / torch.greedy_uncached_tokens_per_cpu_s, 2)}x`,
     );
     console.log(
-      `  peak RSS: torch process ${torch.peak_rss_mb.toFixed(0)} MB; ours (this whole benchmark) ${ourRss.toFixed(0)} MB`,
+      `  peak RSS: torch process ${torch.peak_rss_mb.toFixed(0)} MB; ours (this whole benchmark) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
     );
   }
 }

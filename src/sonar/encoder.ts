@@ -29,11 +29,12 @@ export interface EncoderBatching {
 }
 
 /**
- * The encoder is compute-bound (a sentence is already tens of GEMM rows), so batches only need to be
- * big enough to amortise per-run overhead; on a d=512 6-layer encoder, 2 cores shared with other work,
- * ~1k-token batches gave the most sentences per CPU-second and bigger ones got slower (bench/codec-speed.mjs).
+ * The encoder is compute-bound (one sentence is already tens of GEMM rows), so batches only need to
+ * amortise per-run overhead: measured on the d=512 6-layer default codec (bench/codec-speed.mjs,
+ * 2 shared cores), ~512-token batches gave the most sentences per CPU-second (1.4x one sentence per
+ * run on a mix of long and short sentences); bigger batches were slower (cache pressure).
  */
-export const DEFAULT_ENCODER_BATCHING: EncoderBatching = { tokenBudget: 1024, maxRows: 64 };
+export const DEFAULT_ENCODER_BATCHING: EncoderBatching = { tokenBudget: 512, maxRows: 64 };
 
 export interface EncodeResult {
   /** One row per input text, in input order (views into one buffer). */
