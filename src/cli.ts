@@ -4,8 +4,8 @@
  * functions. The TUI and the stdio server are imported lazily so batch paths never load React or Ink.
  */
 import { Command, CommanderError } from "commander";
-import { reportAndExit } from "./cli/common.js";
 import { registerCommands } from "./cli/commands.js";
+import { reportAndExit } from "./cli/common.js";
 import { UsageError } from "./util/errors.js";
 
 const program = new Command();
@@ -46,5 +46,8 @@ try {
     // Help and version exit with code 0 and have already printed; commander printed usage errors too.
     process.exit(error.exitCode === 0 ? 0 : 2);
   }
-  reportAndExit(error instanceof Error ? error : new UsageError(String(error)), process.argv.includes("--debug"));
+  reportAndExit(
+    error instanceof Error ? error : new UsageError(String(error)),
+    process.argv.includes("--debug"),
+  );
 }

@@ -46,7 +46,8 @@ async function readStdin(): Promise<Buffer> {
   for await (const chunk of process.stdin) {
     const buffer = chunk as Buffer;
     total += buffer.length;
-    if (total > MAX_INPUT_BYTES) throw new UsageError(`<stdin>: over the ${MAX_INPUT_BYTES / 1048576} MB limit`);
+    if (total > MAX_INPUT_BYTES)
+      throw new UsageError(`<stdin>: over the ${MAX_INPUT_BYTES / 1048576} MB limit`);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
