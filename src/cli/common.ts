@@ -64,7 +64,8 @@ export function writeOut(text: string): void {
 export function parsePositiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive integer, got '${value}'`);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new UsageError(`${name} must be a positive integer, got '${value}'`);
     return n;
   };
 }
