@@ -66,6 +66,8 @@ async function start(
   const env = { ...process.env, XDG_CONFIG_HOME: join(work, "config"), XDG_DATA_HOME: join(work, "data") };
   const svc = createServices(opened.doc, {
     models: options.lcm === false ? join(modelsDir, "codec") : modelsDir,
+    // the bundled models/default holds an LCM: keep it out of the "no LCM" flow
+    onlyExplicit: true,
     cache: false,
     env,
   });

@@ -87,6 +87,8 @@ export interface ModelOptions {
   /** false: no on-disk concept cache. */
   cache?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Search only `models` / LCM_MODELS, not the user data dir or the bundled models (tests). */
+  onlyExplicit?: boolean;
 }
 
 /** The real services: models from the usual places (DESIGN.md §2), the expand/ tasks, atomic exports. */
@@ -124,6 +126,7 @@ export function createServices(doc: DocumentInfo, options: ModelOptions = {}): T
           codec: options.codec,
           lcm: options.lcm,
           env,
+          onlyExplicit: options.onlyExplicit,
           ...codecOptions,
         });
         codec = engine.codec;
@@ -134,7 +137,12 @@ export function createServices(doc: DocumentInfo, options: ModelOptions = {}): T
             ? "no LCM installed: summarize and extend are off (R renders concepts)"
             : messageOf(error);
         try {
-          const manifest = await findCodec({ models: options.models, name: options.codec, env });
+          const manifest = await findCodec({
+            models: options.models,
+            name: options.codec,
+            env,
+            onlyExplicit: options.onlyExplicit,
+          });
           codec = await ConceptCodec.load(manifest, codecOptions);
         } catch (codecError) {
           note = `no codec: planning only (${messageOf(codecError)})`;
