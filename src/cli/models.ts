@@ -6,6 +6,7 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { cosine } from "../expand/vector-math.js";
 import { ConceptCodec } from "../sonar/codec.js";
 import type { CodecManifest, ModelManifest } from "../sonar/manifest.js";
 import { checkLcmCodecPairing } from "../sonar/manifest.js";
@@ -262,18 +263,6 @@ async function verifyCodec(m: CodecManifest, flags: ModelsFlags, report: VerifyR
   } finally {
     await codec.release();
   }
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb || 1);
 }
 
 function formatReport(r: VerifyReport): string {
