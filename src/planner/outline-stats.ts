@@ -3,7 +3,7 @@
  * tokens counts the sentence concepts' text (opaque blocks are never encoded, so they are left out),
  * with the codec tokenizer when the caller has one (`countTokens`), else with estimateTokens.
  */
-import { type Outline, walkConcepts, walkSections } from "./outline.js";
+import { type Concept, type Outline, walkConcepts, walkSections } from "./outline.js";
 import { estimateTokens } from "./token-estimate.js";
 
 export interface OutlineStats {
@@ -22,6 +22,15 @@ export interface OutlineStats {
 
 export function outlineStats(outline: Outline, countTokens?: (text: string) => number): OutlineStats {
   const count = countTokens ?? estimateTokens;
+  return outlineStatsBy(outline, (concept) => count(concept.text), countTokens ? "tokenizer" : "estimate");
+}
+
+/** outlineStats with the per-concept token count supplied (callers that cache counts per concept). */
+export function outlineStatsBy(
+  outline: Outline,
+  tokensOf: (concept: Concept) => number,
+  tokenSource: OutlineStats["token_source"],
+): OutlineStats {
   let tokens = 0;
   let concepts = 0;
   let opaque = 0;
@@ -32,7 +41,7 @@ export function outlineStats(outline: Outline, countTokens?: (text: string) => n
       continue;
     }
     concepts++;
-    tokens += count(concept.text);
+    tokens += tokensOf(concept);
     conceptChars += concept.text.length;
   }
   let sections = 0;
@@ -42,7 +51,7 @@ export function outlineStats(outline: Outline, countTokens?: (text: string) => n
     tokens,
     concepts,
     ratio: concepts === 0 ? 0 : Math.round((tokens / concepts) * 10) / 10,
-    token_source: countTokens ? "tokenizer" : "estimate",
+    token_source: tokenSource,
     sections,
     opaque_blocks: opaque,
   };

@@ -5,8 +5,7 @@
  * (On a 5 MB book a full recount took ~200 ms per keystroke.)
  */
 import type { Concept, Outline } from "../../planner/outline.js";
-import { walkConcepts, walkSections } from "../../planner/outline.js";
-import type { OutlineStats } from "../../planner/outline-stats.js";
+import { type OutlineStats, outlineStatsBy } from "../../planner/outline-stats.js";
 import { estimateTokens } from "../../planner/token-estimate.js";
 
 const tokenCounts = new WeakMap<Concept, number>();
@@ -22,28 +21,5 @@ function tokensOf(concept: Concept): number {
 
 /** The same figures as outlineStats(outline) with the estimate, from cached per-concept counts. */
 export function quickStats(outline: Outline): OutlineStats {
-  let tokens = 0;
-  let concepts = 0;
-  let opaque = 0;
-  let conceptChars = 0;
-  for (const { concept } of walkConcepts(outline)) {
-    if (concept.kind === "opaque") {
-      opaque++;
-      continue;
-    }
-    concepts++;
-    tokens += tokensOf(concept);
-    conceptChars += concept.text.length;
-  }
-  let sections = 0;
-  for (const _ of walkSections(outline.sections)) sections++;
-  return {
-    chars: outline.source?.chars ?? conceptChars,
-    tokens,
-    concepts,
-    ratio: concepts === 0 ? 0 : Math.round((tokens / concepts) * 10) / 10,
-    token_source: "estimate",
-    sections,
-    opaque_blocks: opaque,
-  };
+  return outlineStatsBy(outline, tokensOf, "estimate");
 }
