@@ -20,6 +20,7 @@ import { interruptSignal } from "./codec-options.js";
 import { action, type CommonOptions, withCommonOptions, writeOut } from "./common.js";
 import {
   generationOptions,
+  groundingJson,
   type LcmFlags,
   openEngine,
   progressReporter,
@@ -124,11 +125,7 @@ export function expandJson(result: ExpandResult): unknown {
       text: c.text,
       pinned: c.pinned,
       source_id: c.sourceId,
-      grounding: c.grounding.map((g) => ({
-        index: g.index,
-        score: Math.round(g.score * 1e4) / 1e4,
-        span: g.span,
-      })),
+      grounding: groundingJson(c.grounding),
       grounded: c.grounded,
       rendering: c.rendering,
       source_index: c.sourceIndex,

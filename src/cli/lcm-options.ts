@@ -9,7 +9,7 @@ import { DEFAULT_GROUNDING_THRESHOLD } from "../expand/grounding.js";
 import { PAPER_DEFAULTS } from "../expand/lcm-spec.js";
 import type { ModelKind } from "../expand/predictors.js";
 import type { GenerationOptions } from "../expand/settings.js";
-import type { ProgressEvent } from "../expand/task-types.js";
+import type { Grounding, ProgressEvent } from "../expand/task-types.js";
 import { loadTemplate, type Template } from "../expand/templates.js";
 import { UsageError } from "../util/errors.js";
 import { type CodecFlags, withCodecOptions } from "./codec-options.js";
@@ -142,4 +142,9 @@ function parsePositive(name: string) {
     if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a number > 0, got '${value}'`);
     return n;
   };
+}
+
+/** Grounding as both commands print it in JSON: scores rounded to 4 decimals. */
+export function groundingJson(grounding: readonly Grounding[]): Grounding[] {
+  return grounding.map((g) => ({ index: g.index, score: Math.round(g.score * 1e4) / 1e4, span: g.span }));
 }

@@ -18,6 +18,7 @@ import { interruptSignal } from "./codec-options.js";
 import { action, type CommonOptions, parsePositiveInt, withCommonOptions, writeOut } from "./common.js";
 import {
   generationOptions,
+  groundingJson,
   type LcmFlags,
   openEngine,
   progressReporter,
@@ -189,11 +190,7 @@ export function summaryJson(result: SummaryResult, lcm: string, codec: string): 
     lang: result.lang,
     concepts: result.concepts.map((c) => ({
       text: c.text,
-      grounding: c.grounding.map((g) => ({
-        index: g.index,
-        score: Math.round(g.score * 1e4) / 1e4,
-        span: g.span,
-      })),
+      grounding: groundingJson(c.grounding),
       grounded: c.grounded,
       rendering: c.rendering,
       source_index: c.sourceIndex,
