@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normalizeText } from "../src/planner/outline.js";
 import { serve } from "../src/server/index.js";
 import { silentLogger } from "../src/server/logger.js";
-import { EmbeddingCache } from "../src/sonar/embedding-cache.js";
 import { ConceptCodec } from "../src/sonar/codec.js";
+import { EmbeddingCache } from "../src/sonar/embedding-cache.js";
 import { smokeModelsDir } from "./helpers/lcm-models.js";
-import { smokeCodecDir } from "./helpers/smoke-codec.js";
 import { type RpcMessage, RpcTestClient } from "./helpers/rpc-client.js";
+import { smokeCodecDir } from "./helpers/smoke-codec.js";
 
 const EXAMPLE = readFileSync(new URL("../examples/problems-of-philosophy.md", import.meta.url), "utf8");
 /** The preface and the start of chapter I: headings, front matter, 12 sentences. */
