@@ -4,7 +4,7 @@
  * concept in another), everything else is decoded, pinned text is kept.
  */
 import { describe, expect, it } from "vitest";
-import { GroundingIndex, groundedSource } from "../src/expand/grounding.js";
+import { assignGroundedSources, GroundingIndex } from "../src/expand/grounding.js";
 import { renderConcepts } from "../src/expand/render.js";
 import type { ConceptCodec } from "../src/sonar/codec.js";
 
@@ -36,10 +36,18 @@ describe("GroundingIndex", () => {
   });
 
   it("grounds a concept only when its best cosine clears the threshold", () => {
-    expect(groundedSource([{ index: 4, score: 0.61 }], 0.6)).toBe(4);
-    expect(groundedSource([{ index: 4, score: 0.6 }], 0.6)).toBe(4);
-    expect(groundedSource([{ index: 4, score: 0.59 }], 0.6)).toBeNull();
-    expect(groundedSource([], 0.6)).toBeNull();
+    const one = (score: number) => assignGroundedSources([[{ index: 4, score }]], 0.6)[0];
+    expect(one(0.61)).toBe(4);
+    expect(one(0.6)).toBe(4);
+    expect(one(0.59)).toBeNull();
+    expect(assignGroundedSources([[]], 0.6)).toEqual([null]);
+  });
+
+  it("never shows one source sentence twice: a later concept takes its next match, or is decoded", () => {
+    const a = { index: 2, score: 0.9 };
+    const b = { index: 5, score: 0.7 };
+    const low = { index: 7, score: 0.3 };
+    expect(assignGroundedSources([[a, b], [a, b], [a, low], [b]], 0.6)).toEqual([2, 5, null, null]);
   });
 });
 

@@ -51,9 +51,20 @@ export class GroundingIndex {
 }
 
 /**
- * Whether a generated concept is shown as its nearest source sentence: when the best cosine clears
- * the threshold. Returns the source index to use, or null to decode the concept.
+ * The source sentence each generated concept is shown as (`--grounded`), for a whole output at once:
+ * in output order, a concept takes its best match whose cosine clears the threshold and that no earlier concept took,
+ * so a summary never shows the same source sentence twice (two generated concepts near one sentence
+ * usually restate it and its neighbour). null: decode the concept.
  */
-export function groundedSource(matches: readonly GroundingMatch[], threshold: number): number | null {
-  return matches.length > 0 && matches[0].score >= threshold ? matches[0].index : null;
+export function assignGroundedSources(
+  groundings: readonly (readonly GroundingMatch[])[],
+  threshold: number,
+): (number | null)[] {
+  const taken = new Set<number>();
+  return groundings.map((matches) => {
+    const match = matches.find((m) => m.score >= threshold && !taken.has(m.index));
+    if (!match) return null;
+    taken.add(match.index);
+    return match.index;
+  });
 }

@@ -1,13 +1,13 @@
 /**
  * Generated concepts -> text. Every concept carries its grounding (nearest source concepts). With
- * grounded rendering, a concept whose best match clears the threshold is shown as that source sentence:
- * verbatim when the output language is the sentence's own, otherwise the source concept decoded into
- * the output language. Everything else is decoded; one batched decoder call covers all of it.
+ * grounded rendering, a concept whose best match clears the threshold is shown as that source sentence
+ * (each source sentence at most once per output): verbatim when the output language is the sentence's
+ * own, otherwise the source concept decoded into the output language. Everything else is decoded; one batched decoder call covers all of it.
  */
 import type { ConceptCodec } from "../sonar/codec.js";
 import type { DecodeOptions } from "../sonar/decoder.js";
 import { CancelledError } from "../util/errors.js";
-import { type GroundingMatch, groundedSource } from "./grounding.js";
+import { assignGroundedSources, type GroundingMatch } from "./grounding.js";
 
 export interface RenderSource {
   text: string;
@@ -51,12 +51,18 @@ export async function renderConcepts(
   const out: (Rendered | null)[] = requests.map(() => null);
   const toDecode: { at: number; vector: Float32Array; rendering: Rendering; sourceIndex: number | null }[] =
     [];
+  const assigned = options.grounded
+    ? assignGroundedSources(
+        requests.map((r) => (r.fixedText === undefined ? r.grounding : [])),
+        options.threshold,
+      )
+    : requests.map(() => null);
   requests.forEach((request, at) => {
     if (request.fixedText !== undefined) {
       out[at] = { text: request.fixedText, grounded: false, rendering: "pinned", sourceIndex: null };
       return;
     }
-    const index = options.grounded ? groundedSource(request.grounding, options.threshold) : null;
+    const index = assigned[at];
     if (index === null) {
       toDecode.push({ at, vector: request.vector, rendering: "generated", sourceIndex: null });
       return;

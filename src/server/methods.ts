@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ExpandOptions, expandOutline } from "../expand/expand-outline.js";
-import { groundedSource } from "../expand/grounding.js";
+import { assignGroundedSources } from "../expand/grounding.js";
 import type { LengthPreset } from "../expand/lengths.js";
 import type { RenderSource } from "../expand/render.js";
 import { renderConcepts } from "../expand/render.js";
@@ -200,8 +200,8 @@ export function createMethods(config: MethodsConfig): Record<string, MethodHandl
       const sources: RenderSource[] = [];
       if (stored && grounded) {
         const needed = new Set<number>();
-        for (const c of stored.concepts) {
-          const index = groundedSource(c.grounding, threshold);
+        const groundings = stored.concepts.map((c) => (c.fixedText === undefined ? c.grounding : []));
+        for (const index of assignGroundedSources(groundings, threshold)) {
           if (index !== null && stored.sources.has(index)) needed.add(index);
         }
         const list = [...needed].map((index) => ({ index, ...stored.sources.get(index)! }));

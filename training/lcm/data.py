@@ -4,7 +4,9 @@ Two kinds of training sequences, both ending in the "End of text." concept:
   pretrain: a document's concepts (long documents cut into windows), loss on every position;
   sft:      [source ; "[MODEL]:" ; target ; "End of text."], loss on target positions only.
             summarize = document -> summary; extend = summary -> document (roles swapped).
-Held-out records (by a stable hash of the id) are never used for training.
+Records are split by a stable hash of their id: the first 20% of the hash range is the held-out test
+split (reported numbers), the next 10% the dev split (tuning: grounding threshold, lengths); neither
+is ever trained on.
 """
 import hashlib
 import json
@@ -28,9 +30,24 @@ def load_corpus(folder, name, dim):
     return vecs, records
 
 
-def is_heldout(record_id, fraction):
-    h = int(hashlib.sha256(record_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
-    return h < fraction
+HELDOUT_FRACTION = 0.2
+DEV_FRACTION = 0.1
+
+
+def _hash_unit(record_id):
+    return int(hashlib.sha256(record_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+
+
+def is_heldout(record_id, fraction=HELDOUT_FRACTION):
+    return _hash_unit(record_id) < fraction
+
+
+def split_of(record_id, heldout_fraction=HELDOUT_FRACTION, dev_fraction=DEV_FRACTION):
+    """'heldout' (test), 'dev' (tuning) or 'train'."""
+    h = _hash_unit(record_id)
+    if h < heldout_fraction:
+        return "heldout"
+    return "dev" if h < heldout_fraction + dev_fraction else "train"
 
 
 def rows(vecs, part):
@@ -38,7 +55,7 @@ def rows(vecs, part):
     return vecs[start: start + count]
 
 
-def build_sequences(folder, dim, specials, max_len=256, heldout_fraction=0.2, split="train"):
+def build_sequences(folder, dim, specials, max_len=256, heldout_fraction=HELDOUT_FRACTION, split="train"):
     """specials: {"eot": vec, "model": vec} raw. Returns a list of Sequence for the split."""
     eot, model_turn = specials["eot"][None], specials["model"][None]
     out = []
@@ -47,8 +64,7 @@ def build_sequences(folder, dim, specials, max_len=256, heldout_fraction=0.2, sp
     for name in names:
         vecs, records = load_corpus(folder, name, dim)
         for rec in records:
-            held = is_heldout(rec["id"], heldout_fraction)
-            if held != (split == "heldout"):
+            if split_of(rec["id"], heldout_fraction) != split:
                 continue
             doc = rows(vecs, rec["parts"]["document"])
             if len(doc) == 0:

@@ -2,9 +2,11 @@
 // encoder the tool uses at inference, so training and inference see identical concepts.
 //
 //   node training/lcm/encode_docs.mjs --codec models/default/codec --out training/data/lcm \
-//        --name NAME --input FILE.jsonl[.gz] --field text [--max-docs N] [--max-sentences N]
+//        --name NAME --input FILE.jsonl[.gz] [--summary-field title] [--max-docs N] [--max-sentences N]
 //
 // Input records: documents ({id, text}) or summarization records ({id, document, summaries: [...]}).
+// --summary-field makes a document's own field its one-concept summary: a news headline states what
+// the article is about, which is the summarize task at its shortest (the ABC news documents' titles).
 // Writes NAME.f32 (float32 concept rows, appended) and NAME.jsonl (one line per record:
 // {id, parts: {document: [start, count], summaries: [[start, count], ...]}}). Needs `npm run build`.
 import { appendFileSync, createReadStream, mkdirSync, writeFileSync } from "node:fs";
@@ -28,6 +30,7 @@ const { values: args } = parseArgs({
     "max-docs": { type: "string", default: "0" },
     "max-sentences": { type: "string", default: "0" },
     lang: { type: "string", default: "eng_Latn" },
+    "summary-field": { type: "string" },
   },
 });
 mkdirSync(args.out, { recursive: true });
@@ -71,6 +74,10 @@ for await (const line of createInterface({ input: stream })) {
     for (const s of rec.summaries) parts.summaries.push(await encodeAll(sentencesOf(s)));
   } else {
     parts.document = await encodeAll(sentencesOf(rec.text));
+    const field = args["summary-field"];
+    const headline = field ? rec[field]?.trim() : "";
+    // A headline is one concept even when the segmenter would cut it (no final stop, colons).
+    if (headline) parts.summaries = [await encodeAll([headline.slice(0, 256)])];
   }
   appendFileSync(idxPath, `${JSON.stringify({ id: rec.id, parts })}\n`);
   docs++;

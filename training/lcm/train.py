@@ -143,6 +143,7 @@ def main():
     ap.add_argument("--sft-weight", type=float, default=3.0, help="sampling weight of supervised sequences")
     ap.add_argument("--eval-every", type=float, default=1e9)
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--init", help="start from this checkpoint's weights, config and normalizer, with a fresh optimiser and schedule")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--seed", type=int, default=1)
     for f in ("model_dim", "heads", "context_layers", "denoiser_layers", "base_layers"):
@@ -185,19 +186,29 @@ def main():
     random.Random(0).shuffle(held)
     ck_path = out / "checkpoint.pt"
     ck = torch.load(ck_path, map_location="cpu") if args.resume and ck_path.exists() else None
-    cfg = LcmConfig(**ck["config"]) if ck else LcmConfig(concept_dim=dim, max_seq_len=args.max_len)
+    init = torch.load(args.init, map_location="cpu") if args.init and not ck else None
+    if init is not None and init.get("kind", args.model) != args.model:
+        sys.exit(f"--init {args.init} holds a {init.get('kind')} model, not {args.model}")
+    if init is not None:
+        # fine-tuning keeps the parent's architecture and, above all, its normalizer: the weights
+        # were learned in that normalized space
+        ck_like = {"config": init["config"], "normalizer": init["normalizer"]}
+    else:
+        ck_like = ck
+    cfg = LcmConfig(**ck_like["config"]) if ck_like else LcmConfig(concept_dim=dim, max_seq_len=args.max_len)
     for f in ("model_dim", "heads", "context_layers", "denoiser_layers", "base_layers"):
-        if not ck and getattr(args, f) is not None:
+        if not ck_like and getattr(args, f) is not None:
             setattr(cfg, f, getattr(args, f))
-    if ck:
-        center, scale = np.array(ck["normalizer"]["center"], np.float32), np.array(ck["normalizer"]["scale"], np.float32)
+    if ck_like:
+        center = np.array(ck_like["normalizer"]["center"], np.float32)
+        scale = np.array(ck_like["normalizer"]["scale"], np.float32)
     else:
         sample = np.concatenate([s.concepts for s in train])
         center, scale = fit_robust_normalizer(sample[:: max(1, len(sample) // 200000)])
     alphas = zero_snr_alphas_cumprod(cfg.train_steps).to(device)
     model = (TwoTowerLCM(cfg) if args.model == "two_tower" else BaseLCM(cfg)).to(device)
-    if ck:
-        model.load_state_dict(ck["model"])
+    if ck or init:
+        model.load_state_dict((ck or init)["model"])
     train_model = model
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel
@@ -211,7 +222,7 @@ def main():
     kinds = {}
     for s in train:
         kinds[s.kind] = kinds.get(s.kind, 0) + 1
-    emit({"event": "start", "model": args.model, "params": count_parameters(model), "config": cfg.to_dict(),
+    emit({"event": "start", "model": args.model, "init": args.init if init else None, "params": count_parameters(model), "config": cfg.to_dict(),
           "train_sequences": kinds, "heldout_sequences": len(held), "device": str(device)})
     weights = np.array([args.sft_weight if s.kind != "pretrain" else 1.0 for s in train])
     weights /= weights.sum()

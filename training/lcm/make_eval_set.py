@@ -1,0 +1,50 @@
+"""Write a summarization evaluation folder for one split of the LCM's records (lcm.data.split_of):
+SPLIT.jsonl (the records, for `lcm eval summarization --data`) and docs/<id>.txt (one document per
+file, for `lcm summarize`). The test split ("heldout") is for reported numbers only; "dev" is for
+tuning (grounding threshold, lengths). Neither is ever trained on.
+
+At most --per-corpus records from each corpus (default 40, in file order) keep a full evaluation of
+every system to minutes on CPU; the shipped numbers use the defaults.
+
+Usage: python3 -m lcm.make_eval_set --split dev --out data/lcm_dev [--data ../../shared/data]
+"""
+import argparse
+import gzip
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from lcm.data import split_of  # noqa: E402
+
+CORPORA = ("summarization/bbc_news_summary.all.jsonl.gz", "summarization/dialogsum.dev.jsonl.gz")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--split", choices=["heldout", "dev"], required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / ".." / "shared" / "data"))
+    ap.add_argument("--per-corpus", type=int, default=40)
+    args = ap.parse_args()
+    out = Path(args.out)
+    (out / "docs").mkdir(parents=True, exist_ok=True)
+    kept = []
+    for corpus in CORPORA:
+        taken = 0
+        with gzip.open(Path(args.data) / corpus, "rt", encoding="utf-8") as f:
+            for line in f:
+                rec = json.loads(line)
+                if split_of(rec["id"]) != args.split or taken >= args.per_corpus:
+                    continue
+                taken += 1
+                kept.append(rec)
+                (out / "docs" / f"{rec['id']}.txt").write_text(rec["document"] + "\n", encoding="utf-8")
+    with open(out / f"{args.split}.jsonl", "w", encoding="utf-8") as f:
+        for rec in kept:
+            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    print(f"{args.split}: {len(kept)} records -> {out}")
+
+
+if __name__ == "__main__":
+    main()
