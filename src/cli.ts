@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerCommands } from "./cli/commands.js";
-import { reportAndExit } from "./cli/common.js";
+import { reflowDescriptions, reportAndExit } from "./cli/common.js";
 import { UsageError } from "./util/errors.js";
 
 const program = new Command();
@@ -21,6 +21,7 @@ program
   .exitOverride();
 
 registerCommands(program);
+reflowDescriptions(program);
 
 program.addHelpText(
   "after",

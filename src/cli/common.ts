@@ -79,3 +79,14 @@ export function parseNumber(name: string, min = -Infinity, max = Infinity) {
     return n;
   };
 }
+
+/**
+ * Descriptions are written as source lines of ~100 characters; single line breaks inside them are
+ * joined so commander can wrap each paragraph to the terminal's width (80 columns when piped)
+ * instead of breaking lines twice. Blank lines stay paragraph breaks.
+ */
+export function reflowDescriptions(command: Command): void {
+  const text = command.description();
+  if (text) command.description(text.replace(/([^\n])\n(?!\n)/g, "$1 "));
+  for (const sub of command.commands) reflowDescriptions(sub);
+}
