@@ -24,6 +24,8 @@ describe("readLcmSpec", () => {
     expect(s.files).toEqual({
       contextualizer: "contextualizer.onnx",
       denoiser: "denoiser.onnx",
+      denoiserMemory: "denoiser_memory.onnx",
+      denoiserStep: "denoiser_step.onnx",
       base: "base_lcm.onnx",
     });
     expect(s.center.length).toBe(64);
@@ -76,7 +78,15 @@ describe("readLcmSpec", () => {
       ],
       ['"diffusion.alphas_cumprod" must not increase (at 4)', (m) => (m.diffusion.alphas_cumprod[4] = 1)],
       ['"diffusion.prediction" must be "sample"', (m) => (m.diffusion.prediction = "epsilon")],
-      ['"files.denoiser" is missing', (m) => delete m.files.denoiser],
+      [
+        '"files.denoiser" is missing (or the pair "files.denoiser_memory" + "files.denoiser_step")',
+        (m) => {
+          delete m.files.denoiser;
+          delete m.files.denoiser_memory;
+          delete m.files.denoiser_step;
+        },
+      ],
+      ['"files.denoiser_memory" and "files.denoiser_step" go together', (m) => delete m.files.denoiser_step],
       [
         '"files.contextualizer" must name a file inside the model directory',
         (m) => (m.files.contextualizer = "../x.onnx"),

@@ -1,7 +1,8 @@
 /**
  * Parity with the Python reference sampler (training/lcm/reference_sampler.py): the same LCM (the
  * ONNX graphs committed beside the fixture), prompt, seed and options must give the same concepts to
- * 1e-4 and the same stop reason. The fixture also pins the RNG's first Gaussians and the T=100, S=40
+ * 1e-4 and the same stop reason, with either denoiser form (the one graph, or the split memory + step
+ * graphs the runtime prefers: they must compute the same thing). The fixture also pins the RNG's first Gaussians and the T=100, S=40
  * grid, so a drift in either shows up on its own line.
  */
 import { readFileSync } from "node:fs";
@@ -42,15 +43,18 @@ const fixture = JSON.parse(readFileSync(`${DIR}parity.json`, "utf8")) as {
 };
 
 let model: LcmModel;
+let split: LcmModel;
 
 beforeAll(async () => {
   const manifest = await readManifest(DIR);
   if (manifest.kind !== "lcm") throw new Error("fixture is not an LCM");
-  model = await LcmModel.load(readLcmSpec(manifest), { threads: 1 });
+  model = await LcmModel.load(readLcmSpec(manifest), { threads: 1, denoiser: "full" });
+  split = await LcmModel.load(readLcmSpec(manifest), { threads: 1 });
 });
 
 afterAll(async () => {
   await model?.release();
+  await split?.release();
 });
 
 describe("parity with training/lcm/reference_sampler.py", () => {
@@ -72,37 +76,43 @@ describe("parity with training/lcm/reference_sampler.py", () => {
     expect(worst).toBeLessThan(1e-6);
   });
 
-  for (const [k, c] of fixture.cases.entries()) {
-    it(`case ${k + 1} (steps ${c.options.steps}, guidance ${c.options.guidance}): same concepts to 1e-4 and same stop`, async () => {
-      const o = c.options;
-      const predictor = diffusionPredictor(model, {
-        steps: o.steps,
-        guidance: o.guidance,
-        guidanceRescale: o.guidance_rescale,
-        initialNoise: o.initial_noise,
-        epsilonScaling: o.epsilon_scaling,
-      });
-      const result = await generateConcepts(
-        predictor,
-        fixture.prompt.map((row) => Float32Array.from(row)),
-        Float32Array.from(fixture.specials.end_of_text),
-        {
-          maxConcepts: o.max_concepts,
-          minConcepts: 0,
-          seed: o.seed,
-          eotThreshold: o.eot_threshold,
-          repeatThreshold: o.repeat_threshold,
-        },
-      );
-      expect(result.stop).toBe(c.stop);
-      expect(result.concepts.length).toBe(c.expected.length);
-      let worst = 0;
-      result.concepts.forEach((vector, i) => {
-        c.expected[i].forEach((value, d) => {
-          worst = Math.max(worst, Math.abs(vector[d] - value));
+  it("prefers the split denoiser when the model has it", () => {
+    expect(split.denoiserForm).toBe("split");
+    expect(model.denoiserForm).toBe("full");
+  });
+
+  for (const [k, c] of fixture.cases.entries())
+    for (const form of ["full", "split"] as const) {
+      it(`case ${k + 1} (steps ${c.options.steps}, guidance ${c.options.guidance}, ${form} denoiser): same concepts to 1e-4 and same stop`, async () => {
+        const o = c.options;
+        const predictor = diffusionPredictor(form === "full" ? model : split, {
+          steps: o.steps,
+          guidance: o.guidance,
+          guidanceRescale: o.guidance_rescale,
+          initialNoise: o.initial_noise,
+          epsilonScaling: o.epsilon_scaling,
         });
+        const result = await generateConcepts(
+          predictor,
+          fixture.prompt.map((row) => Float32Array.from(row)),
+          Float32Array.from(fixture.specials.end_of_text),
+          {
+            maxConcepts: o.max_concepts,
+            minConcepts: 0,
+            seed: o.seed,
+            eotThreshold: o.eot_threshold,
+            repeatThreshold: o.repeat_threshold,
+          },
+        );
+        expect(result.stop).toBe(c.stop);
+        expect(result.concepts.length).toBe(c.expected.length);
+        let worst = 0;
+        result.concepts.forEach((vector, i) => {
+          c.expected[i].forEach((value, d) => {
+            worst = Math.max(worst, Math.abs(vector[d] - value));
+          });
+        });
+        expect(worst).toBeLessThan(1e-4);
       });
-      expect(worst).toBeLessThan(1e-4);
-    });
-  }
+    }
 });

@@ -3,7 +3,13 @@
  *
  *   contextualizer  concepts [B,N,D] (normalized) -> context [B,N,d]; causal
  *   denoiser        noisy [B,D], timestep int64 [B], context [B,M,d], context_mask [B,M] -> x0 [B,D]
+ *   denoiser_memory context [B,M,d] -> memory_keys, memory_values [L,B,M+1,d]
+ *   denoiser_step   noisy, timestep, memory_keys, memory_values, context_mask -> x0
  *   base (optional) concepts [B,N,D] -> predicted [B,N,D]; row i predicts concept i+1
+ *
+ * The split denoiser (memory + step) computes what the one-graph denoiser computes, but projects the
+ * context into cross-attention keys/values once per generated concept instead of at every one of the
+ * ~80 denoiser runs a concept takes (40 steps, cond + uncond); it is used whenever the model has it.
  *
  * This module only moves tensors; the schedule, guidance, RNG and stop rules live beside it. The
  * base graph is opened on first use, so diffusion runs never pay for it.
@@ -23,18 +29,28 @@ import { UsageError } from "../util/errors.js";
 import type { ConceptDenoiser } from "./diffusion-sampler.js";
 import type { LcmSpec } from "./lcm-spec.js";
 
+export interface LcmLoadOptions extends SessionOptions {
+  /** Which denoiser form to run: auto (the split one when present), or force one (tests, benchmarks). */
+  denoiser?: "auto" | "full" | "split";
+}
+
+type DenoiserSessions =
+  | { form: "full"; session: InferenceSession }
+  | { form: "split"; memory: InferenceSession; step: InferenceSession };
+
 export class LcmModel {
   private baseLoad: Promise<InferenceSession> | null = null;
 
   private constructor(
     readonly spec: LcmSpec,
     private readonly contextualizer: InferenceSession,
-    private readonly denoiser: InferenceSession,
+    private readonly denoiser: DenoiserSessions,
     private readonly options: SessionOptions,
   ) {}
 
-  static async load(spec: LcmSpec, options: SessionOptions = {}): Promise<LcmModel> {
-    const contextualizer = await open(spec, spec.files.contextualizer, options, {
+  static async load(spec: LcmSpec, options: LcmLoadOptions = {}): Promise<LcmModel> {
+    const { denoiser: form = "auto", ...sessionOptions } = options;
+    const contextualizer = await open(spec, spec.files.contextualizer, sessionOptions, {
       inputs: {
         concepts: {
           type: "float32",
@@ -50,20 +66,13 @@ export class LcmModel {
         },
       },
     });
-    const denoiser = await open(spec, spec.files.denoiser, options, {
-      inputs: {
-        noisy: { type: "float32", shape: [null, spec.dim], dimNames: [null, "codec.embedding_dim"] },
-        timestep: { type: "int64", shape: [null] },
-        context: {
-          type: "float32",
-          shape: [null, null, spec.modelDim],
-          dimNames: [null, null, "architecture.model_dim"],
-        },
-        context_mask: { type: "float32", shape: [null, null] },
-      },
-      outputs: { x0: { type: "float32", shape: [null, spec.dim], dimNames: [null, "codec.embedding_dim"] } },
-    });
-    return new LcmModel(spec, contextualizer, denoiser, options);
+    const denoiser = await openDenoiser(spec, sessionOptions, form);
+    return new LcmModel(spec, contextualizer, denoiser, sessionOptions);
+  }
+
+  /** Which denoiser form this model runs. */
+  get denoiserForm(): "full" | "split" {
+    return this.denoiser.form;
   }
 
   get hasBase(): boolean {
@@ -90,21 +99,18 @@ export class LcmModel {
 
   /**
    * The denoiser bound to one prompt's context: the conditional branch sees every row, the
-   * unconditional one only the zero vector the graph prepends (mask all 0). The context tensors are
-   * built once per concept and reused by every step.
+   * unconditional one only the zero vector the graph prepends (mask all 0). Everything that depends
+   * on the context alone (its tensors, or with the split denoiser its keys/values) is built once per
+   * concept and reused by every step.
    */
-  conditioned(context: Float32Array, rows: number, width: number): ConceptDenoiser {
+  async conditioned(context: Float32Array, rows: number, width: number): Promise<ConceptDenoiser> {
     const D = this.spec.dim;
-    const single = floatTensor(context, [1, rows, width]);
-    const doubled = new Float32Array(2 * rows * width);
-    doubled.set(context, 0);
-    doubled.set(context, rows * width);
-    const pair = floatTensor(doubled, [2, rows, width]);
     const maskSingle = floatTensor(new Float32Array(rows).fill(1), [1, rows]);
     const maskPairData = new Float32Array(2 * rows);
     maskPairData.fill(1, 0, rows);
     const maskPair = floatTensor(maskPairData, [2, rows]);
-    const session = this.denoiser;
+    const inputs = await this.contextInputs(context, rows, width);
+    const session = this.denoiser.form === "full" ? this.denoiser.session : this.denoiser.step;
     return {
       async predict(x: Float32Array, t: number, branches: 1 | 2): Promise<Float32Array> {
         let noisy: Tensor;
@@ -119,10 +125,48 @@ export class LcmModel {
         const out = await session.run({
           noisy,
           timestep,
-          context: branches === 1 ? single : pair,
+          ...(branches === 1 ? inputs.single : inputs.pair),
           context_mask: branches === 1 ? maskSingle : maskPair,
         });
         return out.x0.data as Float32Array;
+      },
+    };
+  }
+
+  /** The context-dependent denoiser inputs for batch 1 and for the batched cond + uncond pair. */
+  private async contextInputs(
+    context: Float32Array,
+    rows: number,
+    width: number,
+  ): Promise<{ single: Record<string, Tensor>; pair: Record<string, Tensor> }> {
+    if (this.denoiser.form === "full") {
+      return {
+        single: { context: floatTensor(context, [1, rows, width]) },
+        pair: { context: floatTensor(doubled(context, 1), [2, rows, width]) },
+      };
+    }
+    const out = await this.denoiser.memory.run({ context: floatTensor(context, [1, rows, width]) });
+    const keys = out.memory_keys;
+    const values = out.memory_values;
+    const [layers, batch, memoryRows, memoryWidth] = keys.dims;
+    if (
+      batch !== 1 ||
+      memoryRows !== rows + 1 ||
+      memoryWidth !== width ||
+      values.dims.join() !== keys.dims.join()
+    ) {
+      throw new ModelFileError(
+        `${this.display(this.spec.files.denoiserMemory!)}: memory of shape [${keys.dims}] / [${values.dims}] for ${rows} context rows of width ${width}`,
+      );
+    }
+    const shape = (b: number) => [layers, b, memoryRows, memoryWidth];
+    const k = keys.data as Float32Array;
+    const v = values.data as Float32Array;
+    return {
+      single: { memory_keys: floatTensor(k, shape(1)), memory_values: floatTensor(v, shape(1)) },
+      pair: {
+        memory_keys: floatTensor(doubled(k, layers), shape(2)),
+        memory_values: floatTensor(doubled(v, layers), shape(2)),
       },
     };
   }
@@ -168,7 +212,11 @@ export class LcmModel {
 
   async release(): Promise<void> {
     await this.contextualizer.release();
-    await this.denoiser.release();
+    if (this.denoiser.form === "full") await this.denoiser.session.release();
+    else {
+      await this.denoiser.memory.release();
+      await this.denoiser.step.release();
+    }
     if (this.baseLoad) await (await this.baseLoad).release();
   }
 }
@@ -183,4 +231,70 @@ async function open(
   const session = await createSession(path, options, path);
   checkGraph(session, expected, path);
   return session;
+}
+
+/**
+ * [outer, 1, ...] -> [outer, 2, ...]: every outer slice's single batch row repeated (the cond and
+ * uncond branches share the context; only their masks differ).
+ */
+function doubled(data: Float32Array, outer: number): Float32Array {
+  const slice = data.length / outer;
+  const out = new Float32Array(2 * data.length);
+  for (let o = 0; o < outer; o++) {
+    const src = data.subarray(o * slice, (o + 1) * slice);
+    out.set(src, 2 * o * slice);
+    out.set(src, (2 * o + 1) * slice);
+  }
+  return out;
+}
+
+async function openDenoiser(
+  spec: LcmSpec,
+  options: SessionOptions,
+  form: "auto" | "full" | "split",
+): Promise<DenoiserSessions> {
+  const { denoiser, denoiserMemory, denoiserStep } = spec.files;
+  const split = denoiserMemory !== null && denoiserStep !== null;
+  const where = spec.manifest.path;
+  if (form === "split" && !split) {
+    throw new UsageError(
+      `the LCM '${spec.manifest.name}' has no split denoiser ("files.denoiser_step" in ${where})`,
+    );
+  }
+  if (form === "full" && denoiser === null) {
+    throw new UsageError(
+      `the LCM '${spec.manifest.name}' has no one-graph denoiser ("files.denoiser" in ${where})`,
+    );
+  }
+  const context = {
+    type: "float32" as const,
+    shape: [null, null, spec.modelDim],
+    dimNames: [null, null, "architecture.model_dim"],
+  };
+  const x0 = {
+    x0: { type: "float32" as const, shape: [null, spec.dim], dimNames: [null, "codec.embedding_dim"] },
+  };
+  const stepInputs = {
+    noisy: { type: "float32" as const, shape: [null, spec.dim], dimNames: [null, "codec.embedding_dim"] },
+    timestep: { type: "int64" as const, shape: [null] },
+    context_mask: { type: "float32" as const, shape: [null, null] },
+  };
+  if (form !== "full" && split) {
+    const memoryShape = {
+      type: "float32" as const,
+      shape: [null, null, null, spec.modelDim],
+      dimNames: [null, null, null, "architecture.model_dim"],
+    };
+    const memory = await open(spec, denoiserMemory, options, {
+      inputs: { context },
+      outputs: { memory_keys: memoryShape, memory_values: memoryShape },
+    });
+    const step = await open(spec, denoiserStep, options, {
+      inputs: { ...stepInputs, memory_keys: memoryShape, memory_values: memoryShape },
+      outputs: x0,
+    });
+    return { form: "split", memory, step };
+  }
+  const session = await open(spec, denoiser!, options, { inputs: { ...stepInputs, context }, outputs: x0 });
+  return { form: "full", session };
 }

@@ -32,7 +32,18 @@ export interface LcmSpec {
   dim: number;
   /** The models' hidden size d (context rows are d wide); null when the manifest does not say. */
   modelDim: number | null;
-  files: { contextualizer: string; denoiser: string; base: string | null };
+  /**
+   * The denoiser comes as one graph (`denoiser`), or split for speed (`denoiserMemory`: the context's
+   * cross-attention keys/values once per concept; `denoiserStep`: one run per diffusion step), or both.
+   * At least one form is present.
+   */
+  files: {
+    contextualizer: string;
+    denoiser: string | null;
+    denoiserMemory: string | null;
+    denoiserStep: string | null;
+    base: string | null;
+  };
   center: Float32Array;
   scale: Float32Array;
   /** T, the number of training diffusion steps. */
@@ -126,8 +137,8 @@ export function readLcmSpec(manifest: LcmManifest): LcmSpec {
     modelDim,
     files: {
       contextualizer: f.fileName(files.contextualizer, "files.contextualizer"),
-      denoiser: f.fileName(files.denoiser, "files.denoiser"),
-      base: files.base === undefined || files.base === null ? null : f.fileName(files.base, "files.base"),
+      ...denoiserFiles(files, f),
+      base: optionalFile(files.base, "files.base", f),
     },
     center,
     scale,
@@ -143,6 +154,23 @@ function cosineSpace(value: unknown, f: Fields): "raw" | "normalized" {
   if (value === undefined) return PAPER_DEFAULTS.stopCosineSpace;
   if (value === "raw" || value === "normalized") return value;
   return f.fail(`"defaults.stop_cosine_space" must be "raw" or "normalized", found ${JSON.stringify(value)}`);
+}
+
+function optionalFile(value: unknown, field: string, f: Fields): string | null {
+  return value === undefined || value === null ? null : f.fileName(value, field);
+}
+
+function denoiserFiles(files: Record<string, unknown>, f: Fields) {
+  const denoiser = optionalFile(files.denoiser, "files.denoiser", f);
+  const denoiserMemory = optionalFile(files.denoiser_memory, "files.denoiser_memory", f);
+  const denoiserStep = optionalFile(files.denoiser_step, "files.denoiser_step", f);
+  if ((denoiserMemory === null) !== (denoiserStep === null)) {
+    f.fail(`"files.denoiser_memory" and "files.denoiser_step" go together; found only one of them`);
+  }
+  if (denoiser === null && denoiserStep === null) {
+    f.fail(`"files.denoiser" is missing (or the pair "files.denoiser_memory" + "files.denoiser_step")`);
+  }
+  return { denoiser, denoiserMemory, denoiserStep };
 }
 
 class Fields {

@@ -39,7 +39,7 @@ export function diffusionPredictor(model: LcmModel, settings: SamplerSettings): 
       const rows = prompt.length;
       const { context, width } = await model.contextualize(normalizeRows(prompt, spec), rows);
       stats.contextRuns++;
-      const denoiser = model.conditioned(context, rows, width);
+      const denoiser = await model.conditioned(context, rows, width);
       const x0 = await sampleConcept(denoiser, spec.dim, schedule, settings, rng, signal, stats);
       return denormalize(x0, spec);
     },

@@ -37,6 +37,41 @@ class DenoiserGraph(torch.nn.Module):
         return self.m.denoise(noisy[:, None, :], timestep[:, None], context, visible)[:, 0]
 
 
+class MemoryGraph(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, context):
+        return self.m.denoiser_memory(context)
+
+
+class StepGraph(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, noisy, timestep, memory_keys, memory_values, context_mask):
+        visible = (context_mask > 0.5)[:, None, :]
+        return self.m.denoise_with_memory(noisy[:, None, :], timestep[:, None], memory_keys, memory_values,
+                                          visible)[:, 0]
+
+
+def check_memory_graphs(model, D, d):
+    """The cached pair must compute what the one-graph denoiser computes (PyTorch, before export)."""
+    model.eval()  # torch.onnx.export leaves a wrapped module in its wrapper's (training) mode
+    torch.manual_seed(0)
+    noisy, t = torch.randn(2, D), torch.tensor([3, 70])
+    context, mask = torch.randn(2, 7, d), torch.tensor([[1.0] * 7, [1.0] * 4 + [0.0] * 3])
+    with torch.no_grad():
+        full = DenoiserGraph(model)(noisy, t, context, mask)
+        cached = StepGraph(model)(noisy, t, *MemoryGraph(model)(context), mask)
+    diff = float((full - cached).abs().max())
+    if diff > 1e-5:
+        sys.exit(f"cached denoiser differs from the full one by {diff}")
+    return diff
+
+
 class BaseGraph(torch.nn.Module):
     def __init__(self, m):
         super().__init__()
@@ -79,7 +114,26 @@ def main():
                       dynamic_axes={"noisy": {0: "batch"}, "timestep": {0: "batch"},
                                     "context": {0: "batch", 1: "rows"}, "context_mask": {0: "batch", 1: "rows"},
                                     "x0": {0: "batch"}})
-    files = {"contextualizer": "contextualizer.onnx", "denoiser": "denoiser.onnx"}
+    # The same denoiser split in two for inference: the context's cross-attention keys/values once per
+    # concept (denoiser_memory), then one cheap run per diffusion step (denoiser_step).
+    check_memory_graphs(model, D, d)
+    torch.onnx.export(MemoryGraph(model), (torch.randn(2, 5, d),), str(out / "denoiser_memory.onnx"),
+                      opset_version=OPSET, input_names=["context"], output_names=["memory_keys", "memory_values"],
+                      dynamic_axes={"context": {0: "batch", 1: "rows"},
+                                    "memory_keys": {1: "batch", 2: "rows_plus_zero"},
+                                    "memory_values": {1: "batch", 2: "rows_plus_zero"}})
+    L = cfg.denoiser_layers
+    torch.onnx.export(StepGraph(model), (torch.randn(2, D), torch.tensor([5, 99]), torch.randn(L, 2, 6, d),
+                                         torch.randn(L, 2, 6, d), torch.ones(2, 5)),
+                      str(out / "denoiser_step.onnx"), opset_version=OPSET,
+                      input_names=["noisy", "timestep", "memory_keys", "memory_values", "context_mask"],
+                      output_names=["x0"],
+                      dynamic_axes={"noisy": {0: "batch"}, "timestep": {0: "batch"},
+                                    "memory_keys": {1: "batch", 2: "rows_plus_zero"},
+                                    "memory_values": {1: "batch", 2: "rows_plus_zero"},
+                                    "context_mask": {0: "batch", 1: "rows"}, "x0": {0: "batch"}})
+    files = {"contextualizer": "contextualizer.onnx", "denoiser": "denoiser.onnx",
+             "denoiser_memory": "denoiser_memory.onnx", "denoiser_step": "denoiser_step.onnx"}
     architecture = {"type": "two_tower_diffusion", **cfg.to_dict(), "ffn_dim": cfg.ffn_dim}
     if args.base:
         base, bcfg, _ = load(args.base, BaseLCM)

@@ -89,10 +89,27 @@ class Attention(nn.Module):
         if rope is not None:
             cos, sin = rope
             q, k = apply_rope(q, cos[:tq], sin[:tq]), apply_rope(k, cos[:tk], sin[:tk])
+        return self._attend(q, k, v, mask)
+
+    def _attend(self, q, k, v, mask):
+        b, _, tq, _ = q.shape
         scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.head_dim)
         scores = scores.masked_fill(~mask, -1e9)
         out = torch.matmul(torch.softmax(scores, dim=-1), v)
         return self.o(out.transpose(1, 2).reshape(b, tq, -1))
+
+    def project_memory(self, kv):
+        """Keys and values of `kv` [B,Tk,d] -> two [B,Tk,d] tensors (no rotary: cross-attention only)."""
+        return self.k(kv), self.v(kv)
+
+    def attend_memory(self, x, keys, values, mask):
+        """forward(x, kv, mask) with kv's projections precomputed by project_memory."""
+        b, tq, _ = x.shape
+        tk = keys.shape[1]
+        q = self.q(x).view(b, tq, self.heads, self.head_dim).transpose(1, 2)
+        k = keys.view(b, tk, self.heads, self.head_dim).transpose(1, 2)
+        v = values.view(b, tk, self.heads, self.head_dim).transpose(1, 2)
+        return self._attend(q, k, v, mask)
 
 
 class CausalLayer(nn.Module):
@@ -157,8 +174,9 @@ class DenoiserLayer(nn.Module):
         nn.init.zeros_(self.modulation.bias)
         self.dropout = cfg.dropout
 
-    def forward(self, x, temb, context, mask):
-        """x [B,T,d], temb [B,T,d], context [B,M+1,d], mask bool [B,1,T,M+1]."""
+    def forward(self, x, temb, context, mask, memory=None):
+        """x [B,T,d], temb [B,T,d], context [B,M+1,d], mask bool [B,1,T,M+1]. memory: the cross-attention
+        keys and values of context, precomputed (then context is not read)."""
         mods = self.modulation(F.silu(temb)).chunk(9, dim=-1)
 
         def modulated(i, h):
@@ -168,7 +186,8 @@ class DenoiserLayer(nn.Module):
         h, g = modulated(0, self.norm_self(x))
         x = x + F.dropout(g * self.self_o(self.self_v(h)), self.dropout, self.training)
         h, g = modulated(1, self.norm_cross(x))
-        x = x + F.dropout(g * self.cross(h, context, mask), self.dropout, self.training)
+        crossed = self.cross(h, context, mask) if memory is None else self.cross.attend_memory(h, *memory, mask)
+        x = x + F.dropout(g * crossed, self.dropout, self.training)
         h, g = modulated(2, self.norm_ffn(x))
         return x + F.dropout(g * self.ffn(h), self.dropout, self.training)
 
@@ -199,6 +218,25 @@ class TwoTowerLCM(nn.Module):
         temb = self.time(t.reshape(-1)).view(b, tq, -1)
         for layer in self.denoiser:
             x = layer(x, temb, ctx, full)
+        return self.out(self.denoiser_norm(x))
+
+    def denoiser_memory(self, context):
+        """Every denoiser layer's cross-attention keys and values over [zero; context]: [L,B,M+1,d] each.
+        They depend on the context only, so inference computes them once per generated concept instead
+        of once per diffusion step."""
+        b = context.shape[0]
+        ctx = torch.cat([context.new_zeros(b, 1, context.shape[-1]), context], dim=1)
+        pairs = [layer.cross.project_memory(ctx) for layer in self.denoiser]
+        return torch.stack([k for k, _ in pairs]), torch.stack([v for _, v in pairs])
+
+    def denoise_with_memory(self, noisy, t, keys, values, mask):
+        """denoise() with the context replaced by denoiser_memory(context); same result."""
+        b, tq, _ = noisy.shape
+        full = torch.cat([torch.ones(b, tq, 1, dtype=torch.bool, device=mask.device), mask], dim=2)[:, None]
+        x = self.noisy_in(noisy)
+        temb = self.time(t.reshape(-1)).view(b, tq, -1)
+        for i, layer in enumerate(self.denoiser):
+            x = layer(x, temb, None, full, memory=(keys[i], values[i]))
         return self.out(self.denoiser_norm(x))
 
 

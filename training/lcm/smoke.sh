@@ -6,7 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 codec=$(cd "$1" && pwd)
-out=$2
+out=$(mkdir -p "$2" && cd "$2" && pwd)  # absolute: the script changes directory below
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export LCM_THREADS=2 PYTHONUNBUFFERED=1
