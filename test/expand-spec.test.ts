@@ -63,6 +63,8 @@ describe("readLcmSpec", () => {
     expect(spec((m) => (m.defaults.stop_cosine_space = "normalized")).defaults.stopCosineSpace).toBe(
       "normalized",
     );
+    expect(s.defaults.groundingThreshold).toBe(0.6);
+    expect(spec((m) => (m.defaults.grounding_threshold = 0.25)).defaults.groundingThreshold).toBe(0.25);
   });
 
   it("names the field that is wrong", () => {
@@ -94,6 +96,10 @@ describe("readLcmSpec", () => {
       ['"special_texts.end_of_text" must be a non-empty string', (m) => (m.special_texts.end_of_text = "")],
       ['"max_context" must be an integer >= 2', (m) => (m.max_context = 1)],
       ['"defaults.guidance_rescale" must be a number in [0, 1]', (m) => (m.defaults.guidance_rescale = 2)],
+      [
+        '"defaults.grounding_threshold" must be a number in [-1, 1]',
+        (m) => (m.defaults.grounding_threshold = 1.5),
+      ],
       [
         '"defaults.stop_cosine_space" must be "raw" or "normalized"',
         (m) => (m.defaults.stop_cosine_space = "cosine"),

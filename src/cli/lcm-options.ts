@@ -5,7 +5,6 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { ConceptEngine } from "../expand/engine.js";
-import { DEFAULT_GROUNDING_THRESHOLD } from "../expand/grounding.js";
 import { PAPER_DEFAULTS } from "../expand/lcm-spec.js";
 import type { ModelKind } from "../expand/predictors.js";
 import type { GenerationOptions } from "../expand/settings.js";
@@ -45,7 +44,7 @@ export function withLcmOptions(command: Command): Command {
     .option("--grounded", "show a generated concept as the source sentence it restates, when close enough")
     .option(
       "--grounding-threshold <x>",
-      `cosine a concept needs to its nearest source sentence to be shown as it (default ${DEFAULT_GROUNDING_THRESHOLD})`,
+      "cosine a concept needs to its nearest source sentence to be shown as it (default: the model's, else 0.6)",
       parseNumber("--grounding-threshold", -1, 1),
     )
     .addOption(

@@ -19,7 +19,7 @@ import type { DecodeOptions } from "../sonar/decoder.js";
 import { CancelledError, UsageError } from "../util/errors.js";
 import type { ConceptEngine } from "./engine.js";
 import { GenerationRun, now } from "./generation-run.js";
-import { DEFAULT_GROUNDING_THRESHOLD, GROUNDING_TOP_K, GroundingIndex } from "./grounding.js";
+import { GROUNDING_TOP_K, GroundingIndex } from "./grounding.js";
 import { type RenderRequest, renderConcepts } from "./render.js";
 import { type GenerationOptions, type GenerationSettings, resolveGenerationSettings } from "./settings.js";
 import { encodeSentences, type SourceSentence, sourceFromOutline } from "./source-concepts.js";
@@ -93,7 +93,7 @@ export async function expandOutline(
   const { codec, spec } = engine;
   const settings = resolveGenerationSettings(spec, options);
   engine.predictor(settings);
-  const threshold = options.groundingThreshold ?? DEFAULT_GROUNDING_THRESHOLD;
+  const threshold = options.groundingThreshold ?? spec.defaults.groundingThreshold;
   if (!(threshold >= -1 && threshold <= 1)) {
     throw new UsageError(`the grounding threshold must be a cosine in [-1, 1], got ${threshold}`);
   }

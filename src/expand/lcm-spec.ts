@@ -8,6 +8,7 @@
 
 import type { LcmManifest } from "../sonar/manifest.js";
 import { ManifestError } from "../sonar/manifest.js";
+import { DEFAULT_GROUNDING_THRESHOLD } from "./grounding.js";
 
 export interface LcmDefaults {
   steps: number;
@@ -24,6 +25,12 @@ export interface LcmDefaults {
    * mean direction) sit near 1 for unrelated sentences, so such a codec needs "normalized".
    */
   stopCosineSpace: "raw" | "normalized";
+  /**
+   * Default `--grounding-threshold` (cosine in the normalized space): how close a generated concept
+   * must be to a source sentence to be shown as it. It depends on the codec's space and the model, so
+   * a model's manifest may set it (tuned on a dev split); 0.6 otherwise (see grounding.ts).
+   */
+  groundingThreshold: number;
 }
 
 export interface LcmSpec {
@@ -67,6 +74,7 @@ export const PAPER_DEFAULTS: LcmDefaults = {
   repeatThreshold: 0.9,
   maxConcepts: 32,
   stopCosineSpace: "raw",
+  groundingThreshold: DEFAULT_GROUNDING_THRESHOLD,
 };
 
 export function readLcmSpec(manifest: LcmManifest): LcmSpec {
@@ -123,6 +131,7 @@ export function readLcmSpec(manifest: LcmManifest): LcmSpec {
     repeatThreshold: num("repeat_threshold", PAPER_DEFAULTS.repeatThreshold, -1, 1),
     maxConcepts: Math.round(num("max_concepts", PAPER_DEFAULTS.maxConcepts, 1)),
     stopCosineSpace: cosineSpace(rawDefaults.stop_cosine_space, f),
+    groundingThreshold: num("grounding_threshold", DEFAULT_GROUNDING_THRESHOLD, -1, 1),
   };
 
   const architecture = raw.architecture === undefined ? {} : f.object(raw.architecture, "architecture");

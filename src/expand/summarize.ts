@@ -19,7 +19,7 @@ import type { DecodeOptions } from "../sonar/decoder.js";
 import { CancelledError, UsageError } from "../util/errors.js";
 import type { ConceptEngine } from "./engine.js";
 import { GenerationRun, now } from "./generation-run.js";
-import { DEFAULT_GROUNDING_THRESHOLD, GROUNDING_TOP_K, GroundingIndex } from "./grounding.js";
+import { GROUNDING_TOP_K, GroundingIndex } from "./grounding.js";
 import {
   type Chunk,
   chunkSummaryCap,
@@ -151,7 +151,7 @@ export async function summarize(
       `the maximum number of concepts must be a whole number >= 1, got ${options.maxConcepts}`,
     );
   }
-  const threshold = options.groundingThreshold ?? DEFAULT_GROUNDING_THRESHOLD;
+  const threshold = options.groundingThreshold ?? spec.defaults.groundingThreshold;
   if (!(threshold >= -1 && threshold <= 1)) {
     throw new UsageError(`the grounding threshold must be a cosine in [-1, 1], got ${threshold}`);
   }
