@@ -87,6 +87,12 @@ describe("manifest.json validation", () => {
     expect(m.tokenizer.specialIds).toEqual({ pad: 0, unk: 1, bos: 2, eos: 3 });
     expect(m.decoder.inputs.pastKey).toBe("past_key");
     expect(m.decoder.outputs.presentValue).toBe("present_value");
+    expect(m.decoder.defaultBeam).toBe(5); // the export's default when --default-beam is not given
+  });
+
+  it("takes the decoder's default beam from the shipped codec (measured: beam 5 no better than greedy)", async () => {
+    const m = await readManifest(fileURLToPath(new URL("../models/default/codec/", import.meta.url)));
+    expect(m.kind === "codec" && m.decoder.defaultBeam).toBe(1);
   });
 
   it("names the file and the field that is wrong", () => {
@@ -113,6 +119,9 @@ describe("manifest.json validation", () => {
     );
     expect(parseError(withChange((m) => Reflect.deleteProperty(m, "decoder")))).toMatch(
       /"decoder" is missing/,
+    );
+    expect(parseError(withChange((m) => (m.decoder.default_beam = 0)))).toMatch(
+      /"decoder.default_beam" must be an integer >= 1/,
     );
     expect(parseError([1, 2])).toMatch(/must hold a JSON object/);
   });

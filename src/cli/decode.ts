@@ -19,7 +19,7 @@ import { action, parsePositiveInt, withCommonOptions, writeOut } from "./common.
 
 interface DecodeFlags extends CodecFlags {
   lang?: string;
-  beam: number;
+  beam?: number;
   greedy?: boolean;
   maxTokens: number;
   format: "text" | "json";
@@ -41,7 +41,11 @@ export function registerDecode(program: Command): void {
           "-l, --lang <code>",
           "output language, a FLORES-200 code such as fra_Latn (default: the concepts' own language)",
         )
-        .option("--beam <k>", "beam width", parsePositiveInt("--beam"), 5)
+        .option(
+          "--beam <k>",
+          "beam width (default: the codec's, 5 if it names none)",
+          parsePositiveInt("--beam"),
+        )
         .option("--greedy", "greedy decoding (beam 1): faster, usually a little worse")
         .option(
           "--max-tokens <n>",
@@ -61,7 +65,9 @@ Examples:
   $ lcm decode concepts.json --lang fra_Latn --format json   in French, with scores and source spans
   $ lcm decode vectors.npy --lang eng_Latn --greedy          faster, usually a little worse
 
-Search: beam search with length-normalised scores (SONAR's defaults: beam 5, at most 128 tokens).`,
+Search: beam search with length-normalised scores, at most 128 tokens. The beam width defaults to
+the codec's own choice (SONAR's is 5; the default codec's is 1: its beam search measured no better
+than greedy decoding on held-out text).`,
     )
     .action(action(runDecode));
 }
@@ -85,12 +91,12 @@ async function runDecode(file: string, flags: DecodeFlags): Promise<void> {
     );
   }
   const lang = codec.resolveLanguage(wanted);
+  const beam = flags.greedy ? 1 : (flags.beam ?? codec.manifest.decoder.defaultBeam);
   const decoded = await codec.decode(
     concepts.map((c) => c.vector),
     lang,
     {
-      beam: flags.beam,
-      greedy: flags.greedy,
+      beam,
       maxNewTokens: flags.maxTokens,
       onProgress: progressLine("decode", flags),
       signal: interruptSignal(),
@@ -109,7 +115,7 @@ async function runDecode(file: string, flags: DecodeFlags): Promise<void> {
         {
           codec: codec.name,
           lang,
-          search: flags.greedy ? "greedy" : `beam ${flags.beam}`,
+          search: beam === 1 ? "greedy" : `beam ${beam}`,
           concepts: rows,
         },
         null,

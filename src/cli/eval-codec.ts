@@ -29,7 +29,7 @@ interface CodecFlags extends CommonOptions {
   limit?: number;
   pivot?: string;
   pairs?: string;
-  beam: number;
+  beam?: number;
   greedy?: boolean;
   xsimMargin: "absolute" | "ratio" | "distance";
   batchSize: number;
@@ -57,7 +57,11 @@ export function registerEvalCodec(evalCommand: Command): void {
         "pair every language with this one (default eng_Latn if given, else the first)",
       )
       .option("--pairs <list>", "explicit directions instead, e.g. fra_Latn:eng_Latn,eng_Latn:deu_Latn")
-      .option("--beam <n>", "beam width for decoding", parsePositiveInt("--beam"), 5)
+      .option(
+        "--beam <n>",
+        "beam width for decoding (default: the codec's, 5 if it names none)",
+        parsePositiveInt("--beam"),
+      )
       .option("--greedy", "greedy decoding (beam 1)")
       .addOption(
         new Option("--xsim-margin <margin>", "xsim neighbour scoring (LASER's default is ratio)")
@@ -112,7 +116,7 @@ async function runCodecEval(flags: CodecFlags): Promise<void> {
   const manifest = await findCodec({ models: flags.models, name: flags.codec });
   const codec = await ConceptCodec.load(manifest, { cache: false });
   const showProgress = progressEnabled(flags);
-  const beam = flags.greedy ? 1 : flags.beam;
+  const beam = flags.greedy ? 1 : (flags.beam ?? codec.manifest.decoder.defaultBeam);
   try {
     const report = await evaluateCodec(
       sentences,

@@ -78,7 +78,11 @@ export function withLcmOptions(command: Command): Command {
       `divide the predicted noise by this each step (default: the model's, paper ${d.epsilonScaling})`,
       parsePositive("--epsilon-scaling"),
     )
-    .option("--beam <k>", "beam width of the decoder (default 5)", parsePositiveInt("--beam"));
+    .option(
+      "--beam <k>",
+      "beam width of the decoder (default: the codec's, 5 if it names none)",
+      parsePositiveInt("--beam"),
+    );
 }
 
 export function generationOptions(flags: LcmFlags): GenerationOptions {

@@ -32,7 +32,7 @@ import {
 } from "./onnx-session.js";
 
 export interface DecodeOptions extends ProgressOptions {
-  /** Beam width (default 5, SONAR's). */
+  /** Beam width (default: the codec manifest's decoder.default_beam, else 5, SONAR's). */
   beam?: number;
   /** Greedy decoding: the same as beam 1. */
   greedy?: boolean;
@@ -54,7 +54,6 @@ export interface DecodedSentence {
   score: number;
 }
 
-export const DEFAULT_BEAM = 5;
 export const DEFAULT_MAX_NEW_TOKENS = 128;
 const DEFAULT_MAX_ROWS = 64;
 
@@ -150,7 +149,7 @@ export class ConceptDecoder {
     lang: string,
     options: DecodeOptions = {},
   ): Promise<DecodedSentence[]> {
-    const beam = options.greedy ? 1 : (options.beam ?? DEFAULT_BEAM);
+    const beam = options.greedy ? 1 : (options.beam ?? this.manifest.decoder.defaultBeam);
     const maxNew = options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
     if (!Number.isInteger(beam) || beam < 1)
       throw new UsageError(`beam must be a positive integer, got ${beam}`);
