@@ -117,6 +117,11 @@ describe("lcm summarize", () => {
     expect(out.model).toEqual({ lcm: "lcm-smoke", codec: "lcm-smoke-codec", kind: "diffusion" });
   });
 
+  it("--min-concepts resamples a stop that fires too early", () => {
+    const out = json(["summarize", notePath, "-n", "3", "--min-concepts", "3", "--seed", "1"]);
+    expect(out.concepts).toHaveLength(3);
+  });
+
   it("is deterministic for a seed", () => {
     const a = json(["summarize", notePath, "-n", "2", "--seed", "5"]);
     const b = json(["summarize", notePath, "-n", "2", "--seed", "5"]);
@@ -185,6 +190,11 @@ describe("lcm summarize", () => {
       ],
       [["-n", "2", "--length", "short"], /cannot be used with option/],
       [["--length", "tiny"], /Allowed choices are short, medium, long/],
+      [
+        ["-n", "2", "--min-concepts", "3"],
+        /^lcm: the minimum number of concepts \(3\) is above the maximum \(2\)$/,
+      ],
+      [["--min-concepts", "2", "--template", "brief"], /^lcm: a minimum length does not apply to a template/],
     ];
     for (const [flags, message] of cases) {
       const r = lcm(["summarize", notePath, ...flags]);

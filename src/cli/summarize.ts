@@ -28,6 +28,7 @@ import {
 
 interface SummarizeFlags extends LcmFlags, CommonOptions {
   maxConcepts?: number;
+  minConcepts?: number;
   length?: LengthPreset;
 }
 
@@ -51,6 +52,12 @@ export function registerSummarize(program: Command): void {
       new Option("--length <preset>", "summary length relative to the document (default: medium)")
         .choices(["short", "medium", "long"])
         .conflicts("maxConcepts"),
+    )
+    .addOption(
+      new Option(
+        "--min-concepts <n>",
+        "shortest summary: a stop rule that fires earlier is resampled instead (default 1)",
+      ).argParser(parsePositiveInt("--min-concepts")),
     );
   withBatchOptions(withCommonOptions(withLcmOptions(command), ["text", "md", "json", "jsonl"]))
     .addHelpText("after", BATCH_HELP)
@@ -88,6 +95,7 @@ async function runSummarize(files: string[], flags: SummarizeFlags & BatchFlags)
     lang: flags.lang,
     sourceLang: flags.sourceLang,
     maxConcepts: flags.maxConcepts,
+    minConcepts: flags.minConcepts,
     length: flags.length,
     template,
     grounded: flags.grounded,

@@ -64,6 +64,11 @@ export interface SummarizeOptions extends GenerationOptions {
   sourceLang?: string;
   /** Length cap in concepts; exclusive with `length`. Default: the "medium" preset. */
   maxConcepts?: number;
+  /**
+   * Fewest concepts (default 1): a stop rule that fires earlier is resampled with fresh noise instead
+   * of ending the summary (generate.ts). Not with a template, whose sections set their own lengths.
+   */
+  minConcepts?: number;
   length?: LengthPreset;
   template?: Template;
   /** Render concepts that restate a source sentence as that sentence. */
@@ -150,6 +155,20 @@ export async function summarize(
     throw new UsageError(
       `the maximum number of concepts must be a whole number >= 1, got ${options.maxConcepts}`,
     );
+  }
+  if (options.minConcepts !== undefined) {
+    if (!Number.isInteger(options.minConcepts) || options.minConcepts < 1) {
+      throw new UsageError(
+        `the minimum number of concepts must be a whole number >= 1, got ${options.minConcepts}`,
+      );
+    }
+    if (options.template)
+      throw new UsageError("a minimum length does not apply to a template (its sections set it)");
+    if (options.maxConcepts !== undefined && options.minConcepts > options.maxConcepts) {
+      throw new UsageError(
+        `the minimum number of concepts (${options.minConcepts}) is above the maximum (${options.maxConcepts})`,
+      );
+    }
   }
   const threshold = options.groundingThreshold ?? spec.defaults.groundingThreshold;
   if (!(threshold >= -1 && threshold <= 1)) {
@@ -238,7 +257,11 @@ export async function summarize(
     const pending: Promise<void>[] = [];
     const result = await run.generate(
       prompt,
-      { maxConcepts: section.target, detail: section.title || undefined },
+      {
+        maxConcepts: section.target,
+        minConcepts: Math.min(options.minConcepts ?? 1, section.target),
+        detail: section.title || undefined,
+      },
       (g) => {
         const item = { vector: g.vector, grounding: ground(g.vector), section: sectionIndex };
         const index = generated.length;
