@@ -2,6 +2,7 @@
  * `lcm encode`, `lcm decode` and `lcm models` end to end through the built CLI (npm test builds first)
  * with the smoke codec: JSON and .npy round trips, the cache, and one-line errors with exit code 2.
  */
+
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeNpy } from "../src/sonar/concept-file.js";
+import { smokeModelsDir } from "./helpers/lcm-models.js";
 import { copySmokeCodec, smokeCodecDir } from "./helpers/smoke-codec.js";
 
 const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
@@ -203,6 +205,21 @@ describe("lcm models", () => {
     expect(report.ok).toBe(true);
     expect(report.round_trip.lang).toBe("eng_Latn");
     expect(report.round_trip.decode_ms).toBeGreaterThan(0);
+  });
+
+  it("verify runs every LCM graph once, and names a broken one", () => {
+    const models = smokeModelsDir();
+    const ok = lcm(["models", "verify", "--models", models, "-f", "json"]);
+    expect(ok.code).toBe(0);
+    const lcmReport = JSON.parse(ok.stdout.toString()).find((r: { kind: string }) => r.kind === "lcm");
+    expect(lcmReport.note).toMatch(/graphs run \(contextualizer, denoiser, base; split denoiser\)/);
+    writeFileSync(join(models, "lcm", "denoiser_step.onnx"), "truncated");
+    const broken = lcm(["models", "verify", "--models", models]);
+    expect(broken.stdout.toString()).toMatch(/FAIL {2}lcm lcm-smoke/);
+    expect(broken.stderr.toString()).toBe(
+      `lcm: ${join(models, "lcm", "denoiser_step.onnx")}: not a valid ONNX file (truncated or corrupt)\n`,
+    );
+    expect(broken.code).toBe(2);
   });
 
   it("verify names the broken file and exits 2", () => {

@@ -6,9 +6,11 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { LcmModel } from "../expand/lcm-model.js";
+import { readLcmSpec } from "../expand/lcm-spec.js";
 import { cosine } from "../expand/vector-math.js";
 import { ConceptCodec } from "../sonar/codec.js";
-import type { CodecManifest, ModelManifest } from "../sonar/manifest.js";
+import type { CodecManifest, LcmManifest, ModelManifest } from "../sonar/manifest.js";
 import { checkLcmCodecPairing } from "../sonar/manifest.js";
 import { type ModelEntry, scanModels } from "../sonar/model-registry.js";
 import { messageOf, UsageError } from "../util/errors.js";
@@ -186,6 +188,7 @@ interface VerifyReport {
     decoded: string;
     encode_ms: number;
     decode_ms: number;
+    beam: number;
     cosine: number;
   };
   note?: string;
@@ -220,7 +223,8 @@ async function runVerify(name: string | undefined, flags: ModelsFlags): Promise<
         const codec = codecs.find((c) => c.name === m.codec.name) ?? codecs[0];
         if (!codec) throw new UsageError(`${m.path}: no codec found to pair it with`);
         checkLcmCodecPairing(m, codec);
-        report.note = `pairs with codec ${codec.name}; LCM graphs are not checked yet`;
+        await verifyLcm(m, flags, report);
+        report.note = `pairs with codec ${codec.name}; ${report.note}`;
       }
       report.ok = true;
     } catch (error) {
@@ -232,6 +236,39 @@ async function runVerify(name: string | undefined, flags: ModelsFlags): Promise<
   if (flags.format === "json") writeOut(JSON.stringify(reports, null, 2));
   else writeOut(reports.map(formatReport).join("\n"));
   if (firstError) throw firstError;
+}
+
+/**
+ * Opens every LCM graph (their inputs and outputs are checked against the manifest on load) and runs
+ * each once on a small random prompt: the outputs must have the contract's shape and be finite.
+ */
+async function verifyLcm(m: LcmManifest, flags: ModelsFlags, report: VerifyReport): Promise<void> {
+  const spec = readLcmSpec(m);
+  const started = performance.now();
+  const model = await LcmModel.load(spec, { threads: flags.threads });
+  try {
+    const loadMs = performance.now() - started;
+    const rows = 3;
+    const prompt = Float32Array.from({ length: rows * spec.dim }, (_, i) => Math.sin(i * 12.9898) * 0.5);
+    const { context, width } = await model.contextualize(prompt, rows);
+    const denoiser = await model.conditioned(context, rows, width);
+    const x0 = await denoiser.predict(prompt.subarray(0, spec.dim), 50, 2);
+    const checks: [string, Float32Array, number][] = [
+      ["contextualizer", context, rows * width],
+      ["denoiser", x0, 2 * spec.dim],
+    ];
+    if (model.hasBase) checks.push(["base", await model.predictNext(prompt, rows), spec.dim]);
+    for (const [graph, out, size] of checks) {
+      if (out.length !== size || !out.every(Number.isFinite)) {
+        throw new UsageError(
+          `${m.dir}: the ${graph} graph returned ${out.length} values (expected ${size}) or non-finite ones`,
+        );
+      }
+    }
+    report.note = `graphs run (${checks.map((c) => c[0]).join(", ")}; ${model.denoiserForm} denoiser), load ${Math.round(loadMs)} ms`;
+  } finally {
+    await model.release();
+  }
 }
 
 async function verifyCodec(m: CodecManifest, flags: ModelsFlags, report: VerifyReport): Promise<void> {
@@ -258,6 +295,7 @@ async function verifyCodec(m: CodecManifest, flags: ModelsFlags, report: VerifyR
       decoded: decoded.text,
       encode_ms: Math.round(encodeMs * 10) / 10,
       decode_ms: Math.round(decodeMs),
+      beam: m.decoder.defaultBeam,
       cosine: Math.round(cosine(vector, again) * 1e4) / 1e4,
     };
   } finally {
@@ -275,7 +313,7 @@ function formatReport(r: VerifyReport): string {
   if (r.round_trip) {
     const rt = r.round_trip;
     lines.push(
-      `      round trip (${rt.lang}): encode ${rt.encode_ms} ms, decode ${rt.decode_ms} ms (beam 5), cosine(source, re-encoded output) ${rt.cosine}`,
+      `      round trip (${rt.lang}): encode ${rt.encode_ms} ms, decode ${rt.decode_ms} ms (beam ${rt.beam}), cosine(source, re-encoded output) ${rt.cosine}`,
       `        in:  ${toDisplayLine(rt.source)}`,
       `        out: ${toDisplayLine(rt.decoded)}`,
     );
