@@ -34,7 +34,8 @@ const engine = await ConceptEngine.open({ models: values.models, cache: false, t
 const text = readFileSync(new URL("../examples/problems-of-philosophy.md", import.meta.url), "utf8");
 const outline = buildOutline(text, { segmenter: ruleSegmenter, format: "markdown", lang: "eng_Latn" });
 const sentences = [];
-for (const { concept } of walkConcepts(outline)) if (concept.kind === "sentence") sentences.push(concept.text);
+for (const { concept } of walkConcepts(outline))
+  if (concept.kind === "sentence") sentences.push(concept.text);
 const promptSize = Math.min(Number(values.prompt), sentences.length, engine.spec.maxContext - 1);
 const prompt = (await engine.codec.encode(sentences.slice(0, promptSize), "eng_Latn")).vectors;
 const endOfText = (await engine.codec.encode(["End of text."], "eng_Latn")).vectors[0];
@@ -44,7 +45,13 @@ for (const form of ["full", "split"]) {
   forms[form] = await LcmModel.load(engine.spec, { threads, denoiser: form });
 }
 const settings = engine.spec.defaults;
-const options = { maxConcepts: Number(values.concepts), minConcepts: 0, seed: 3, eotThreshold: 2, repeatThreshold: 2 };
+const options = {
+  maxConcepts: Number(values.concepts),
+  minConcepts: 0,
+  seed: 3,
+  eotThreshold: 2,
+  repeatThreshold: 2,
+};
 const times = { full: [], split: [] };
 const outputs = {};
 for (let run = 0; run < Number(values.runs); run++) {
@@ -74,8 +81,12 @@ console.log(
     `${settings.steps} steps, guidance ${settings.guidance}; threads ${threads ?? "default"}`,
 );
 for (const form of ["full", "split"]) {
-  console.log(`  ${form.padEnd(5)} median ${(median(times[form]) / 1000).toFixed(3)} s  (runs: ${times[form].map((t) => (t / 1000).toFixed(3)).join(", ")})`);
+  console.log(
+    `  ${form.padEnd(5)} median ${(median(times[form]) / 1000).toFixed(3)} s  (runs: ${times[form].map((t) => (t / 1000).toFixed(3)).join(", ")})`,
+  );
 }
-console.log(`split speed-up: ${(median(times.full) / median(times.split)).toFixed(2)}x; largest |difference| ${worst.toExponential(2)}`);
+console.log(
+  `split speed-up: ${(median(times.full) / median(times.split)).toFixed(2)}x; largest |difference| ${worst.toExponential(2)}`,
+);
 for (const m of Object.values(forms)) await m.release();
 await engine.release?.();
