@@ -4,7 +4,7 @@
  *   contextualizer  concepts [B,N,D] (normalized) -> context [B,N,d]; causal
  *   denoiser        noisy [B,D], timestep int64 [B], context [B,M,d], context_mask [B,M] -> x0 [B,D]
  *   denoiser_memory context [B,M,d] -> memory_keys, memory_values [L,B,M+1,d]
- *   denoiser_step   noisy, timestep, memory_keys, memory_values, context_mask -> x0
+ *   denoiser_step   noisy [B,D], timestep, memory_keys/values [L,1 or B,M+1,d], context_mask -> x0
  *   base (optional) concepts [B,N,D] -> predicted [B,N,D]; row i predicts concept i+1
  *
  * The split denoiser (memory + step) computes what the one-graph denoiser computes, but projects the
@@ -142,7 +142,7 @@ export class LcmModel {
     if (this.denoiser.form === "full") {
       return {
         single: { context: floatTensor(context, [1, rows, width]) },
-        pair: { context: floatTensor(doubled(context, 1), [2, rows, width]) },
+        pair: { context: floatTensor(doubled(context), [2, rows, width]) },
       };
     }
     const out = await this.denoiser.memory.run({ context: floatTensor(context, [1, rows, width]) });
@@ -159,16 +159,12 @@ export class LcmModel {
         `${this.display(this.spec.files.denoiserMemory!)}: memory of shape [${keys.dims}] / [${values.dims}] for ${rows} context rows of width ${width}`,
       );
     }
-    const shape = (b: number) => [layers, b, memoryRows, memoryWidth];
-    const k = keys.data as Float32Array;
-    const v = values.data as Float32Array;
-    return {
-      single: { memory_keys: floatTensor(k, shape(1)), memory_values: floatTensor(v, shape(1)) },
-      pair: {
-        memory_keys: floatTensor(doubled(k, layers), shape(2)),
-        memory_values: floatTensor(doubled(v, layers), shape(2)),
-      },
+    // One memory (batch 1) serves both branches: the step graph broadcasts it over the batch.
+    const memory = {
+      memory_keys: floatTensor(keys.data as Float32Array, [layers, 1, memoryRows, memoryWidth]),
+      memory_values: floatTensor(values.data as Float32Array, [layers, 1, memoryRows, memoryWidth]),
     };
+    return { single: memory, pair: memory };
   }
 
   /** Base-LCM: the normalized prediction of the concept after the N given ones ([N, D] in). */
@@ -233,18 +229,11 @@ async function open(
   return session;
 }
 
-/**
- * [outer, 1, ...] -> [outer, 2, ...]: every outer slice's single batch row repeated (the cond and
- * uncond branches share the context; only their masks differ).
- */
-function doubled(data: Float32Array, outer: number): Float32Array {
-  const slice = data.length / outer;
+/** [1, ...] -> [2, ...]: the cond and uncond branches share the context; only their masks differ. */
+function doubled(data: Float32Array): Float32Array {
   const out = new Float32Array(2 * data.length);
-  for (let o = 0; o < outer; o++) {
-    const src = data.subarray(o * slice, (o + 1) * slice);
-    out.set(src, 2 * o * slice);
-    out.set(src, (2 * o + 1) * slice);
-  }
+  out.set(data, 0);
+  out.set(data, data.length);
   return out;
 }
 

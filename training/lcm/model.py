@@ -105,10 +105,10 @@ class Attention(nn.Module):
     def attend_memory(self, x, keys, values, mask):
         """forward(x, kv, mask) with kv's projections precomputed by project_memory."""
         b, tq, _ = x.shape
-        tk = keys.shape[1]
+        kb, tk = keys.shape[0], keys.shape[1]  # kb may be 1: one memory shared by the whole batch
         q = self.q(x).view(b, tq, self.heads, self.head_dim).transpose(1, 2)
-        k = keys.view(b, tk, self.heads, self.head_dim).transpose(1, 2)
-        v = values.view(b, tk, self.heads, self.head_dim).transpose(1, 2)
+        k = keys.view(kb, tk, self.heads, self.head_dim).transpose(1, 2)
+        v = values.view(kb, tk, self.heads, self.head_dim).transpose(1, 2)
         return self._attend(q, k, v, mask)
 
 
@@ -174,10 +174,11 @@ class DenoiserLayer(nn.Module):
         nn.init.zeros_(self.modulation.bias)
         self.dropout = cfg.dropout
 
-    def forward(self, x, temb, context, mask, memory=None):
+    def forward(self, x, temb, context, mask, memory=None, modulation=None):
         """x [B,T,d], temb [B,T,d], context [B,M+1,d], mask bool [B,1,T,M+1]. memory: the cross-attention
-        keys and values of context, precomputed (then context is not read)."""
-        mods = self.modulation(F.silu(temb)).chunk(9, dim=-1)
+        keys and values of context, precomputed (then context is not read). modulation: this layer's
+        AdaLN output [B,T,9d], precomputed (it depends on the timestep only; then temb is not read)."""
+        mods = (self.modulation(F.silu(temb)) if modulation is None else modulation).chunk(9, dim=-1)
 
         def modulated(i, h):
             shift, scale, gate = mods[3 * i], mods[3 * i + 1], mods[3 * i + 2]
@@ -229,14 +230,24 @@ class TwoTowerLCM(nn.Module):
         pairs = [layer.cross.project_memory(ctx) for layer in self.denoiser]
         return torch.stack([k for k, _ in pairs]), torch.stack([v for _, v in pairs])
 
-    def denoise_with_memory(self, noisy, t, keys, values, mask):
-        """denoise() with the context replaced by denoiser_memory(context); same result."""
+    def modulation_table(self):
+        """Every denoiser layer's AdaLN modulation for every training timestep: [T, L, 9d]. It depends on
+        the timestep alone, so inference can look it up instead of running the time MLP and the
+        layers' modulation projections (a third of the denoiser's weights) at every step."""
+        temb = self.time(torch.arange(self.cfg.train_steps))
+        return torch.stack([layer.modulation(F.silu(temb)) for layer in self.denoiser], dim=1)
+
+    def denoise_with_memory(self, noisy, t, keys, values, mask, table=None):
+        """denoise() with the context replaced by denoiser_memory(context) and, when given, the
+        modulations looked up in modulation_table(); same result."""
         b, tq, _ = noisy.shape
         full = torch.cat([torch.ones(b, tq, 1, dtype=torch.bool, device=mask.device), mask], dim=2)[:, None]
         x = self.noisy_in(noisy)
-        temb = self.time(t.reshape(-1)).view(b, tq, -1)
+        temb = None if table is not None else self.time(t.reshape(-1)).view(b, tq, -1)
+        looked_up = None if table is None else table[t]  # [B, T, L, 9d]
         for i, layer in enumerate(self.denoiser):
-            x = layer(x, temb, None, full, memory=(keys[i], values[i]))
+            modulation = None if looked_up is None else looked_up[:, :, i]
+            x = layer(x, temb, None, full, memory=(keys[i], values[i]), modulation=modulation)
         return self.out(self.denoiser_norm(x))
 
 
