@@ -8,6 +8,7 @@
  *
  *   npm run build
  *   node bench/summarize-speed.mjs [--models DIR] [--runs N] [--threads N] [--words N] [--concepts N] [--beam K]
+ *   (--beam defaults to the codec's decoder.default_beam)
  *
  * Besides wall time it prints the process's CPU time (a loaded machine inflates wall time), and, as a
  * yardstick for the decode stage, the time to decode ten of the document's own sentences (an untrained
@@ -32,7 +33,7 @@ const { values } = parseArgs({
     threads: { type: "string" },
     words: { type: "string", default: "10000" },
     concepts: { type: "string", default: "10" },
-    beam: { type: "string", default: "5" },
+    beam: { type: "string" },
   },
 });
 const targetWords = Number(values.words);
@@ -76,7 +77,8 @@ console.log(
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const cpuTime = (usage) => (usage.user + usage.system) / 1000;
 const totals = [];
-const beam = Number(values.beam);
+// The codec's own default unless --beam says otherwise (the shipped codec decodes greedily).
+const beam = values.beam ? Number(values.beam) : engine.codec.manifest.decoder.defaultBeam;
 let sourceVectors = null;
 for (let run = 1; run <= Number(values.runs); run++) {
   const cpu = process.cpuUsage();
