@@ -103,7 +103,13 @@ export class ConceptDecoder {
     options: SessionOptions & { displayDir?: string } = {},
   ): Promise<ConceptDecoder> {
     const shown = `${options.displayDir ?? manifest.dir}/${manifest.decoder.file}`;
-    const session = await createSession(`${manifest.dir}/${manifest.decoder.file}`, options, shown);
+    // Folding int8 weights to fp32 at load is right for a graph whose tied embedding is dequantised
+    // whole on every step; an export that says int8_matmul is laid out for int8 kernels instead.
+    const sessionOptions = {
+      ...options,
+      foldQuantizedWeights: options.foldQuantizedWeights ?? !manifest.decoder.int8Matmul,
+    };
+    const session = await createSession(`${manifest.dir}/${manifest.decoder.file}`, sessionOptions, shown);
     checkGraph(session, decoderExpectation(manifest), shown);
     const decoder = new ConceptDecoder(session, manifest, tokenizer);
     await decoder.probe(shown);

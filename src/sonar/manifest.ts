@@ -54,6 +54,11 @@ export interface DecoderSpec {
    * whose beam search measures no better than greedy decoding can say 1 and decode ~5x faster.
    */
   defaultBeam: number;
+  /**
+   * "decoder.int8_matmul": the graph's int8 weights each feed one MatMul, so onnxruntime should run
+   * them with int8 kernels rather than fold them to fp32 at load (see training/codec/int8_graph.py).
+   */
+  int8Matmul: boolean;
   inputs: { inputIds: string; embedding: string; pastKey: string; pastValue: string };
   outputs: { logits: string; presentKey: string; presentValue: string };
 }
@@ -183,6 +188,7 @@ function parseCodec(r: FieldReader, root: Record<string, unknown>, common: Manif
     vocabSize: r.positiveInt(dec, "vocab_size", "decoder."),
     maxTokens: r.positiveInt(dec, "max_tokens", "decoder."),
     defaultBeam: dec.default_beam === undefined ? 5 : r.positiveInt(dec, "default_beam", "decoder."),
+    int8Matmul: r.optionalBoolean(dec, "int8_matmul", "decoder.") ?? false,
     inputs: {
       inputIds: decInputs[0],
       embedding: decInputs[1],
@@ -251,6 +257,13 @@ class FieldReader {
     const value = obj[key];
     if (value === undefined || value === null) return null;
     if (typeof value !== "string") this.fail(`"${key}" must be a string`);
+    return value;
+  }
+
+  optionalBoolean(obj: Record<string, unknown>, key: string, prefix = ""): boolean | null {
+    const value = obj[key];
+    if (value === undefined || value === null) return null;
+    if (typeof value !== "boolean") this.fail(`"${prefix}${key}" must be true or false`);
     return value;
   }
 

@@ -7,10 +7,12 @@
  * int8 weights: our exports store large matrices as int8 behind DequantizeLinear nodes. Two ways to
  * run them, chosen per graph by the caller (measured in bench/codec-speed.mjs, onnxruntime 1.30):
  *  - folded (`disable_quant_qdq`): the nodes are plain arithmetic on constants, folded to fp32 at
- *    load; every kernel is the ordinary fp32 one. Best for the decoder: unfolded, its tied
- *    embedding (Gather + Gemm, which onnxruntime does not fuse) would be dequantised on every step.
+ *    load; every kernel is the ordinary fp32 one. Right for a decoder exported with a tied embedding
+ *    (Gather + Gemm, which onnxruntime does not fuse): unfolded, it would be dequantised every step.
  *  - unfolded: onnxruntime fuses DequantizeLinear -> MatMul into MatMulNBits (int8 weights, kept
- *    int8 in memory). Best for the encoder: ~1.3x more sentences per CPU-second, a quarter the memory.
+ *    int8 in memory). Best for the encoder (~1.3x more sentences per CPU-second, a quarter the
+ *    memory) and for a decoder exported for it ("decoder.int8_matmul", training/codec/int8_graph.py):
+ *    a decoding step is bound by reading weights, so int8 weights make it ~1.5x faster.
  */
 import { stat } from "node:fs/promises";
 import * as ort from "onnxruntime-node";

@@ -1,0 +1,127 @@
+"""Graph rewrites that let onnxruntime run an int8-weight graph with int8 kernels, instead of
+dequantising weights to fp32 on every run.
+
+onnxruntime fuses `DequantizeLinear(W_int8) -> MatMul` into one int8-weight matmul (MatMulNBits) when
+the DequantizeLinear feeds that MatMul alone. Three patterns in our traced graphs defeat it:
+  - Linear layers traced as Gemm (2-D inputs, e.g. the decoder's cross-attention over the concept):
+    no fusion for Gemm;                                                   -> gemm_to_matmul
+  - the tied embedding: one matrix feeds the output projection (MatMul) and, through a Transpose,
+    the token lookup (Gather), so its DequantizeLinear has two consumers;  -> untie_gather
+  - a Gather from a dequantised table dequantises the whole table (16k x 512) to fetch a few rows.
+                                                                          -> gather_then_dequantize
+Apply gemm_to_matmul and untie_gather before quantising (quantize_weights_int8 then gives each MatMul
+weight per-column scales), gather_then_dequantize after. Each rewrite is exact in fp32 arithmetic
+except for float rounding order; the export's tests compare the graphs' outputs.
+"""
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+
+def _consumers(graph):
+    out = {}
+    for node in graph.node:
+        for k, name in enumerate(node.input):
+            out.setdefault(name, []).append((node, k))
+    return out
+
+
+def _attr(node, name, default):
+    for a in node.attribute:
+        if a.name == name:
+            return helper.get_attribute_value(a)
+    return default
+
+
+def gemm_to_matmul(model: onnx.ModelProto) -> int:
+    """Gemm(A, W, C, transB=1) with W an initializer -> Add(MatMul(A, W^T), C)."""
+    g = model.graph
+    inits = {i.name: i for i in g.initializer}
+    rewritten = 0
+    for node in list(g.node):
+        if node.op_type != "Gemm" or node.input[1] not in inits:
+            continue
+        if _attr(node, "alpha", 1.0) != 1.0 or _attr(node, "beta", 1.0) != 1.0 or _attr(node, "transA", 0):
+            continue
+        w = numpy_helper.to_array(inits[node.input[1]])
+        if _attr(node, "transB", 0):
+            w = w.T
+        name = node.input[1] + "_matmul"
+        g.initializer.append(numpy_helper.from_array(np.ascontiguousarray(w), name))
+        at = list(g.node).index(node)
+        product = node.output[0] + "_product"
+        new = [helper.make_node("MatMul", [node.input[0], name], [product if len(node.input) > 2 else node.output[0]])]
+        if len(node.input) > 2 and node.input[2]:
+            new.append(helper.make_node("Add", [product, node.input[2]], [node.output[0]]))
+        g.node.remove(node)
+        for k, n in enumerate(new):
+            g.node.insert(at + k, n)
+        rewritten += 1
+    _drop_unused_initializers(g)
+    return rewritten
+
+
+def untie_gather(model: onnx.ModelProto) -> int:
+    """A Transpose of an initializer that feeds Gathers only -> the transposed initializer itself, so
+    the original matrix feeds the MatMul alone (costs a second copy of the table in the file)."""
+    g = model.graph
+    inits = {i.name: i for i in g.initializer}
+    consumers = _consumers(g)
+    untied = 0
+    for node in list(g.node):
+        if node.op_type != "Transpose" or node.input[0] not in inits:
+            continue
+        users = consumers.get(node.output[0], [])
+        if not users or not all(n.op_type == "Gather" and k == 0 for n, k in users):
+            continue
+        w = numpy_helper.to_array(inits[node.input[0]])
+        perm = _attr(node, "perm", list(reversed(range(w.ndim))))
+        g.initializer.append(numpy_helper.from_array(np.ascontiguousarray(np.transpose(w, perm)), node.output[0]))
+        g.node.remove(node)
+        untied += 1
+    _drop_unused_initializers(g)
+    return untied
+
+
+def gather_then_dequantize(model: onnx.ModelProto) -> int:
+    """Gather(DequantizeLinear(Q, scale, zero=0, axis=0), ids) -> Gather(Q, ids) * Gather(scale, ids):
+    fetch the int8 rows, then scale only those."""
+    g = model.graph
+    inits = {i.name: i for i in g.initializer}
+    consumers = _consumers(g)
+    rewritten = 0
+    for dq in list(g.node):
+        if dq.op_type != "DequantizeLinear" or _attr(dq, "axis", 1) != 0:
+            continue
+        if len(dq.input) > 2 and dq.input[2] in inits and numpy_helper.to_array(inits[dq.input[2]]).any():
+            continue  # a non-zero zero point would need subtracting; ours are symmetric
+        users = consumers.get(dq.output[0], [])
+        if not users or not all(n.op_type == "Gather" and k == 0 and _attr(n, "axis", 0) == 0 for n, k in users):
+            continue
+        q, scale = dq.input[0], dq.input[1]
+        axes = dq.output[0] + "_rows_axes"
+        g.initializer.append(numpy_helper.from_array(np.array([-1], dtype=np.int64), axes))
+        for gather, _ in users:
+            ids, out = gather.input[1], gather.output[0]
+            at = list(g.node).index(gather)
+            new = [
+                helper.make_node("Gather", [q, ids], [out + "_q"], axis=0),
+                helper.make_node("Cast", [out + "_q"], [out + "_qf"], to=onnx.TensorProto.FLOAT),
+                helper.make_node("Gather", [scale, ids], [out + "_s"], axis=0),
+                helper.make_node("Unsqueeze", [out + "_s", axes], [out + "_s1"]),
+                helper.make_node("Mul", [out + "_qf", out + "_s1"], [out]),
+            ]
+            g.node.remove(gather)
+            for k, n in enumerate(new):
+                g.node.insert(at + k, n)
+        g.node.remove(dq)
+        rewritten += 1
+    return rewritten
+
+
+def _drop_unused_initializers(graph):
+    used = {name for node in graph.node for name in node.input}
+    outputs = {o.name for o in graph.output}
+    for init in list(graph.initializer):
+        if init.name not in used and init.name not in outputs:
+            graph.initializer.remove(init)
