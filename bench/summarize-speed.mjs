@@ -7,8 +7,9 @@
  * paragraph where it reaches 10,000 words. The concept cache is off, so encoding is cold.
  *
  *   npm run build
- *   node bench/summarize-speed.mjs [--models DIR] [--runs N] [--threads N] [--words N] [--concepts N] [--beam K]
- *   (--beam defaults to the codec's decoder.default_beam)
+ *   node bench/summarize-speed.mjs [--models DIR] [--runs N] [--threads N] [--words N] [--concepts N] [--beam K] [--grounded]
+ *   (--beam defaults to the codec's decoder.default_beam; --grounded shows concepts as source sentences
+ *   where the model's grounding threshold allows, which skips decoding them)
  *
  * Besides wall time it prints the process's CPU time (a loaded machine inflates wall time), and, as a
  * yardstick for the decode stage, the time to decode ten of the document's own sentences (an untrained
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     words: { type: "string", default: "10000" },
     concepts: { type: "string", default: "10" },
     beam: { type: "string" },
+    grounded: { type: "boolean", default: false },
   },
 });
 const targetWords = Number(values.words);
@@ -85,7 +87,7 @@ for (let run = 1; run <= Number(values.runs); run++) {
   const result = await summarize(
     engine,
     { text: doc.text, name: "inaugural.md", format: "markdown" },
-    { maxConcepts: Number(values.concepts), seed: run, decode: { beam } },
+    { maxConcepts: Number(values.concepts), seed: run, decode: { beam }, grounded: values.grounded },
   );
   const cpuMs = cpuTime(process.cpuUsage(cpu));
   sourceVectors ??= { vectors: result.concepts.map((c) => c.vector), sentences: result.source.sentences };
@@ -102,7 +104,8 @@ for (let run = 1; run <= Number(values.runs); run++) {
   console.log(
     `  ${result.stats.sourceSentences} sentences, ${shape}; ${result.concepts.length} summary concepts ` +
       `(${result.stats.generated} generated in ${result.stats.calls} calls, ${result.stats.denoiserRuns} denoiser runs, ` +
-      `${result.stats.contextRuns} contextualizer runs); stops: ${result.stops.join(", ")}`,
+      `${result.stats.contextRuns} contextualizer runs); stops: ${result.stops.join(", ")}` +
+      (values.grounded ? `; ${result.stats.grounded} shown as source sentences` : ""),
   );
 }
 totals.sort((a, b) => a - b);

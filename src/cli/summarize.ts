@@ -44,7 +44,7 @@ export function registerSummarize(program: Command): void {
     )
     .argument("<files...>", "Markdown or plain-text documents, directories, glob patterns, or - for stdin")
     .addOption(
-      new Option("-n, --max-concepts <n>", "longest summary, in concepts (sentences)")
+      new Option("-n, --max-concepts <n>", "summary length, in concepts (sentences)")
         .argParser(parsePositiveInt("--max-concepts"))
         .conflicts("length"),
     )
@@ -56,7 +56,7 @@ export function registerSummarize(program: Command): void {
     .addOption(
       new Option(
         "--min-concepts <n>",
-        "shortest summary: a stop rule that fires earlier is resampled instead (default 1)",
+        "let the stop rules end the summary after N concepts (default: none before the length asked for)",
       ).argParser(parsePositiveInt("--min-concepts")),
     );
   withBatchOptions(withCommonOptions(withLcmOptions(command), ["text", "md", "json", "jsonl"]))
