@@ -225,8 +225,11 @@ export async function summarize(
   );
 
   const groundingIndex = new GroundingIndex(encoded.vectors.map((v) => engine.groundingView(v)));
+  // As many neighbours as the summary has concepts (at least 3): --grounded never shows a source
+  // sentence twice, so a concept must always find one its predecessors did not take.
+  const neighbours = Math.max(GROUNDING_TOP_K, finalNeed);
   const ground = (vector: Float32Array): Grounding[] =>
-    groundingIndex.nearest(engine.groundingView(vector), GROUNDING_TOP_K).map((m) => ({
+    groundingIndex.nearest(engine.groundingView(vector), neighbours).map((m) => ({
       index: m.index,
       score: m.score,
       span: sentences[m.index].span,
