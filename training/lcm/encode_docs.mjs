@@ -16,9 +16,7 @@ import { createGunzip } from "node:zlib";
 import { parseArgs } from "node:util";
 
 const root = new URL("../../", import.meta.url).pathname;
-const { buildOutline } = await import(join(root, "dist/src/planner/build-outline.js"));
-const { walkConcepts } = await import(join(root, "dist/src/planner/outline.js"));
-const { ruleSegmenter } = await import(join(root, "dist/src/planner/segment-rules.js"));
+const { sentencesOf: segment } = await import("./sentences.mjs");
 const { ConceptCodec } = await import(join(root, "dist/src/sonar/codec.js"));
 
 const { values: args } = parseArgs({
@@ -43,9 +41,7 @@ const maxDocs = Number(args["max-docs"]);
 const maxSentences = Number(args["max-sentences"]);
 
 function sentencesOf(text) {
-  const outline = buildOutline(text, { segmenter: ruleSegmenter, format: "plain", lang: args.lang });
-  const out = [];
-  for (const { concept } of walkConcepts(outline)) if (concept.kind === "sentence") out.push(concept.text);
+  const out = segment(text, args.lang);
   return maxSentences ? out.slice(0, maxSentences) : out;
 }
 

@@ -18,9 +18,7 @@ import { parseArgs } from "node:util";
 import { createGunzip } from "node:zlib";
 
 const root = new URL("../../", import.meta.url).pathname;
-const { buildOutline } = await import(join(root, "dist/src/planner/build-outline.js"));
-const { walkConcepts } = await import(join(root, "dist/src/planner/outline.js"));
-const { ruleSegmenter } = await import(join(root, "dist/src/planner/segment-rules.js"));
+const { sentencesOf } = await import("./sentences.mjs");
 const { scoreRouge } = await import(join(root, "dist/src/eval/rouge.js"));
 
 const { values: args } = parseArgs({
@@ -35,13 +33,6 @@ const { values: args } = parseArgs({
 const dim = Number(args.dim);
 mkdirSync(args.to, { recursive: true });
 for (const f of ["specials.f32", "specials.json"]) copyFileSync(join(args.from, f), join(args.to, f));
-
-function sentencesOf(text) {
-  const outline = buildOutline(text, { segmenter: ruleSegmenter, format: "plain", lang: "eng_Latn" });
-  const out = [];
-  for (const { concept } of walkConcepts(outline)) if (concept.kind === "sentence") out.push(concept.text);
-  return out;
-}
 
 const score = (reference, picked) => {
   const s = scoreRouge(reference, picked.join("\n"), { types: ["rouge1", "rouge2"] });
