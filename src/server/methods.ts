@@ -128,6 +128,7 @@ export function createMethods(config: MethodsConfig): Record<string, MethodHandl
       lang: p.optionalString("lang"),
       sourceLang: p.optionalString("sourceLang"),
       maxConcepts: p.optionalInt("maxConcepts", 1, 10_000),
+      minConcepts: p.optionalInt("minConcepts", 1, 10_000),
       length: p.optionalEnum<LengthPreset>("length", ["short", "medium", "long"]),
       grounded: p.optionalBoolean("grounded"),
       groundingThreshold: p.optionalNumber("groundingThreshold", -1, 1),
