@@ -27,9 +27,11 @@ program.addHelpText(
   "after",
   `
 Examples:
-  $ lcm outline examples/problems-of-philosophy.md   show a document as an outline of concepts
-  $ lcm outline notes.txt --format json              the same, as JSON with source spans
-  $ cat report.md | lcm outline -                    read from stdin
+  $ lcm summarize examples/problems-of-philosophy.md --grounded   summarize a book
+  $ lcm tui examples/problems-of-philosophy.md        see and edit its outline, generate, render
+  $ lcm outline examples/problems-of-philosophy.md    the document as an outline of concepts
+  $ lcm outline notes.txt --format json               the same, as JSON with source spans
+  $ cat report.md | lcm outline -                     read from stdin
 
 Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input.`,
 );

@@ -65,7 +65,7 @@ export function registerSummarize(program: Command): void {
       "after",
       `
 Lengths: short ~4% of the document's sentences (1..5), medium ~8% (3..10), long ~15% (5..20).
-The model's stop rules may end a summary earlier.
+A summary has the length asked for; --min-concepts N lets the model's stop rules end it after N.
 
 Formats:
   text  the summary; with --grounded, sentences taken from the source end in [sN] (source sentence N)
@@ -75,7 +75,8 @@ Formats:
          "decode", "total"}, ...}}; spans are [start, end) offsets (UTF-16 code units) into the input
 
 Examples:
-  $ lcm summarize examples/problems-of-philosophy.md
+  $ lcm summarize examples/problems-of-philosophy.md --grounded   source sentences, marked [sN]
+  $ lcm summarize examples/problems-of-philosophy.md              the decoder's own renderings
   $ lcm summarize report.md --length short --lang fra_Latn       a short summary in French
   $ lcm summarize minutes.txt --template meeting-notes --format md
   $ lcm summarize article.txt --grounded --format json > summary.json
