@@ -2,14 +2,11 @@
  * The rule-based sentence segmenter on real sentences: abbreviations, decimals, URLs, quotes, ellipses,
  * scripts with their own full stops (CJK, Devanagari, Arabic, Armenian, Ethiopic, ...), Thai without
  * any, the 256-character cap with its clause-boundary preference, hard-wrapped lines, the span
- * contract, the SaT seam, and a pinned small version of the NTREX-128 boundary measurement
+ * contract, and a pinned small version of the NTREX-128 boundary measurement
  * (bench/segmentation.mjs runs the full one).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createSegmenter } from "../src/planner/segment-backend.js";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
 import { ruleSegmenter, segmentSentences } from "../src/planner/segment-rules.js";
 import { MAX_SEGMENT_CHARS, type Segment } from "../src/planner/segment-types.js";
 import { UsageError } from "../src/util/errors.js";
@@ -373,40 +370,5 @@ describe("NTREX-128 regression (6 documents, headline joined to the body as in t
         expectValidSpans(text, ruleSegmenter.segment(text, { lang, maxChars: 40 }), 40);
       }
     }
-  });
-});
-
-describe("segmenter backends", () => {
-  let saved: string | undefined;
-  beforeEach(() => {
-    saved = process.env.LCM_SAT_MODEL;
-    delete process.env.LCM_SAT_MODEL;
-  });
-  afterEach(() => {
-    if (saved === undefined) delete process.env.LCM_SAT_MODEL;
-    else process.env.LCM_SAT_MODEL = saved;
-  });
-
-  it("defaults to the rules", async () => {
-    expect((await createSegmenter()).name).toBe("rules");
-    expect((await createSegmenter({ backend: "rules" })).segment("One. Two.")).toEqual([
-      { start: 0, end: 4 },
-      { start: 5, end: 9 },
-    ]);
-  });
-
-  it("explains how to point the SaT backend at a model", async () => {
-    await expect(createSegmenter({ backend: "sat" })).rejects.toThrow(/needs a model.*LCM_SAT_MODEL/);
-    await expect(createSegmenter({ backend: "sat", modelPath: "/nonexistent/sat-3l" })).rejects.toThrow(
-      /SaT model directory not found: \/nonexistent\/sat-3l/,
-    );
-    const dir = mkdtempSync(join(tmpdir(), "lcm-sat-"));
-    await expect(createSegmenter({ backend: "sat", modelPath: dir })).rejects.toThrow(/no SaT ONNX graph/);
-    writeFileSync(join(dir, "model.onnx"), "");
-    await expect(createSegmenter({ backend: "sat", modelPath: dir })).rejects.toThrow(/no XLM-R tokenizer/);
-    writeFileSync(join(dir, "sentencepiece.bpe.model"), "");
-    process.env.LCM_SAT_MODEL = dir;
-    await expect(createSegmenter({ backend: "sat" })).rejects.toThrow(/not available in this version/);
-    await expect(createSegmenter({ backend: "sat" })).rejects.toBeInstanceOf(UsageError);
   });
 });

@@ -1,7 +1,8 @@
 /**
- * The seam between the planner and sentence segmentation backends. The default backend is rule-based
- * (src/planner/segment-rules.ts); a Segment-any-Text (SaT) ONNX backend can be plugged in when the
- * user points the tool at one.
+ * The seam between the planner and sentence segmentation: the planner takes any `Segmenter`. The only
+ * backend is rule-based (src/planner/segment-rules.ts). A Segment-any-Text (SaT) ONNX backend would
+ * implement this interface; none is included, because no SaT model can be obtained on this machine to
+ * build and test one against.
  */
 
 /** The paper's cap ("SaT Capped"): no segment is longer than this many characters. */
