@@ -24,7 +24,9 @@ import {
   type LcmFlags,
   openEngine,
   progressReporter,
+  samplerSettingsJson,
   templateFrom,
+  timingsJson,
   withLcmOptions,
 } from "./lcm-options.js";
 
@@ -107,7 +109,6 @@ function readOutline(file: string, text: string): Outline {
 }
 
 export function expandJson(result: ExpandResult): unknown {
-  const round = (x: number) => Math.round(x * 10) / 10;
   const { stats, settings } = result;
   return {
     document: result.document,
@@ -138,24 +139,13 @@ export function expandJson(result: ExpandResult): unknown {
     },
     settings: {
       model: settings.model,
-      seed: settings.seed,
-      steps: settings.steps,
-      guidance: settings.guidance,
-      guidance_rescale: settings.guidanceRescale,
-      initial_noise: settings.initialNoise,
-      epsilon_scaling: settings.epsilonScaling,
+      ...samplerSettingsJson(settings),
       grounded: settings.grounded,
       grounding_threshold: settings.groundingThreshold,
       template: settings.template,
     },
     stats: {
-      timings_ms: {
-        segment: round(stats.timings.segment),
-        encode: round(stats.timings.encode),
-        generate: round(stats.timings.generate),
-        decode: round(stats.timings.decode),
-        total: round(stats.timings.total),
-      },
+      timings_ms: timingsJson(stats.timings),
       source_sentences: stats.sourceSentences,
       generated: stats.generated,
       pinned: stats.pinned,

@@ -7,14 +7,17 @@ import { Option } from "commander";
 import { ConceptEngine } from "../expand/engine.js";
 import { PAPER_DEFAULTS } from "../expand/lcm-spec.js";
 import type { ModelKind } from "../expand/predictors.js";
-import type { GenerationOptions } from "../expand/settings.js";
-import type { Grounding, ProgressEvent } from "../expand/task-types.js";
+import type { GenerationOptions, GenerationSettings } from "../expand/settings.js";
+import type { Grounding, ProgressEvent, TaskTimings } from "../expand/task-types.js";
 import { loadTemplate, type Template } from "../expand/templates.js";
 import { UsageError } from "../util/errors.js";
 import { type CodecFlags, withCodecOptions } from "./codec-options.js";
 import { type CommonOptions, parseNumber, parsePositiveInt, progressEnabled } from "./common.js";
 
-export interface LcmFlags extends CodecFlags {
+/** The sampler flags are GenerationOptions' fields (the stop thresholds are not flags). */
+export interface LcmFlags
+  extends CodecFlags,
+    Omit<GenerationOptions, "model" | "eotThreshold" | "repeatThreshold"> {
   lcm?: string;
   lang?: string;
   sourceLang?: string;
@@ -22,12 +25,6 @@ export interface LcmFlags extends CodecFlags {
   grounded?: boolean;
   groundingThreshold?: number;
   model: ModelKind;
-  seed?: number;
-  steps?: number;
-  guidance?: number;
-  guidanceRescale?: number;
-  initialNoise?: number;
-  epsilonScaling?: number;
   beam?: number;
 }
 
@@ -150,4 +147,28 @@ function parsePositive(name: string) {
 /** Grounding as both commands print it in JSON: scores rounded to 4 decimals. */
 export function groundingJson(grounding: readonly Grounding[]): Grounding[] {
   return grounding.map((g) => ({ index: g.index, score: Math.round(g.score * 1e4) / 1e4, span: g.span }));
+}
+
+/** The sampler settings block of summarize's and expand's JSON (snake_case, as the CLI writes JSON). */
+export function samplerSettingsJson(settings: GenerationSettings) {
+  return {
+    seed: settings.seed,
+    steps: settings.steps,
+    guidance: settings.guidance,
+    guidance_rescale: settings.guidanceRescale,
+    initial_noise: settings.initialNoise,
+    epsilon_scaling: settings.epsilonScaling,
+  };
+}
+
+/** Stage timings in ms, to 0.1 ms. */
+export function timingsJson(timings: TaskTimings) {
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return {
+    segment: round(timings.segment),
+    encode: round(timings.encode),
+    generate: round(timings.generate),
+    decode: round(timings.decode),
+    total: round(timings.total),
+  };
 }

@@ -22,7 +22,9 @@ import {
   type LcmFlags,
   openEngine,
   progressReporter,
+  samplerSettingsJson,
   templateFrom,
+  timingsJson,
   withLcmOptions,
 } from "./lcm-options.js";
 
@@ -192,7 +194,6 @@ export function summaryMarkdown(result: SummaryResult): string {
 }
 
 export function summaryJson(result: SummaryResult, lcm: string, codec: string): unknown {
-  const round = (x: number) => Math.round(x * 10) / 10;
   const { stats, settings } = result;
   return {
     summary: result.summary,
@@ -229,12 +230,7 @@ export function summaryJson(result: SummaryResult, lcm: string, codec: string): 
     },
     model: { lcm, codec, kind: settings.model },
     settings: {
-      seed: settings.seed,
-      steps: settings.steps,
-      guidance: settings.guidance,
-      guidance_rescale: settings.guidanceRescale,
-      initial_noise: settings.initialNoise,
-      epsilon_scaling: settings.epsilonScaling,
+      ...samplerSettingsJson(settings),
       eot_threshold: settings.eotThreshold,
       repeat_threshold: settings.repeatThreshold,
       max_concepts: settings.maxConcepts,
@@ -246,13 +242,7 @@ export function summaryJson(result: SummaryResult, lcm: string, codec: string): 
     },
     stops: result.stops,
     stats: {
-      timings_ms: {
-        segment: round(stats.timings.segment),
-        encode: round(stats.timings.encode),
-        generate: round(stats.timings.generate),
-        decode: round(stats.timings.decode),
-        total: round(stats.timings.total),
-      },
+      timings_ms: timingsJson(stats.timings),
       source_sentences: stats.sourceSentences,
       source_chars: stats.sourceChars,
       source_words: stats.sourceWords,

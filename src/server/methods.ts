@@ -120,20 +120,27 @@ export function createMethods(config: MethodsConfig): Record<string, MethodHandl
     return { uri: doc.uri, ...(JSON.parse(outlineToJson(built, outlineStats(built))) as object) };
   }
 
-  async function summarizeMethod(raw: unknown, context: RequestContext) {
-    const p = new Params(raw);
-    const doc = documentParams(p, maxTextChars);
-    const options: SummarizeOptions = {
+  /** The params summarize and expand share: sampler settings, languages, grounding, decoding, template. */
+  async function taskParams(p: Params) {
+    return {
       ...generationParams(p),
       lang: p.optionalString("lang"),
       sourceLang: p.optionalString("sourceLang"),
-      maxConcepts: p.optionalInt("maxConcepts", 1, 10_000),
-      minConcepts: p.optionalInt("minConcepts", 1, 10_000),
-      length: p.optionalEnum<LengthPreset>("length", ["short", "medium", "long"]),
       grounded: p.optionalBoolean("grounded"),
       groundingThreshold: p.optionalNumber("groundingThreshold", -1, 1),
       decode: decodeParams(p),
       template: await templateParam(p, config.env),
+    };
+  }
+
+  async function summarizeMethod(raw: unknown, context: RequestContext) {
+    const p = new Params(raw);
+    const doc = documentParams(p, maxTextChars);
+    const options: SummarizeOptions = {
+      ...(await taskParams(p)),
+      maxConcepts: p.optionalInt("maxConcepts", 1, 10_000),
+      minConcepts: p.optionalInt("minConcepts", 1, 10_000),
+      length: p.optionalEnum<LengthPreset>("length", ["short", "medium", "long"]),
     };
     const vectors = p.optionalBoolean("includeVectors") ?? false;
     const engine = await host.engine();
@@ -152,15 +159,7 @@ export function createMethods(config: MethodsConfig): Record<string, MethodHandl
     const p = new Params(raw);
     const uri = p.optionalString("uri") ?? null;
     const source = outlineParam(p, maxTextChars, uri);
-    const options: ExpandOptions = {
-      ...generationParams(p),
-      lang: p.optionalString("lang"),
-      sourceLang: p.optionalString("sourceLang"),
-      grounded: p.optionalBoolean("grounded"),
-      groundingThreshold: p.optionalNumber("groundingThreshold", -1, 1),
-      decode: decodeParams(p),
-      template: await templateParam(p, config.env),
-    };
+    const options: ExpandOptions = await taskParams(p);
     const vectors = p.optionalBoolean("includeVectors") ?? false;
     const engine = await host.engine();
     return host.queue.run(context.signal, async () => {

@@ -104,25 +104,22 @@ function editTarget(edit: OutlineEdit, outline: Outline): RowKey | null {
 }
 
 export function undoEdit(state: AppState): AppState {
-  if (!canUndo(state.history)) return { ...state, message: { text: "nothing to undo", kind: "info" } };
-  const edit = state.history.past[state.history.past.length - 1].edit;
-  const history = undo(state.history);
-  const previousIndex = rowIndex(rowsOf(state), state.cursor);
-  const target = editTarget(edit, history.present);
-  const next: AppState = {
-    ...state,
-    history,
-    revision: state.revision + 1,
-    cursor: target ?? state.cursor,
-    message: { text: `undid: ${describeEdit(edit)}`, kind: "info" },
-  };
-  return settle(keepViewValid(next), previousIndex);
+  return stepHistory(state, "undo");
 }
 
 export function redoEdit(state: AppState): AppState {
-  if (!canRedo(state.history)) return { ...state, message: { text: "nothing to redo", kind: "info" } };
-  const edit = state.history.future[state.history.future.length - 1].edit;
-  const history = redo(state.history);
+  return stepHistory(state, "redo");
+}
+
+/** Undo or redo one edit: the cursor follows what the edit touched, the message says what it was. */
+function stepHistory(state: AppState, direction: "undo" | "redo"): AppState {
+  const undoing = direction === "undo";
+  if (!(undoing ? canUndo(state.history) : canRedo(state.history))) {
+    return { ...state, message: { text: `nothing to ${direction}`, kind: "info" } };
+  }
+  const stack = undoing ? state.history.past : state.history.future;
+  const edit = stack[stack.length - 1].edit;
+  const history = undoing ? undo(state.history) : redo(state.history);
   const previousIndex = rowIndex(rowsOf(state), state.cursor);
   const target = editTarget(edit, history.present);
   const next: AppState = {
@@ -130,7 +127,7 @@ export function redoEdit(state: AppState): AppState {
     history,
     revision: state.revision + 1,
     cursor: target ?? state.cursor,
-    message: { text: `redid: ${describeEdit(edit)}`, kind: "info" },
+    message: { text: `${undoing ? "undid" : "redid"}: ${describeEdit(edit)}`, kind: "info" },
   };
   return settle(keepViewValid(next), previousIndex);
 }

@@ -89,18 +89,12 @@ export function startGeneration(state: AppState, form: GenerateMode): AppState {
   const template = form.template >= 0 ? (state.templates[form.template]?.name ?? null) : null;
   const title =
     form.task === "summarize" ? `Summary of ${scope.label}` : `Document extended from ${scope.label}`;
-  const output: OutputState = {
+  const output = runningOutput(
     runId,
-    task: form.task,
-    title: `${title}${template ? ` (${template})` : ""}`,
-    lang: state.outputLang,
-    sections: null,
-    items: [],
-    status: "running",
-    progress: null,
-    error: null,
-    exported: false,
-  };
+    form.task,
+    `${title}${template ? ` (${template})` : ""}`,
+    state.outputLang,
+  );
   return {
     ...state,
     mode: { kind: "normal" },
@@ -148,18 +142,12 @@ export function startRenderSection(state: AppState): AppState {
     nextRunId: runId + 1,
     pane: "output",
     paneScroll: 0,
-    output: {
+    output: runningOutput(
       runId,
-      task: "render",
-      title: `Concepts of ${title}${lang ? ` in ${describeLanguage(lang)}` : ""}`,
+      "render",
+      `Concepts of ${title}${lang ? ` in ${describeLanguage(lang)}` : ""}`,
       lang,
-      sections: null,
-      items: [],
-      status: "running",
-      progress: null,
-      error: null,
-      exported: false,
-    },
+    ),
     message: { text: "decoding concepts… Esc cancels", kind: "info" },
     effects: [...state.effects, { kind: "renderSection", runId, lang, section: id, outline }],
   };
@@ -291,4 +279,25 @@ export function outputMarkdown(output: OutputState): string {
     if (texts) lines.push(texts.join(" "), "");
   });
   return `${lines.join("\n").trimEnd()}\n`;
+}
+
+/** A fresh output pane for a run that has just started. */
+function runningOutput(
+  runId: number,
+  task: OutputState["task"],
+  title: string,
+  lang: OutputState["lang"],
+): OutputState {
+  return {
+    runId,
+    task,
+    title,
+    lang,
+    sections: null,
+    items: [],
+    status: "running",
+    progress: null,
+    error: null,
+    exported: false,
+  };
 }
