@@ -13,6 +13,7 @@ import json
 import math
 import os
 import random
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -124,7 +125,8 @@ def heldout_metrics(model, kind, seqs, center, scale, alphas, device, max_seqs=4
     p, t = np.concatenate(preds), np.concatenate(truths)
     l2 = float(np.linalg.norm(p - t, axis=1).mean())
     # contrastive accuracy: share of other ground-truth concepts farther from the prediction than its own
-    d = np.linalg.norm(p[:, None, :] - t[None, :, :], axis=-1)
+    # |p - t|^2 expanded: the [P, P, D] difference tensor would not fit in memory for long documents
+    d = np.sqrt(np.maximum((p * p).sum(1)[:, None] + (t * t).sum(1)[None, :] - 2 * p @ t.T, 0))
     own = np.diag(d)[:, None]
     ca = float(((d > own).sum(1) / (len(t) - 1)).mean())
     return {"heldout_l2": round(l2, 4), "heldout_ca": round(ca, 4), "heldout_positions": int(len(p))}
@@ -143,6 +145,8 @@ def main():
     ap.add_argument("--sft-weight", type=float, default=3.0, help="sampling weight of supervised sequences")
     ap.add_argument("--eval-every", type=float, default=1e9)
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--keep-best", action="store_true",
+                    help="also keep the checkpoint with the lowest held-out next-concept L2 (checkpoint_best.pt)")
     ap.add_argument("--init", help="start from this checkpoint's weights, config and normalizer, with a fresh optimiser and schedule")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--seed", type=int, default=1)
@@ -163,6 +167,8 @@ def main():
             torch.cuda.set_device(device)
     if device.type == "cpu":
         torch.set_num_threads(int(os.environ.get("LCM_THREADS", "2")))
+    else:
+        torch.backends.cuda.matmul.allow_tf32 = True  # TF32 matmuls: the model is small, steps are cheap
     args.seed += rank  # different batches on every rank
     random.seed(args.seed)
     torch.manual_seed(args.seed)
@@ -240,6 +246,14 @@ def main():
                     "kind": args.model, "normalizer": {"center": center.tolist(), "scale": scale.tolist()}}, tmp)
         os.replace(tmp, ck_path)
 
+    best = {"l2": float("inf")}
+
+    def keep_if_best(metrics):
+        if args.keep_best and metrics.get("heldout_l2", float("inf")) < best["l2"]:
+            best["l2"] = metrics["heldout_l2"]
+            shutil.copyfile(ck_path, out / "checkpoint_best.pt")
+            emit({"event": "best", "step": state["step"], "heldout_l2": best["l2"]})
+
     model.train()
     while True:
         elapsed = base_elapsed + time.time() - t0
@@ -275,15 +289,18 @@ def main():
             if flag.item() > 0:
                 break
         if rank == 0 and time.time() - last_eval > args.eval_every * 60:
-            emit({"step": state["step"], **heldout_metrics(model, args.model, held, center, scale, alphas, device)})
+            metrics = heldout_metrics(model, args.model, held, center, scale, alphas, device)
+            emit({"step": state["step"], **metrics})
             save()
+            keep_if_best(metrics)
             last_eval = time.time()
     save()
     if rank != 0:
         return
+    metrics = heldout_metrics(model, args.model, held, center, scale, alphas, device)
     emit({"event": "end", "step": state["step"], "positions": state["positions"],
-          "cpu_seconds" if device.type == "cpu" else "gpu_seconds": round(state["elapsed"], 1),
-          **heldout_metrics(model, args.model, held, center, scale, alphas, device)})
+          "cpu_seconds" if device.type == "cpu" else "gpu_seconds": round(state["elapsed"], 1), **metrics})
+    keep_if_best(metrics)
 
 
 if __name__ == "__main__":
