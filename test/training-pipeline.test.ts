@@ -39,13 +39,22 @@ function run(
 describe("LCM training pipeline", () => {
   let work: string;
   let lcmDir: string;
+  let smokeOutput = "";
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), "lcm-pipeline-"));
     lcmDir = join(work, "models", "lcm");
     const r = await run("bash", [join(ROOT, "training", "lcm", "smoke.sh"), smokeCodecDir(), lcmDir]);
     expect(r.code, r.out).toBe(0);
+    smokeOutput = r.out;
   }, 600_000);
+
+  it("the GPU path (token files encoded by PyTorch from the ONNX encoder's weights) gives the tool's concepts", () => {
+    const m = smokeOutput.match(/gpu path: min cosine ([0-9.]+) over (\d+) concepts/);
+    expect(m, smokeOutput).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(0.9999);
+    expect(Number(m![2])).toBeGreaterThan(10);
+  });
 
   it("exports both graphs and a manifest paired with the codec it was trained on", () => {
     for (const f of ["contextualizer.onnx", "denoiser.onnx", "base_lcm.onnx", "manifest.json"]) {

@@ -125,3 +125,29 @@ def _drop_unused_initializers(graph):
     for init in list(graph.initializer):
         if init.name not in used and init.name not in outputs:
             graph.initializer.remove(init)
+
+
+def dynamic_int8_matmul(model: onnx.ModelProto) -> int:
+    """DequantizeLinear(W_int8, per-column scale) -> MatMul(X, W)  =>  DynamicQuantizeMatMul(X, W_int8,
+    scale, zero) (onnxruntime's com.microsoft op): X is quantized to uint8 per call and the product runs
+    on int8 kernels (VNNI/AMX where the CPU has them) instead of fp32. Not exact: it adds the rounding
+    of the activations (8 bits per tensor); the export measures the effect on the outputs."""
+    g = model.graph
+    consumers = _consumers(g)
+    dq_of = {n.output[0]: n for n in g.node if n.op_type == "DequantizeLinear" and _attr(n, "axis", 1) == 1}
+    rewritten, drop, new_nodes = 0, set(), []
+    for node in g.node:
+        dq = dq_of.get(node.input[1]) if node.op_type == "MatMul" and len(node.input) == 2 else None
+        if dq is None or len(consumers.get(dq.output[0], [])) != 1:
+            new_nodes.append(node)
+            continue
+        w, scale, zero = dq.input[0], dq.input[1], dq.input[2] if len(dq.input) > 2 else ""
+        new_nodes.append(helper.make_node("DynamicQuantizeMatMul", [node.input[0], w, scale, zero], list(node.output),
+                                          name=f"{node.name or 'matmul'}_dyn_int8_{rewritten}", domain="com.microsoft"))
+        drop.add(id(dq))
+        rewritten += 1
+    del g.node[:]
+    g.node.extend(n for n in new_nodes if id(n) not in drop)
+    if rewritten and not any(o.domain == "com.microsoft" for o in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    return rewritten

@@ -2,6 +2,9 @@
 # End-to-end smoke run of the LCM pipeline on a tiny committed slice (public-domain inaugural
 # addresses): encode with CODEC_DIR, train a tiny Two-Tower and Base-LCM for a few seconds each on
 # CPU, export ONNX + manifest into OUT_DIR. The test suite runs it after training/smoke.sh.
+# It also walks the GPU path at tiny scale on CPU (training/gpu/lcm_run.sh): token files encoded by
+# encode_tokens.py must give the concepts the tool gives (prints "gpu path: min cosine ..."), and the
+# exported Two-Tower comes from a checkpoint carried through lcm.pack (fp16 chunks).
 # Usage: training/lcm/smoke.sh CODEC_DIR OUT_DIR   (needs `npm run build`)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,14 +17,31 @@ PY=${PYTHON:-/usr/bin/python3}
 node "$here/lcm/encode_docs.mjs" --codec "$codec" --out "$work/data" --name inaugural \
   --input "$here/../test/fixtures/lcm-smoke/docs.jsonl" 2>/dev/null
 node "$here/lcm/specials.mjs" "$codec" "$work/data"
+node "$here/lcm/encode_docs.mjs" --codec "$codec" --out "$work/tok" --name inaugural --tokens-only \
+  --input "$here/../test/fixtures/lcm-smoke/docs.jsonl" 2>/dev/null
 cd "$here"
+$PY -m lcm.encode_tokens --codec "$codec" --data "$work/tok" --device cpu >/dev/null
+$PY - "$work/data" "$work/tok" <<'PY'
+import json, sys
+import numpy as np
+dim = json.load(open(sys.argv[1] + "/specials.json"))["dim"]
+tool, gpu = (np.fromfile(d + "/inaugural.f32", dtype=np.float32).reshape(-1, dim) for d in sys.argv[1:])
+if tool.shape != gpu.shape:
+    sys.exit(f"gpu path: {gpu.shape[0]} rows, the tool encoded {tool.shape[0]}")
+cos = (tool * gpu).sum(1) / (np.linalg.norm(tool, axis=1) * np.linalg.norm(gpu, axis=1))
+print(f"gpu path: min cosine {cos.min():.6f} over {len(cos)} concepts")
+if cos.min() < 0.9999:
+    sys.exit("gpu path: encode_tokens.py does not reproduce the tool's concepts")
+PY
 small="--model-dim 32 --heads 2 --context-layers 1 --denoiser-layers 1 --base-layers 1 --batch 4 --warmup 5 --max-len 64"
 $PY -m lcm.train --data "$work/data" --out "$work/tt" --model two_tower --minutes 0.15 $small >/dev/null
 $PY -m lcm.train --data "$work/data" --out "$work/base" --model base --minutes 0.1 $small >/dev/null
-$PY -m lcm.export_onnx --two-tower "$work/tt/checkpoint.pt" --base "$work/base/checkpoint.pt" \
+$PY -m lcm.pack pack "$work/tt/checkpoint.pt" "$work/tt/carried" >/dev/null
+$PY -m lcm.pack unpack "$work/tt/carried" "$work/tt/unpacked.pt"
+$PY -m lcm.export_onnx --two-tower "$work/tt/unpacked.pt" --base "$work/base/checkpoint.pt" \
   --codec-manifest "$codec/manifest.json" --out "$out" --name lcm-smoke >/dev/null 2>&1
 if [ -n "${PARITY_OUT:-}" ]; then
-  $PY -m lcm.reference_sampler --checkpoint "$work/tt/checkpoint.pt" --specials "$work/data/specials.f32" \
+  $PY -m lcm.reference_sampler --checkpoint "$work/tt/unpacked.pt" --specials "$work/data/specials.f32" \
     --prompt-from "$work/data" --out "$PARITY_OUT" >/dev/null
 fi
 echo "smoke LCM exported to $out"
