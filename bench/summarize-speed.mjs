@@ -8,6 +8,9 @@
  *
  *   npm run build
  *   node bench/summarize-speed.mjs [--models DIR] [--runs N] [--threads N] [--words N] [--concepts N] [--beam K] [--grounded]
+ *     [--baseline DIR]
+ *   --baseline: a second models root (e.g. the previous release's) run the same way in this process,
+ *   runs alternating with the main one; prints per-stage medians of both and their ratios
  *   (--beam defaults to the codec's decoder.default_beam; --grounded shows concepts as source sentences
  *   where the model's grounding threshold allows, which skips decoding them)
  *
@@ -36,6 +39,7 @@ const { values } = parseArgs({
     concepts: { type: "string", default: "10" },
     beam: { type: "string" },
     grounded: { type: "boolean", default: false },
+    baseline: { type: "string" },
   },
 });
 const targetWords = Number(values.words);
@@ -62,9 +66,20 @@ function inauguralDocument(words) {
 
 const doc = inauguralDocument(targetWords);
 const threads = values.threads ? Number(values.threads) : undefined;
-const loadStart = performance.now();
-const engine = await ConceptEngine.open({ models: values.models, cache: false, threads });
-const loadMs = performance.now() - loadStart;
+const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const cpuTime = (usage) => (usage.user + usage.system) / 1000;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const STAGES = ["segment", "encode", "generate", "decode", "total"];
+
+async function openEngine(models) {
+  const loadStart = performance.now();
+  const engine = await ConceptEngine.open({ models, cache: false, threads });
+  return { engine, loadMs: performance.now() - loadStart, timings: [] };
+}
+
+const main = await openEngine(values.models);
+const base = values.baseline ? await openEngine(values.baseline) : null;
+const { engine } = main;
 const load = loadavg();
 console.log(
   `document: ${doc.words} words, ${doc.text.length} chars (inaugural addresses 1789-); ` +
@@ -73,32 +88,30 @@ console.log(
 );
 console.log(
   `machine: ${cpus().length} cores, load average ${load.map((x) => x.toFixed(2)).join(" ")}; ` +
-    `threads ${threads ?? "default"}; models loaded in ${(loadMs / 1000).toFixed(2)} s (not counted below)`,
+    `threads ${threads ?? "default"}; models loaded in ${(main.loadMs / 1000).toFixed(2)} s (not counted below)`,
 );
 
-const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
-const cpuTime = (usage) => (usage.user + usage.system) / 1000;
-const totals = [];
 // The codec's own default unless --beam says otherwise (the shipped codec decodes greedily).
 const beam = values.beam ? Number(values.beam) : engine.codec.manifest.decoder.defaultBeam;
 let sourceVectors = null;
-for (let run = 1; run <= Number(values.runs); run++) {
+
+async function timedRun(subject, run, label) {
   const cpu = process.cpuUsage();
   const result = await summarize(
-    engine,
+    subject.engine,
     { text: doc.text, name: "inaugural.md", format: "markdown" },
     { maxConcepts: Number(values.concepts), seed: run, decode: { beam }, grounded: values.grounded },
   );
   const cpuMs = cpuTime(process.cpuUsage(cpu));
-  sourceVectors ??= { vectors: result.concepts.map((c) => c.vector), sentences: result.source.sentences };
+  if (subject === main) sourceVectors ??= { sentences: result.source.sentences };
   const t = result.stats.timings;
-  totals.push(t.total);
+  subject.timings.push(t);
   const h = result.hierarchy;
   const shape = h
     ? `${h.levels} levels, ${h.chunks.filter((c) => c.level === 1).length} chunks`
     : "one level (fits the context)";
   console.log(
-    `run ${run}: segment ${fmt(t.segment)} | encode ${fmt(t.encode)} | generate ${fmt(t.generate)} | ` +
+    `${label}run ${run}: segment ${fmt(t.segment)} | encode ${fmt(t.encode)} | generate ${fmt(t.generate)} | ` +
       `decode ${fmt(t.decode)} | total ${fmt(t.total)} (process CPU ${fmt(cpuMs)})`,
   );
   console.log(
@@ -108,8 +121,20 @@ for (let run = 1; run <= Number(values.runs); run++) {
       (values.grounded ? `; ${result.stats.grounded} shown as source sentences` : ""),
   );
 }
-totals.sort((a, b) => a - b);
-console.log(`median total: ${fmt(totals[Math.floor(totals.length / 2)])} (target < 5 s)`);
+
+for (let run = 1; run <= Number(values.runs); run++) {
+  await timedRun(main, run, base ? "models   " : "");
+  if (base) await timedRun(base, run, "baseline ");
+}
+const medians = (subject) => Object.fromEntries(STAGES.map((k) => [k, median(subject.timings.map((t) => t[k]))]));
+const m = medians(main);
+console.log(`median total: ${fmt(m.total)} (target < 5 s)`);
+if (base) {
+  const b = medians(base);
+  console.log(`baseline (${values.baseline}) medians vs models: ` +
+    STAGES.map((k) => `${k} ${fmt(b[k])} -> ${fmt(m[k])} (${m[k] > 0 ? (b[k] / m[k]).toFixed(2) : "-"}x)`).join(" | "));
+  await base.engine.release();
+}
 
 // Yardstick: decoding ten real sentences' concepts, what a trained model's summary costs to render.
 const sample = sourceVectors.sentences.slice(0, 10).map((s) => s.text);

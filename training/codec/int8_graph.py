@@ -151,3 +151,18 @@ def dynamic_int8_matmul(model: onnx.ModelProto) -> int:
     if rewritten and not any(o.domain == "com.microsoft" for o in model.opset_import):
         model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     return rewritten
+
+
+if __name__ == "__main__":
+    # python3 -m codec.int8_graph dynamic IN.onnx OUT.onnx: dynamic_int8_matmul on an exported graph (how
+    # the shipped encoder was converted after its export; export_onnx.py --dynamic-int8-encoder does it
+    # at export time)
+    import sys
+
+    if len(sys.argv) != 4 or sys.argv[1] != "dynamic":
+        sys.exit("usage: python3 -m codec.int8_graph dynamic IN.onnx OUT.onnx")
+    graph = onnx.load(sys.argv[2])
+    count = dynamic_int8_matmul(graph)
+    onnx.checker.check_model(graph)
+    onnx.save(graph, sys.argv[3])
+    print(f"{count} matmuls now run on int8 kernels with dynamically quantized activations")
