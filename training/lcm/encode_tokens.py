@@ -46,11 +46,18 @@ def encoder_from_onnx(codec_dir):
     state["embed.weight"] = dequantize(inits, "model.embed.weight", 0)
     # Projection weights are anonymous initializers ([in, out], per-column scales); the MatMul that
     # reads each one is named after its module: /encoder_layers.0/attn/q_proj/MatMul.
+    # An encoder exported with --dynamic-int8-encoder holds DynamicQuantizeMatMul nodes instead, reading
+    # the int8 weight directly; its activations are rounded to 8 bits, ours stay fp32 (cosine 0.99999).
     dq_source = {n.output[0]: n.input[0][: -len("_int8")] for n in graph.node if n.op_type == "DequantizeLinear"}
     for node in graph.node:
+        stem = None
         if node.op_type == "MatMul" and node.input[1] in dq_source:
+            stem = dq_source[node.input[1]]
+        elif node.op_type == "DynamicQuantizeMatMul" and node.input[1].endswith("_int8"):
+            stem = node.input[1][: -len("_int8")]
+        if stem is not None:
             module = node.output[0].strip("/").rsplit("/", 1)[0].replace("/", ".")
-            state[module + ".weight"] = dequantize(inits, dq_source[node.input[1]], 1).T
+            state[module + ".weight"] = dequantize(inits, stem, 1).T
     model = ConceptCodec(cfg)
     own = model.state_dict()
     missing = [k for k in own if k.startswith(("embed", "encoder")) and k not in state]
