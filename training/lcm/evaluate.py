@@ -1,0 +1,49 @@
+"""Held-out next-concept metrics of a checkpoint on a data folder (the paper's pre-training evaluation:
+L2 and contrastive accuracy, teacher-forced, diffusion sampled with the paper's defaults): the numbers
+lcm.train reports at its end, for any checkpoint on any encoded corpus, without training.
+
+Usage: python3 -m lcm.evaluate --checkpoint runs/x/checkpoint.pt --data data/lcm2 [--max-seqs 48]
+"""
+import argparse
+import json
+import os
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from lcm.data import build_sequences  # noqa: E402
+from lcm.model import BaseLCM, LcmConfig, TwoTowerLCM, zero_snr_alphas_cumprod  # noqa: E402
+from lcm.train import heldout_metrics, load_specials  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--max-seqs", type=int, default=48)
+    ap.add_argument("--split", default="heldout", choices=["heldout", "dev"])
+    args = ap.parse_args()
+    torch.set_num_threads(int(os.environ.get("LCM_THREADS", "2")))
+    ck = torch.load(args.checkpoint, map_location="cpu")
+    cfg = LcmConfig(**ck["config"])
+    model = TwoTowerLCM(cfg) if ck.get("kind", "two_tower") == "two_tower" else BaseLCM(cfg)
+    model.load_state_dict(ck["model"])
+    dim = int(json.loads((Path(args.data) / "specials.json").read_text())["dim"])
+    held = build_sequences(args.data, dim, load_specials(Path(args.data) / "specials.f32", dim), cfg.max_seq_len,
+                           split=args.split)
+    held = [s for s in held if s.kind == "pretrain"]
+    random.Random(0).shuffle(held)  # the same sequences lcm.train evaluates on
+    center = np.array(ck["normalizer"]["center"], np.float32)
+    scale = np.array(ck["normalizer"]["scale"], np.float32)
+    alphas = zero_snr_alphas_cumprod(cfg.train_steps)
+    kind = "two_tower" if isinstance(model, TwoTowerLCM) else "base"
+    metrics = heldout_metrics(model, kind, held, center, scale, alphas, torch.device("cpu"), max_seqs=args.max_seqs)
+    print(json.dumps({"checkpoint": args.checkpoint, "data": args.data, "kind": kind, **metrics}))
+
+
+if __name__ == "__main__":
+    main()
