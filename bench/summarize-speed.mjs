@@ -126,13 +126,18 @@ for (let run = 1; run <= Number(values.runs); run++) {
   await timedRun(main, run, base ? "models   " : "");
   if (base) await timedRun(base, run, "baseline ");
 }
-const medians = (subject) => Object.fromEntries(STAGES.map((k) => [k, median(subject.timings.map((t) => t[k]))]));
+const medians = (subject) =>
+  Object.fromEntries(STAGES.map((k) => [k, median(subject.timings.map((t) => t[k]))]));
 const m = medians(main);
 console.log(`median total: ${fmt(m.total)} (target < 5 s)`);
 if (base) {
   const b = medians(base);
-  console.log(`baseline (${values.baseline}) medians vs models: ` +
-    STAGES.map((k) => `${k} ${fmt(b[k])} -> ${fmt(m[k])} (${m[k] > 0 ? (b[k] / m[k]).toFixed(2) : "-"}x)`).join(" | "));
+  console.log(
+    `baseline (${values.baseline}) medians vs models: ` +
+      STAGES.map(
+        (k) => `${k} ${fmt(b[k])} -> ${fmt(m[k])} (${m[k] > 0 ? (b[k] / m[k]).toFixed(2) : "-"}x)`,
+      ).join(" | "),
+  );
   await base.engine.release();
 }
 

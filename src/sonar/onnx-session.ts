@@ -15,7 +15,7 @@
  *    a decoding step is bound by reading weights, so int8 weights make it ~1.5x faster.
  * An encoder exported with "encoder.int8_activations" has no DequantizeLinear -> MatMul pairs left to
  * fuse: its matmuls are DynamicQuantizeMatMul nodes (activations quantized per call, int8 x int8
- * kernels), ~2.5x faster again than MatMulNBits where the CPU has VNNI (bench/codec-speed.mjs).
+ * kernels): ~3x faster encoding than MatMulNBits on a CPU with VNNI (bench/summarize-speed.mjs --baseline).
  */
 import { stat } from "node:fs/promises";
 import * as ort from "onnxruntime-node";
