@@ -8,6 +8,7 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { corpusChrf } from "../src/eval/chrf.js";
+import { cosine } from "../src/expand/vector-math.js";
 import { ConceptCodec } from "../src/sonar/codec.js";
 import { detectLanguage } from "../src/sonar/detect-language.js";
 
@@ -30,18 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await codec?.release();
 });
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 describe("the shipped default codec", () => {
   // Its encoder quantizes activations per call (manifest encoder.int8_activations): a sentence's
