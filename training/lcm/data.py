@@ -35,7 +35,8 @@ DEV_FRACTION = 0.1
 
 
 def _hash_unit(record_id):
-    return int(hashlib.sha256(record_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+    # "doc@lang" (parallel_docs.mjs): every language version of a document lands in the same split
+    return int(hashlib.sha256(record_id.split("@")[0].encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
 
 
 def is_heldout(record_id, fraction=HELDOUT_FRACTION):
