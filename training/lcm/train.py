@@ -257,8 +257,10 @@ def main():
     model.train()
     while True:
         elapsed = base_elapsed + time.time() - t0
-        progress = elapsed / budget
-        if progress >= 1:
+        progress = min(1.0, elapsed / budget)
+        # With several ranks only rank 0's clock decides (the broadcast below): a rank that stopped on
+        # its own clock would leave the others waiting in the next step's collectives.
+        if progress >= 1 and world == 1:
             break
         lr = args.lr * min(1, (state["step"] + 1) / args.warmup) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
         for g in opt.param_groups:
