@@ -93,7 +93,7 @@ console.log(
 
 // The codec's own default unless --beam says otherwise (the shipped codec decodes greedily).
 const beam = values.beam ? Number(values.beam) : engine.codec.manifest.decoder.defaultBeam;
-let sourceVectors = null;
+let sourceSentences = null;
 
 async function timedRun(subject, run, label) {
   const cpu = process.cpuUsage();
@@ -103,7 +103,7 @@ async function timedRun(subject, run, label) {
     { maxConcepts: Number(values.concepts), seed: run, decode: { beam }, grounded: values.grounded },
   );
   const cpuMs = cpuTime(process.cpuUsage(cpu));
-  if (subject === main) sourceVectors ??= { sentences: result.source.sentences };
+  if (subject === main) sourceSentences ??= result.source.sentences;
   const t = result.stats.timings;
   subject.timings.push(t);
   const h = result.hierarchy;
@@ -142,7 +142,7 @@ if (base) {
 }
 
 // Yardstick: decoding ten real sentences' concepts, what a trained model's summary costs to render.
-const sample = sourceVectors.sentences.slice(0, 10).map((s) => s.text);
+const sample = sourceSentences.slice(0, 10).map((s) => s.text);
 const encoded = await engine.codec.encode(sample, "eng_Latn");
 const cpu = process.cpuUsage();
 const t0 = performance.now();

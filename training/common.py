@@ -1,4 +1,5 @@
-"""Shared helpers for the training pipeline: paths, gz readers, text normalisation for dedup."""
+"""Shared helpers for the training pipeline: paths, gz readers, text normalisation for dedup, chunked
+files for size-limited transfers."""
 import gzip
 import json
 import os
@@ -38,3 +39,23 @@ def set_torch_threads():
 
     if not torch.cuda.is_available():
         torch.set_num_threads(int(os.environ.get("LCM_THREADS", "2")))
+
+
+def write_chunks(blob, prefix, chunk_mb=15):
+    """bytes -> PREFIX.part00, .part01, ... of at most chunk_mb MiB each (the GPU machine returns files
+    of at most 16 MiB); returns the paths."""
+    size = chunk_mb * 1024 * 1024
+    paths = []
+    for k in range(0, len(blob), size):
+        path = Path(f"{prefix}.part{k // size:02d}")
+        path.write_bytes(blob[k: k + size])
+        paths.append(path)
+    return paths
+
+
+def read_chunks(prefix):
+    """The bytes write_chunks cut into PREFIX.partNN, joined again."""
+    parts = sorted(Path(prefix).parent.glob(Path(prefix).name + ".part*"))
+    if not parts:
+        raise FileNotFoundError(f"no chunks {prefix}.part*")
+    return b"".join(part.read_bytes() for part in parts)

@@ -11,6 +11,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import read_chunks, write_chunks  # noqa: E402
+
 
 def pack_state_dict(state_dict):
     arrays, meta = {}, {}
@@ -32,21 +35,11 @@ def save_packed(state_dict, prefix, extra=None, chunk_mb=15):
     arrays, meta = pack_state_dict(state_dict)
     buf = io.BytesIO()
     np.savez(buf, __meta__=np.array(json.dumps({"tensors": meta, "extra": extra or {}})), **arrays)
-    blob = buf.getvalue()
-    size = chunk_mb * 1024 * 1024
-    paths = []
-    for k in range(0, len(blob), size):
-        p = Path(f"{prefix}.part{k // size:02d}")
-        p.write_bytes(blob[k: k + size])
-        paths.append(p)
-    return paths
+    return write_chunks(buf.getvalue(), prefix, chunk_mb)
 
 
 def load_packed(prefix):
-    parts = sorted(Path(prefix).parent.glob(Path(prefix).name + ".part*"))
-    if not parts:
-        raise FileNotFoundError(f"no weight chunks {prefix}.part*")
-    z = np.load(io.BytesIO(b"".join(p.read_bytes() for p in parts)))
+    z = np.load(io.BytesIO(read_chunks(prefix)))
     info = json.loads(str(z["__meta__"]))
     sd = {}
     for name, kind in info["tensors"].items():

@@ -8,27 +8,15 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lcm.data import build_sequences  # noqa: E402
-from lcm.train import load_specials  # noqa: E402
-
-
-def metrics(p, t):
-    l2 = float(np.linalg.norm(p - t, axis=1).mean())
-    d = np.linalg.norm(p[:, None, :] - t[None, :, :], axis=-1)
-    own = np.diag(d)[:, None]
-    ca = float(((d > own).sum(1) / (len(t) - 1)).mean())
-    return {"heldout_l2": round(l2, 4), "heldout_ca": round(ca, 4)}
+from lcm.data import build_sequences, heldout_pretrain_sequences  # noqa: E402
+from lcm.train import load_specials, next_concept_metrics  # noqa: E402
 
 
 def main():
     data = sys.argv[1]
     dim = int(json.loads((Path(data) / "specials.json").read_text())["dim"])
     specials = load_specials(Path(data) / "specials.f32", dim)
-    held = [s for s in build_sequences(data, dim, specials, 256, split="heldout") if s.kind == "pretrain"]
-    import random
-
-    random.Random(0).shuffle(held)
-    held = held[:48]  # train.py evaluates the first 48 after the same shuffle
+    held = heldout_pretrain_sequences(data, dim, specials)[:48]  # the 48 train.py evaluates
     train = build_sequences(data, dim, specials, 256, split="train")
     mean = np.concatenate([s.concepts for s in train]).mean(0)
     prev, avg, truth = [], [], []
@@ -38,8 +26,8 @@ def main():
             avg.append(mean)
             truth.append(s.concepts[j])
     t = np.stack(truth)
-    print(json.dumps({"positions": len(t), "copy_previous": metrics(np.stack(prev), t),
-                      "training_mean": metrics(np.stack(avg), t)}))
+    print(json.dumps({"positions": len(t), "copy_previous": next_concept_metrics(np.stack(prev), t),
+                      "training_mean": next_concept_metrics(np.stack(avg), t)}))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ is ever trained on.
 """
 import hashlib
 import json
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +91,14 @@ def build_sequences(folder, dim, specials, max_len=256, heldout_fraction=HELDOUT
                 if len(tgt) >= 2:
                     out.append(Sequence(np.concatenate([target, model_turn, tgt, eot]), len(target) + 1, "extend"))
     return out
+
+
+def heldout_pretrain_sequences(folder, dim, specials, max_len=256, split="heldout"):
+    """The documents of a held-out split as next-concept sequences, in the one shuffled order that
+    lcm.train, lcm.evaluate and lcm.baselines all score (their first 48)."""
+    seqs = [s for s in build_sequences(folder, dim, specials, max_len, split=split) if s.kind == "pretrain"]
+    random.Random(0).shuffle(seqs)
+    return seqs
 
 
 def fit_robust_normalizer(sample):

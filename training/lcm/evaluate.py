@@ -7,7 +7,6 @@ Usage: python3 -m lcm.evaluate --checkpoint runs/x/checkpoint.pt --data data/lcm
 import argparse
 import json
 import os
-import random
 import sys
 from pathlib import Path
 
@@ -15,8 +14,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lcm.data import build_sequences  # noqa: E402
-from lcm.model import BaseLCM, LcmConfig, TwoTowerLCM, zero_snr_alphas_cumprod  # noqa: E402
+from lcm.data import heldout_pretrain_sequences  # noqa: E402
+from lcm.model import TwoTowerLCM, load_checkpoint, zero_snr_alphas_cumprod  # noqa: E402
 from lcm.train import heldout_metrics, load_specials  # noqa: E402
 
 
@@ -28,15 +27,10 @@ def main():
     ap.add_argument("--split", default="heldout", choices=["heldout", "dev"])
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("LCM_THREADS", "2")))
-    ck = torch.load(args.checkpoint, map_location="cpu")
-    cfg = LcmConfig(**ck["config"])
-    model = TwoTowerLCM(cfg) if ck.get("kind", "two_tower") == "two_tower" else BaseLCM(cfg)
-    model.load_state_dict(ck["model"])
+    model, cfg, ck = load_checkpoint(args.checkpoint)
     dim = int(json.loads((Path(args.data) / "specials.json").read_text())["dim"])
-    held = build_sequences(args.data, dim, load_specials(Path(args.data) / "specials.f32", dim), cfg.max_seq_len,
-                           split=args.split)
-    held = [s for s in held if s.kind == "pretrain"]
-    random.Random(0).shuffle(held)  # the same sequences lcm.train evaluates on
+    specials = load_specials(Path(args.data) / "specials.f32", dim)
+    held = heldout_pretrain_sequences(args.data, dim, specials, cfg.max_seq_len, split=args.split)
     center = np.array(ck["normalizer"]["center"], np.float32)
     scale = np.array(ck["normalizer"]["scale"], np.float32)
     alphas = zero_snr_alphas_cumprod(cfg.train_steps)

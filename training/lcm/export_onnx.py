@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lcm.model import BaseLCM, LcmConfig, TwoTowerLCM, zero_snr_alphas_cumprod  # noqa: E402
+from lcm.model import BaseLCM, TwoTowerLCM, load_checkpoint, zero_snr_alphas_cumprod  # noqa: E402
 
 OPSET = 17
 
@@ -91,14 +91,6 @@ class BaseGraph(torch.nn.Module):
         return self.m(concepts)
 
 
-def load(path, cls):
-    ck = torch.load(path, map_location="cpu")
-    cfg = LcmConfig(**ck["config"])
-    m = cls(cfg)
-    m.load_state_dict(ck["model"])
-    return m.eval(), cfg, ck
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--two-tower", required=True)
@@ -111,7 +103,7 @@ def main():
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     codec = json.loads(Path(args.codec_manifest).read_text())
-    model, cfg, ck = load(args.two_tower, TwoTowerLCM)
+    model, cfg, ck = load_checkpoint(args.two_tower, TwoTowerLCM)
     D, d = cfg.concept_dim, cfg.model_dim
     x = torch.randn(2, 5, D)
     torch.onnx.export(ContextGraph(model), (x,), str(out / "contextualizer.onnx"), opset_version=OPSET,
@@ -146,7 +138,7 @@ def main():
              "denoiser_memory": "denoiser_memory.onnx", "denoiser_step": "denoiser_step.onnx"}
     architecture = {"type": "two_tower_diffusion", **cfg.to_dict(), "ffn_dim": cfg.ffn_dim}
     if args.base:
-        base, bcfg, _ = load(args.base, BaseLCM)
+        base, bcfg, _ = load_checkpoint(args.base, BaseLCM)
         torch.onnx.export(BaseGraph(base), (x,), str(out / "base_lcm.onnx"), opset_version=OPSET,
                           input_names=["concepts"], output_names=["predicted"],
                           dynamic_axes={"concepts": {0: "batch", 1: "concepts"}, "predicted": {0: "batch", 1: "concepts"}})

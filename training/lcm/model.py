@@ -285,3 +285,14 @@ def zero_snr_alphas_cumprod(T=100):
 
 def count_parameters(m):
     return sum(p.numel() for p in m.parameters())
+
+
+def load_checkpoint(path, cls=None):
+    """(model in eval mode, config, the checkpoint dict) from a lcm.train checkpoint; the class from
+    the checkpoint's kind unless given."""
+    ck = torch.load(path, map_location="cpu")
+    cfg = LcmConfig(**ck["config"])
+    cls = cls or (BaseLCM if ck.get("kind") == "base" else TwoTowerLCM)
+    model = cls(cfg)
+    model.load_state_dict(ck["model"])
+    return model.eval(), cfg, ck

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-CHUNK = 15 * 1024 * 1024
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import read_chunks, write_chunks  # noqa: E402
 
 
 def pack(checkpoint, prefix):
@@ -23,20 +24,14 @@ def pack(checkpoint, prefix):
     arrays = {name: t.detach().float().cpu().numpy().astype(np.float16) for name, t in ck["model"].items()}
     buf = io.BytesIO()
     np.savez(buf, __meta__=np.array(json.dumps(meta)), **arrays)
-    blob = buf.getvalue()
-    paths = []
-    for k in range(0, len(blob), CHUNK):
-        path = Path(f"{prefix}.part{k // CHUNK:02d}")
-        path.write_bytes(blob[k: k + CHUNK])
-        paths.append(str(path))
-    return paths
+    return [str(path) for path in write_chunks(buf.getvalue(), prefix)]
 
 
 def unpack(prefix, checkpoint):
-    parts = sorted(Path(prefix).parent.glob(Path(prefix).name + ".part*"))
-    if not parts:
-        sys.exit(f"no chunks {prefix}.part*")
-    z = np.load(io.BytesIO(b"".join(p.read_bytes() for p in parts)))
+    try:
+        z = np.load(io.BytesIO(read_chunks(prefix)))
+    except FileNotFoundError as error:
+        sys.exit(str(error))
     meta = json.loads(str(z["__meta__"]))
     model = {name: torch.from_numpy(z[name].astype(np.float32)) for name in z.files if name != "__meta__"}
     Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lcm.data import build_sequences, fit_robust_normalizer  # noqa: E402
+from lcm.data import build_sequences, fit_robust_normalizer, heldout_pretrain_sequences  # noqa: E402
 from lcm.model import BaseLCM, LcmConfig, TwoTowerLCM, count_parameters, zero_snr_alphas_cumprod  # noqa: E402
 
 
@@ -123,13 +123,19 @@ def heldout_metrics(model, kind, seqs, center, scale, alphas, device, max_seqs=4
         truths.append(x[sel].cpu().numpy() * scale + center)
     model.train()
     p, t = np.concatenate(preds), np.concatenate(truths)
+    return {**next_concept_metrics(p, t), "heldout_positions": int(len(p))}
+
+
+def next_concept_metrics(p, t):
+    """The paper's pre-training metrics for predictions p against truths t ([P, D] each, raw space):
+    mean L2, and contrastive accuracy (share of the other true concepts farther from a prediction
+    than its own)."""
     l2 = float(np.linalg.norm(p - t, axis=1).mean())
-    # contrastive accuracy: share of other ground-truth concepts farther from the prediction than its own
     # |p - t|^2 expanded: the [P, P, D] difference tensor would not fit in memory for long documents
     d = np.sqrt(np.maximum((p * p).sum(1)[:, None] + (t * t).sum(1)[None, :] - 2 * p @ t.T, 0))
     own = np.diag(d)[:, None]
     ca = float(((d > own).sum(1) / (len(t) - 1)).mean())
-    return {"heldout_l2": round(l2, 4), "heldout_ca": round(ca, 4), "heldout_positions": int(len(p))}
+    return {"heldout_l2": round(l2, 4), "heldout_ca": round(ca, 4)}
 
 
 def main():
@@ -187,9 +193,7 @@ def main():
     dim = int(json.loads((Path(args.data) / "specials.json").read_text())["dim"])
     specials = load_specials(specials_path, dim)
     train = build_sequences(args.data, dim, specials, args.max_len, split="train")
-    held = build_sequences(args.data, dim, specials, args.max_len, split="heldout")
-    held = [s for s in held if s.kind == "pretrain"]
-    random.Random(0).shuffle(held)
+    held = heldout_pretrain_sequences(args.data, dim, specials, args.max_len)
     ck_path = out / "checkpoint.pt"
     ck = torch.load(ck_path, map_location="cpu") if args.resume and ck_path.exists() else None
     init = torch.load(args.init, map_location="cpu") if args.init and not ck else None
