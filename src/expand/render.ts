@@ -92,3 +92,23 @@ export async function renderConcepts(
   } else options.onProgress?.(0, 0);
   return out as Rendered[];
 }
+
+/**
+ * The rendering every surface (CLI, TUI, server, editor plugin, batch) uses unless told otherwise:
+ * grounded. Measured on the dev splits (models/default/README.md, "Rendering modes"): with the bundled
+ * models grounded summaries score far above the decoder's own renderings, which drift off-topic.
+ */
+export const DEFAULT_GROUNDED = true;
+
+/**
+ * The marker that says where a rendered sentence came from, so a reader can tell source text from
+ * model text: `[sN]` the source sentence N verbatim, `[sN decoded]` the source sentence's concept
+ * decoded into another language (a machine rendering of sentence N, not its words); model renderings
+ * and pinned text carry none.
+ */
+export function sourceMarker(rendered: Pick<Rendered, "rendering" | "sourceIndex">): string | null {
+  if (rendered.sourceIndex === null) return null;
+  if (rendered.rendering === "source") return `[s${rendered.sourceIndex + 1}]`;
+  if (rendered.rendering === "source-decoded") return `[s${rendered.sourceIndex + 1} decoded]`;
+  return null;
+}
