@@ -38,7 +38,16 @@ export function withLcmOptions(command: Command): Command {
       "-t, --template <name>",
       "shape the output with a template ('lcm templates' lists them) or a .md file",
     )
-    .option("--grounded", "show a generated concept as the source sentence it restates, when close enough")
+    .option(
+      "--grounded",
+      "the default: show each generated concept as the source sentence it restates (marked [sN]); " +
+        "on the dev splits this scores ROUGE-L 22.2 vs 9.4 for the decoder's own renderings",
+    )
+    .option(
+      "--no-grounded",
+      "show the decoder's own rendering of every concept (abstractive, but with the bundled models " +
+        "often off-topic); renderings far from their concept and from the source are withheld",
+    )
     .option(
       "--grounding-threshold <x>",
       "cosine a concept needs to its nearest source sentence to be shown as it (default: the model's, else 0.6)",

@@ -3,6 +3,7 @@
  * every generated sentence grounded in the source sentences it is closest to. Formats: the summary as
  * text, Markdown with footnotes to the source, or JSON with spans and timings.
  */
+import { isShown, sourceMarker } from "../expand/render.js";
 import type { Command } from "commander";
 import { Option } from "commander";
 import { BATCH_HELP, type BatchFlags, runBatchCommand, withBatchOptions } from "../batch/command.js";
@@ -40,8 +41,10 @@ export function registerSummarize(program: Command): void {
     .description(
       "Summarize a document in concept space: its sentences become concepts, the LCM generates the\n" +
         "summary's concepts one at a time, and the decoder renders them in the output language. Every\n" +
-        "generated sentence lists the source sentences it is closest to; --grounded shows a sentence\n" +
-        "that restates one of them as that source sentence. Documents longer than the model's context\n" +
+        "generated sentence lists the source sentences it is closest to. By default (grounded) a\n" +
+        "sentence that restates one of them is shown as that source sentence, marked [sN] ([sN decoded]\n" +
+        "when rendered into another language); --no-grounded shows the decoder's own text, which with\n" +
+        "the bundled models reads far worse. Documents longer than the model's context\n" +
         "are summarized section by section, then the section summaries are summarized.",
     )
     .argument("<files...>", "Markdown or plain-text documents, directories, glob patterns, or - for stdin")
@@ -109,7 +112,7 @@ async function runSummarize(files: string[], flags: SummarizeFlags & BatchFlags)
   if (await isBatchInvocation(files, flags)) {
     const engine = await openEngine(flags);
     const formatters = {
-      text: (r: SummaryResult) => summaryText(r, Boolean(flags.grounded)),
+      text: (r: SummaryResult) => summaryText(r),
       md: summaryMarkdown,
       json: (r: SummaryResult) => summaryJson(r, engine.spec.manifest.name, engine.codec.name),
     };
@@ -147,19 +150,22 @@ async function runSummarize(files: string[], flags: SummarizeFlags & BatchFlags)
   if (flags.format === "json")
     writeOut(JSON.stringify(summaryJson(result, engine.spec.manifest.name, engine.codec.name)));
   else if (flags.format === "md") writeOut(summaryMarkdown(result));
-  else writeOut(summaryText(result, Boolean(flags.grounded)));
+  else writeOut(summaryText(result));
 }
 
-export function summaryText(result: SummaryResult, markGrounded: boolean): string {
+/** The summary as text; sentences taken from the source carry their marker ([sN], [sN decoded]). */
+export function summaryText(result: SummaryResult): string {
   const sentence = (i: number) => {
     const c = result.concepts[i];
     const text = toDisplayLine(c.text);
-    return markGrounded && c.grounded && c.sourceIndex !== null ? `${text} [s${c.sourceIndex + 1}]` : text;
+    const marker = sourceMarker(c);
+    return marker ? `${text} ${marker}` : text;
   };
-  if (!result.sections) return result.concepts.map((_, i) => sentence(i)).join(" ");
+  const shown = (i: number) => (isShown(result.concepts[i].rendering) ? [sentence(i)] : []);
+  if (!result.sections) return result.concepts.flatMap((_, i) => shown(i)).join(" ");
   return result.sections
     .map((s) => {
-      const body = s.concepts.map(sentence).join(" ");
+      const body = s.concepts.flatMap(shown).join(" ");
       return s.title ? `${toDisplayLine(s.title)}\n${body}` : body;
     })
     .join("\n\n");
@@ -173,14 +179,18 @@ export function summaryMarkdown(result: SummaryResult): string {
     if (!c.grounded || c.sourceIndex === null) return text;
     const source = result.source.sentences[c.sourceIndex];
     const where = source.span ? `, characters ${source.span[0]}-${source.span[1]}` : "";
-    notes.set(c.sourceIndex, `[^s${c.sourceIndex + 1}]: Source sentence ${c.sourceIndex + 1}${where}.`);
+    const how = c.rendering === "source-decoded" ? ", decoded into the output language (not its words)" : "";
+    notes.set(c.sourceIndex, `[^s${c.sourceIndex + 1}]: Source sentence ${c.sourceIndex + 1}${where}${how}.`);
     return `${text}[^s${c.sourceIndex + 1}]`;
   };
   const sections = result.sections ?? [
     { title: "", level: 0, target: 0, concepts: result.concepts.map((_, i) => i) },
   ];
   const parts = sections.map((s) => {
-    const body = s.concepts.map(sentence).join(" ");
+    const body = s.concepts
+      .filter((i) => isShown(result.concepts[i].rendering))
+      .map(sentence)
+      .join(" ");
     return s.title ? `## ${toDisplayLine(s.title)}\n\n${body}` : body;
   });
   if (notes.size > 0)

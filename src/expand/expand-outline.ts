@@ -20,8 +20,9 @@ import { CancelledError, UsageError } from "../util/errors.js";
 import type { ConceptEngine } from "./engine.js";
 import { GenerationRun, now } from "./generation-run.js";
 import { GROUNDING_TOP_K, GroundingIndex } from "./grounding.js";
-import { type RenderRequest, renderConcepts } from "./render.js";
+import { DEFAULT_GROUNDED, isShown, isSubstantialSentence, type RenderRequest, renderConcepts } from "./render.js";
 import { type GenerationOptions, type GenerationSettings, resolveGenerationSettings } from "./settings.js";
+import { reduceToContext } from "./summarize.js";
 import { encodeSentences, type SourceSentence, sourceFromOutline } from "./source-concepts.js";
 import type { GenerationCounts, Grounding, OutputConcept, TaskCallbacks, TaskTimings } from "./task-types.js";
 import type { Template } from "./templates.js";
@@ -100,6 +101,7 @@ export async function expandOutline(
   const sourceLang = options.sourceLang === undefined ? undefined : codec.resolveLanguage(options.sourceLang);
   const givenLang = options.lang === undefined ? undefined : codec.resolveLanguage(options.lang);
   const { signal, onProgress } = callbacks;
+  const grounded = options.grounded ?? DEFAULT_GROUNDED;
 
   onProgress?.({ stage: "segment", done: 0, total: 1 });
   const source = sourceFromOutline(outline, { supported: codec.languages, sourceLang });
@@ -138,15 +140,21 @@ export async function expandOutline(
 
   // Generate, section by section.
   const run = new GenerationRun(engine, settings, specials, callbacks);
-  const groundingIndex = new GroundingIndex(encoded.vectors.map((v) => engine.groundingView(v)));
-  const ground = (vector: Float32Array): Grounding[] =>
-    groundingIndex.size === 0
-      ? []
-      : groundingIndex.nearest(engine.groundingView(vector), GROUNDING_TOP_K).map((m) => ({
-          index: m.index,
-          score: m.score,
-          span: sentences[m.index].span,
-        }));
+  // Each section grounds only in its own sentences, pinned ones excluded (they are shown verbatim
+  // already) and stubs excluded: expand --grounded must neither repeat a pinned sentence nor pull a
+  // sentence in from another section.
+  const groundable = (i: number) => !sentences[i].pinned && isSubstantialSentence(sentences[i].text);
+  const sectionIndexes = plans.map((plan) => {
+    const members = plan.items.filter(groundable);
+    return { members, index: new GroundingIndex(members.map((i) => engine.groundingView(encoded.vectors[i]))) };
+  });
+  const ground = (vector: Float32Array, si: number): Grounding[] => {
+    const { members, index } = sectionIndexes[si];
+    if (index.size === 0) return [];
+    return index
+      .nearest(engine.groundingView(vector), Math.max(GROUNDING_TOP_K, plans[si].target))
+      .map((m) => ({ index: members[m.index], score: m.score, span: sentences[members[m.index]].span }));
+  };
   const outputs: { request: RenderRequest; pinnedId: string | null; section: number }[] = [];
   const sections: ExpandedSection[] = [];
   run.plan(plans.reduce((n, p) => n + Math.max(0, p.target - p.pinned.length), 0));
@@ -166,7 +174,19 @@ export async function expandOutline(
     if (plan.target === 0) continue;
     const prompt: Float32Array[] = [];
     if (plan.sourceTitle) prompt.push(titleVectors.get(plan.sourceTitle)!);
-    for (const i of plan.items) prompt.push(encoded.vectors[i]);
+    // A section longer than the context is first summarized in chunks, the way summarize() handles
+    // a long document (hierarchy.ts); the section is then generated from those summaries.
+    const wanted = Math.min(plan.target, Math.floor((spec.maxContext - 3) / 2));
+    const { material } = await reduceToContext(
+      run,
+      plan.items.map((i) => encoded.vectors[i]),
+      [{ title: plan.title, start: 0, end: plan.items.length }],
+      plan.items.map((i) => sentences[i]),
+      wanted + (plan.steering ? 1 : 0) + (plan.sourceTitle ? 1 : 0),
+      spec.maxContext,
+      signal,
+    );
+    prompt.push(...material);
     prompt.push(specials.modelTurn);
     if (plan.steering) prompt.push(steeringVectors.get(plan.steering)!);
     const room = spec.maxContext - prompt.length;
@@ -181,7 +201,7 @@ export async function expandOutline(
     let slot = 0;
     const emit = (vector: Float32Array, pinnedId: string | null, fixedText?: string) => {
       const index = outputs.length;
-      const grounding = ground(vector);
+      const grounding = fixedText === undefined ? ground(vector, si) : [];
       outputs.push({ request: { vector, grounding, fixedText }, pinnedId, section: si });
       section.concepts.push(index);
       callbacks.onConcept?.({
@@ -224,15 +244,30 @@ export async function expandOutline(
     sentences.map((s, i) => ({ text: s.text, lang: s.lang, vector: encoded.vectors[i] })),
     {
       lang,
-      grounded: options.grounded ?? false,
+      grounded,
       threshold,
+      sentinel: { vector: specials.endOfText, view: (v: Float32Array) => engine.groundingView(v) },
       decode: options.decode,
       signal,
       onProgress: onProgress && ((done, total) => onProgress({ stage: "decode", done, total })),
     },
   );
   const decodedAt = now();
-  const concepts: ExpandedConcept[] = outputs.map((o, i) => ({
+  // A concept that decoded to the end-of-text sentinel is a stop: dropped with the rest of its run.
+  const keep = outputs.map(() => true);
+  for (const section of sections) {
+    const cut = section.concepts.findIndex((i) => rendered[i].rendering === "sentinel");
+    if (cut < 0) continue;
+    for (const i of section.concepts.slice(cut)) if (outputs[i].pinnedId === null) keep[i] = false;
+  }
+  const renumber = new Map<number, number>();
+  outputs.forEach((_, i) => {
+    if (keep[i]) renumber.set(i, renumber.size);
+  });
+  for (const section of sections) {
+    section.concepts = section.concepts.filter((i) => keep[i]).map((i) => renumber.get(i)!);
+  }
+  const concepts: ExpandedConcept[] = outputs.flatMap((o, i) => (keep[i] ? [{ o, i }] : [])).map(({ o, i }) => ({
     text: rendered[i].text,
     grounding: o.request.grounding as Grounding[],
     grounded: rendered[i].grounded,
@@ -252,7 +287,7 @@ export async function expandOutline(
     lang,
     settings: {
       ...settings,
-      grounded: options.grounded ?? false,
+      grounded,
       groundingThreshold: threshold,
       template: options.template?.name ?? null,
     },
@@ -388,7 +423,10 @@ export function renderDocument(
   const parts: string[] = [];
   for (const s of sections) {
     if (s.title && s.level > 0) parts.push(`${"#".repeat(s.level)} ${s.title}`);
-    const text = s.concepts.map((i) => concepts[i].text).join(" ");
+    const text = s.concepts
+      .filter((i) => isShown(concepts[i].rendering))
+      .map((i) => concepts[i].text)
+      .join(" ");
     if (text) parts.push(text);
     for (const block of s.opaque) parts.push(block.text);
   }

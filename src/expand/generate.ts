@@ -4,8 +4,9 @@
  *
  * Minimum length: a stop rule that fires before `minConcepts` concepts are kept does not end the
  * sequence. The candidate is discarded and the position sampled again with fresh noise (the RNG
- * moves on); after `maxRetries` discarded candidates the least stop-like of them is kept, so a summary
- * always has its minimum length. A deterministic model (Base-LCM) would only repeat itself, so its
+ * moves on); after `maxRetries` discarded candidates the least stop-like of them is kept, unless every
+ * one was an end-of-text concept: then the sequence ends there, shorter than asked (the model says the
+ * text is over; keeping its sentinel would show "End of text." as a sentence). A deterministic model (Base-LCM) would only repeat itself, so its
  * candidate is kept at once.
  */
 import { CancelledError } from "../util/errors.js";
@@ -18,7 +19,11 @@ export interface GenerateOptions extends StopSettings {
   maxConcepts: number;
   /** Stop rules are not honoured before this many concepts are kept (default 1). */
   minConcepts?: number;
-  /** Resampling attempts per position while below minConcepts (default 3). */
+  /**
+   * Resampling attempts per position while below minConcepts (default 12: with the bundled Two-Tower
+   * 3 left the bundled book's summary at 1 of 10 concepts once end-of-text candidates are never kept;
+   * 12 reaches all 10, discarding 21).
+   */
   maxRetries?: number;
   /** Longest prompt the model takes; generation ends when the prompt would grow past it. */
   maxContext?: number;
@@ -59,7 +64,7 @@ export async function generateConcepts(
   options: GenerateOptions,
 ): Promise<GenerationResult> {
   const minConcepts = options.minConcepts ?? 1;
-  const maxRetries = options.maxRetries ?? 3;
+  const maxRetries = options.maxRetries ?? 12;
   const maxContext = options.maxContext ?? Infinity;
   if (!Number.isInteger(options.maxConcepts) || options.maxConcepts < 0) {
     throw new RangeError(`maxConcepts must be a whole number >= 0, got ${options.maxConcepts}`);
@@ -100,7 +105,15 @@ export async function generateConcepts(
       }
       candidates.push({ y, check });
       if (predictor.deterministic || candidates.length > maxRetries) {
-        kept = candidates.reduce((best, c) =>
+        // An end-of-text candidate is never kept, even below the minimum: it decodes to the sentinel
+        // ("End of text."), which a reader would see as a sentence. Only repetition-like ones may be.
+        const keepable = candidates.filter((c) => c.check.reason !== "end_of_text");
+        if (keepable.length === 0) {
+          stopped = "end_of_text";
+          discarded += candidates.length;
+          break;
+        }
+        kept = keepable.reduce((best, c) =>
           stopLikeness(c.check, options) < stopLikeness(best.check, options) ? c : best,
         );
         discarded += candidates.length - 1;

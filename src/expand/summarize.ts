@@ -29,7 +29,7 @@ import {
   type SourceUnit,
 } from "./hierarchy.js";
 import { conceptsForLength, type LengthPreset } from "./lengths.js";
-import { type Rendered, renderConcepts } from "./render.js";
+import { DEFAULT_GROUNDED, isShown, isSubstantialSentence, type Rendered, renderConcepts } from "./render.js";
 import { type GenerationOptions, type GenerationSettings, resolveGenerationSettings } from "./settings.js";
 import {
   encodeSentences,
@@ -224,23 +224,32 @@ export async function summarize(
     signal,
   );
 
-  const groundingIndex = new GroundingIndex(encoded.vectors.map((v) => engine.groundingView(v)));
-  // As many neighbours as the summary has concepts (at least 3): --grounded never shows a source
-  // sentence twice, so a concept must always find one its predecessors did not take.
+  // Stubs ("The, 1912, Um .) are never shown as a grounded summary sentence; when a document has
+  // nothing longer, every sentence may be.
+  const substantialFlags = sentences.map((x) => isSubstantialSentence(x.text));
+  const substantial = substantialFlags.some(Boolean) ? substantialFlags : sentences.map(() => true);
+  // Only substantial sentences are candidates, so the neighbour list never fills up with stubs.
+  const candidates = sentences.flatMap((_, i) => (substantial[i] ? [i] : []));
+  const groundingIndex = new GroundingIndex(candidates.map((i) => engine.groundingView(encoded.vectors[i])));
+  // As many neighbours as the summary has concepts (at least 3): grounded rendering never shows a
+  // source sentence twice, so a concept must always find one its predecessors did not take.
   const neighbours = Math.max(GROUNDING_TOP_K, finalNeed);
   const ground = (vector: Float32Array): Grounding[] =>
     groundingIndex.nearest(engine.groundingView(vector), neighbours).map((m) => ({
-      index: m.index,
+      index: candidates[m.index],
       score: m.score,
-      span: sentences[m.index].span,
+      span: sentences[candidates[m.index]].span,
     }));
   const renderSources = sentences.map((s, i) => ({ text: s.text, lang: s.lang, vector: encoded.vectors[i] }));
+  const grounded = options.grounded ?? DEFAULT_GROUNDED;
   const renderOptions = {
     lang,
-    grounded: options.grounded ?? false,
+    grounded,
     threshold,
     decode: options.decode,
     signal,
+    sentinel: { vector: specials.endOfText, view: (v: Float32Array) => engine.groundingView(v) },
+    eligibleSource: (i: number) => substantial[i],
   };
 
   const generated: {
@@ -316,7 +325,23 @@ export async function summarize(
   });
   const decodedAt = now();
 
-  const concepts: OutputConcept[] = generated.map((g) => ({
+  // A concept that decoded to the end-of-text sentinel is a stop: it and the rest of its section go.
+  const keep = generated.map(() => true);
+  for (const section of summarySections) {
+    const cut = section.concepts.findIndex((i) => generated[i].rendered!.rendering === "sentinel");
+    if (cut < 0) continue;
+    for (const i of section.concepts.slice(cut)) keep[i] = false;
+    if (!options.template) stops[stops.length - 1] = "end_of_text";
+  }
+  const renumber = new Map<number, number>();
+  generated.forEach((_, i) => {
+    if (keep[i]) renumber.set(i, renumber.size);
+  });
+  for (const section of summarySections) {
+    section.concepts = section.concepts.filter((i) => keep[i]).map((i) => renumber.get(i)!);
+  }
+  const shown = generated.filter((_, i) => keep[i]);
+  const concepts: OutputConcept[] = shown.map((g) => ({
     text: g.rendered!.text,
     grounding: g.grounding,
     grounded: g.rendered!.grounded,
@@ -343,7 +368,7 @@ export async function summarize(
     settings: {
       ...settings,
       maxConcepts: finalNeed - steering.filter(Boolean).length,
-      grounded: options.grounded ?? false,
+      grounded,
       groundingThreshold: threshold,
       template: options.template?.name ?? null,
       maxContext: spec.maxContext,
@@ -407,24 +432,32 @@ export async function renderSummary(
 }
 
 function joinSummary(concepts: readonly OutputConcept[], sections: readonly SummarySection[] | null): string {
-  if (!sections) return concepts.map((c) => c.text).join(" ");
+  const text = (c: OutputConcept) => (isShown(c.rendering) ? [c.text] : []);
+  if (!sections) return concepts.flatMap(text).join(" ");
   return sections
     .map((s) => {
-      const body = s.concepts.map((i) => concepts[i].text).join(" ");
+      const body = s.concepts.flatMap((i) => text(concepts[i])).join(" ");
       return s.title ? `${s.title}\n${body}` : body;
     })
     .join("\n\n");
 }
 
-/** The output's sections: the template's (scaled to the requested length), or one plain section. */
+/**
+ * The output's sections: the template's (scaled to the requested length), or one plain section. A
+ * summary is never longer than its source: every length is capped at the source's sentence count
+ * (a one-sentence document gets one sentence, not two invented ones).
+ */
 function planSections(options: SummarizeOptions, sourceConcepts: number): TemplateSection[] {
-  const requested =
+  const asked =
     options.maxConcepts ?? (options.length ? conceptsForLength(options.length, sourceConcepts) : undefined);
+  const requested = asked === undefined ? undefined : Math.min(asked, sourceConcepts);
   if (options.template) {
     const sections = options.template.sections;
-    return requested === undefined ? sections : scaleTargets(sections, requested);
+    const total = sections.reduce((n, s) => n + s.target, 0);
+    const cap = requested ?? (total > sourceConcepts ? sourceConcepts : undefined);
+    return cap === undefined ? sections : scaleTargets(sections, cap);
   }
-  const target = requested ?? conceptsForLength("medium", sourceConcepts);
+  const target = requested ?? Math.min(conceptsForLength("medium", sourceConcepts), sourceConcepts);
   return [{ title: "", level: 0, prompt: null, target }];
 }
 
@@ -447,7 +480,7 @@ async function encodeSteering(
  * The material the final summary is generated from: the source itself when it fits, otherwise the
  * concatenated summaries of its chunks (recursively, until they fit).
  */
-async function reduceToContext(
+export async function reduceToContext(
   run: GenerationRun,
   source: Float32Array[],
   units: SourceUnit[],
