@@ -94,13 +94,43 @@ describe("generateConcepts", () => {
     expect(seen[1].draw).not.toBe(seen[0].draw);
   });
 
-  it("after maxRetries keeps the least End-of-text-like candidate", async () => {
+  it("keeps the least End-of-text-like candidate as the first concept: an output is never empty", async () => {
     const candidates = [v(0.99, 0.1, 0, 0), v(0.95, 0.3, 0, 0), v(0.999, 0.01, 0, 0), v(0.97, 0.2, 0, 0)];
     const { predictor } = scripted([...candidates, v(1, 0, 0, 0)]);
     const result = await generateConcepts(predictor, PROMPT, EOT, { maxConcepts: 5, maxRetries: 3, ...STOP });
     expect(Array.from(result.concepts[0])).toEqual(Array.from(candidates[1]));
     expect(result.discarded).toBe(3);
     expect(result.concepts.length).toBe(1);
+  });
+
+  it("past the first concept, after maxRetries of end-of-text candidates stops: the sentinel is never kept", async () => {
+    const candidates = [v(0.99, 0.1, 0, 0), v(0.95, 0.3, 0, 0), v(0.999, 0.01, 0, 0), v(0.97, 0.2, 0, 0)];
+    const { predictor, seen } = scripted([v(0, 1, 0, 0), ...candidates, v(0, 0, 1, 0)]);
+    const result = await generateConcepts(predictor, PROMPT, EOT, {
+      maxConcepts: 5,
+      minConcepts: 3,
+      maxRetries: 3,
+      ...STOP,
+    });
+    expect(result.concepts.length).toBe(1);
+    expect(result.stop).toBe("end_of_text");
+    expect(result.discarded).toBe(4);
+    expect(seen.length).toBe(5);
+  });
+
+  it("after maxRetries keeps the least stop-like candidate that is not end-of-text", async () => {
+    const prev = v(0, 1, 0, 0);
+    // After `prev`: two repeats of it (one closer than the other) and two end-of-text candidates.
+    const candidates = [v(0.99, 0.1, 0, 0), v(0, 1, 0.1, 0), v(0.999, 0.01, 0, 0), v(0, 1, 0.3, 0)];
+    const { predictor } = scripted([prev, ...candidates, v(1, 0, 0, 0)]);
+    const result = await generateConcepts(predictor, PROMPT, EOT, {
+      maxConcepts: 5,
+      minConcepts: 2,
+      maxRetries: 3,
+      ...STOP,
+    });
+    expect(Array.from(result.concepts[1])).toEqual(Array.from(candidates[3]));
+    expect(result.concepts.length).toBe(2);
   });
 
   it("keeps a deterministic model's candidate at once (resampling would repeat it)", async () => {

@@ -3,13 +3,14 @@
  * every generated sentence grounded in the source sentences it is closest to. Formats: the summary as
  * text, Markdown with footnotes to the source, or JSON with spans and timings.
  */
-import { isShown, sourceMarker } from "../expand/render.js";
+
 import type { Command } from "commander";
 import { Option } from "commander";
 import { BATCH_HELP, type BatchFlags, runBatchCommand, withBatchOptions } from "../batch/command.js";
 import { isBatchInvocation } from "../batch/summarize-batch.js";
 import { summarizeForBatch } from "../batch/summarize-document.js";
 import { isLengthPreset, type LengthPreset } from "../expand/lengths.js";
+import { isShown, sourceMarker } from "../expand/render.js";
 import { type SummarizeOptions, type SummaryResult, summarize } from "../expand/summarize.js";
 import { detectFormat } from "../planner/document-format.js";
 import { UsageError } from "../util/errors.js";

@@ -20,10 +20,16 @@ import { CancelledError, UsageError } from "../util/errors.js";
 import type { ConceptEngine } from "./engine.js";
 import { GenerationRun, now } from "./generation-run.js";
 import { GROUNDING_TOP_K, GroundingIndex } from "./grounding.js";
-import { DEFAULT_GROUNDED, isShown, isSubstantialSentence, type RenderRequest, renderConcepts } from "./render.js";
+import {
+  DEFAULT_GROUNDED,
+  isShown,
+  isSubstantialSentence,
+  type RenderRequest,
+  renderConcepts,
+} from "./render.js";
 import { type GenerationOptions, type GenerationSettings, resolveGenerationSettings } from "./settings.js";
-import { reduceToContext } from "./summarize.js";
 import { encodeSentences, type SourceSentence, sourceFromOutline } from "./source-concepts.js";
+import { reduceToContext } from "./summarize.js";
 import type { GenerationCounts, Grounding, OutputConcept, TaskCallbacks, TaskTimings } from "./task-types.js";
 import type { Template } from "./templates.js";
 
@@ -146,7 +152,10 @@ export async function expandOutline(
   const groundable = (i: number) => !sentences[i].pinned && isSubstantialSentence(sentences[i].text);
   const sectionIndexes = plans.map((plan) => {
     const members = plan.items.filter(groundable);
-    return { members, index: new GroundingIndex(members.map((i) => engine.groundingView(encoded.vectors[i]))) };
+    return {
+      members,
+      index: new GroundingIndex(members.map((i) => engine.groundingView(encoded.vectors[i]))),
+    };
   });
   const ground = (vector: Float32Array, si: number): Grounding[] => {
     const { members, index } = sectionIndexes[si];
@@ -246,7 +255,12 @@ export async function expandOutline(
       lang,
       grounded,
       threshold,
-      sentinel: { vector: specials.endOfText, view: (v: Float32Array) => engine.groundingView(v) },
+      checks: {
+        endOfText: specials.endOfText,
+        view: (v: Float32Array) => engine.groundingView(v),
+        sentinelCosine: spec.defaults.sentinelCosine,
+        faithfulCosine: spec.defaults.faithfulCosine,
+      },
       decode: options.decode,
       signal,
       onProgress: onProgress && ((done, total) => onProgress({ stage: "decode", done, total })),
@@ -267,17 +281,19 @@ export async function expandOutline(
   for (const section of sections) {
     section.concepts = section.concepts.filter((i) => keep[i]).map((i) => renumber.get(i)!);
   }
-  const concepts: ExpandedConcept[] = outputs.flatMap((o, i) => (keep[i] ? [{ o, i }] : [])).map(({ o, i }) => ({
-    text: rendered[i].text,
-    grounding: o.request.grounding as Grounding[],
-    grounded: rendered[i].grounded,
-    rendering: rendered[i].rendering,
-    sourceIndex: rendered[i].sourceIndex,
-    section: o.section,
-    vector: o.request.vector,
-    pinned: o.pinnedId !== null,
-    sourceId: o.pinnedId,
-  }));
+  const concepts: ExpandedConcept[] = outputs
+    .flatMap((o, i) => (keep[i] ? [{ o, i }] : []))
+    .map(({ o, i }) => ({
+      text: rendered[i].text,
+      grounding: o.request.grounding as Grounding[],
+      grounded: rendered[i].grounded,
+      rendering: rendered[i].rendering,
+      sourceIndex: rendered[i].sourceIndex,
+      section: o.section,
+      vector: o.request.vector,
+      pinned: o.pinnedId !== null,
+      sourceId: o.pinnedId,
+    }));
 
   return {
     document: renderDocument(sections, concepts),

@@ -5,8 +5,8 @@
  * Minimum length: a stop rule that fires before `minConcepts` concepts are kept does not end the
  * sequence. The candidate is discarded and the position sampled again with fresh noise (the RNG
  * moves on); after `maxRetries` discarded candidates the least stop-like of them is kept, unless every
- * one was an end-of-text concept: then the sequence ends there, shorter than asked (the model says the
- * text is over; keeping its sentinel would show "End of text." as a sentence). A deterministic model (Base-LCM) would only repeat itself, so its
+ * one was an end-of-text concept past the first: then the sequence ends there, shorter than asked (the
+ * model says the text is over; keeping its sentinel would show "End of text." as a sentence). A deterministic model (Base-LCM) would only repeat itself, so its
  * candidate is kept at once.
  */
 import { CancelledError } from "../util/errors.js";
@@ -105,9 +105,12 @@ export async function generateConcepts(
       }
       candidates.push({ y, check });
       if (predictor.deterministic || candidates.length > maxRetries) {
-        // An end-of-text candidate is never kept, even below the minimum: it decodes to the sentinel
-        // ("End of text."), which a reader would see as a sentence. Only repetition-like ones may be.
-        const keepable = candidates.filter((c) => c.check.reason !== "end_of_text");
+        // Past the first concept an end-of-text candidate is never kept, even below the minimum: it
+        // decodes to the sentinel ("End of text."), which a reader would see as a sentence. The first
+        // is always kept (an output is never empty); grounded rendering shows it as a source sentence,
+        // and a decoded sentinel is dropped at render time (render.ts).
+        const keepable =
+          concepts.length === 0 ? candidates : candidates.filter((c) => c.check.reason !== "end_of_text");
         if (keepable.length === 0) {
           stopped = "end_of_text";
           discarded += candidates.length;

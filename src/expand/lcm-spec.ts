@@ -31,6 +31,14 @@ export interface LcmDefaults {
    * a model's manifest may set it (tuned on a dev split); 0.6 otherwise (see grounding.ts).
    */
   groundingThreshold: number;
+  /**
+   * Decode, re-encode, compare (render.ts): a decoded concept that re-encodes within sentinelCosine of
+   * the end-of-text concept is a stop; one farther than faithfulCosine from its concept and from every
+   * source sentence is withheld. Cosines in the normalized space, calibrated per codec and model, so
+   * only a manifest that measured them turns the checks on (null: off).
+   */
+  sentinelCosine: number | null;
+  faithfulCosine: number | null;
 }
 
 export interface LcmSpec {
@@ -75,6 +83,8 @@ export const PAPER_DEFAULTS: LcmDefaults = {
   maxConcepts: 32,
   stopCosineSpace: "raw",
   groundingThreshold: DEFAULT_GROUNDING_THRESHOLD,
+  sentinelCosine: null,
+  faithfulCosine: null,
 };
 
 export function readLcmSpec(manifest: LcmManifest): LcmSpec {
@@ -132,6 +142,8 @@ export function readLcmSpec(manifest: LcmManifest): LcmSpec {
     maxConcepts: Math.round(num("max_concepts", PAPER_DEFAULTS.maxConcepts, 1)),
     stopCosineSpace: cosineSpace(rawDefaults.stop_cosine_space, f),
     groundingThreshold: num("grounding_threshold", DEFAULT_GROUNDING_THRESHOLD, -1, 1),
+    sentinelCosine: rawDefaults.sentinel_cosine === undefined ? null : num("sentinel_cosine", 0, -1, 1),
+    faithfulCosine: rawDefaults.faithful_cosine === undefined ? null : num("faithful_cosine", 0, -1, 1),
   };
 
   const architecture = raw.architecture === undefined ? {} : f.object(raw.architecture, "architecture");

@@ -47,27 +47,27 @@ export interface RenderOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
   /**
-   * The end-of-text concept and the space to compare in: a generated concept whose decoded text
-   * re-encodes within SENTINEL_COSINE of it rendered the sentinel ("End text of.", "En cette text.")
-   * and is marked "sentinel" instead of shown.
+   * Decode, re-encode, compare (thresholds from the LCM manifest, lcm-spec.ts): a generated concept
+   * whose decoded text re-encodes within `sentinelCosine` of the end-of-text concept rendered the
+   * sentinel ("End text of.", "En cette text.") and is marked "sentinel"; one farther than
+   * `faithfulCosine` from its own concept and from every source sentence is marked "withheld".
    */
-  sentinel?: { vector: Float32Array; view: (v: Float32Array) => Float32Array };
+  checks?: {
+    endOfText: Float32Array;
+    view: (v: Float32Array) => Float32Array;
+    sentinelCosine: number | null;
+    faithfulCosine: number | null;
+  };
   /** Source sentences that may be shown when grounded (default all): near-empty ones are not. */
   eligibleSource?: (index: number) => boolean;
 }
 
 /**
- * Measured with the bundled models (normalized space) on 12 dev documents: decoded sentinels re-encode
- * at 0.99-1.00 to the end-of-text concept, every other decoded sentence at 0.11 or less.
+ * The bundled LCM's manifest sets sentinel_cosine 0.9 and faithful_cosine 0.6, measured with the
+ * bundled codec (normalized space) on 12 dev documents: decoded sentinels re-encode at 0.99-1.00 to the
+ * end-of-text concept, every other decoded sentence at 0.11 or less; a source sentence re-encoded from
+ * its own decoding reaches 0.76 (median) / 0.62 (10th percentile) of itself (grounding.ts).
  */
-export const SENTINEL_COSINE = 0.9;
-
-/**
- * A decoded sentence is faithful when it re-encodes within this cosine (normalized space) of the concept
- * it came from or of some source sentence. A source sentence re-encoded from its own decoding reaches
- * 0.76 (median) / 0.62 (10th percentile) with the bundled codec (grounding.ts); 0.6 sits below that.
- */
-export const FAITHFUL_COSINE = 0.6;
 
 /** A source sentence of 3 words or fewer ("The, 1912, Um .) is a stub, never a grounded summary sentence. */
 export function isSubstantialSentence(text: string): boolean {
@@ -119,7 +119,9 @@ export async function renderConcepts(
     );
     const verdicts = await checkDecoded(
       codec,
-      toDecode.map((d, k) => (d.rendering === "generated" ? { text: decoded[k].text, vector: d.vector } : null)),
+      toDecode.map((d, k) =>
+        d.rendering === "generated" ? { text: decoded[k].text, vector: d.vector } : null,
+      ),
       sources,
       options,
     );
@@ -146,25 +148,27 @@ async function checkDecoded(
   options: RenderOptions,
 ): Promise<("sentinel" | "withheld" | null)[]> {
   const verdicts: ("sentinel" | "withheld" | null)[] = items.map(() => null);
-  const checks = options.sentinel;
+  const checks = options.checks;
   const checked = items.flatMap((item, k) => (item !== null && item.text.trim() !== "" ? [k] : []));
-  if (!checks || checked.length === 0) return verdicts;
+  if (!checks || (checks.sentinelCosine === null && checks.faithfulCosine === null) || checked.length === 0)
+    return verdicts;
   const reencoded = await codec.encode(
     checked.map((k) => items[k]!.text),
     options.lang,
     { signal: options.signal },
   );
   const view = checks.view;
-  const eot = view(checks.vector);
+  const eot = view(checks.endOfText);
   const sourceViews = sources.filter((s) => s.vector.length > 0).map((s) => view(s.vector));
   checked.forEach((k, j) => {
     const back = view(reencoded.vectors[j]);
-    if (cosine(back, eot) >= SENTINEL_COSINE) {
+    if (checks.sentinelCosine !== null && cosine(back, eot) >= checks.sentinelCosine) {
       verdicts[k] = "sentinel";
       return;
     }
-    if (cosine(back, view(items[k]!.vector)) >= FAITHFUL_COSINE) return;
-    if (sourceViews.some((s) => cosine(back, s) >= FAITHFUL_COSINE)) return;
+    const faithful = checks.faithfulCosine;
+    if (faithful === null || cosine(back, view(items[k]!.vector)) >= faithful) return;
+    if (sourceViews.some((s) => cosine(back, s) >= faithful)) return;
     verdicts[k] = "withheld";
   });
   return verdicts;

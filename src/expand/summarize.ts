@@ -158,6 +158,12 @@ export async function summarize(
       `the maximum number of concepts must be a whole number >= 1, got ${options.maxConcepts}`,
     );
   }
+  if (options.maxConcepts !== undefined && options.maxConcepts > spec.maxContext - 2) {
+    // Impossible whatever the source (a short source would only cap it, hiding the mistake).
+    throw new UsageError(
+      `a summary of ${options.maxConcepts} concepts does not fit the model's context of ${spec.maxContext} concepts; ask for fewer`,
+    );
+  }
   if (options.minConcepts !== undefined) {
     if (!Number.isInteger(options.minConcepts) || options.minConcepts < 1) {
       throw new UsageError(
@@ -248,7 +254,12 @@ export async function summarize(
     threshold,
     decode: options.decode,
     signal,
-    sentinel: { vector: specials.endOfText, view: (v: Float32Array) => engine.groundingView(v) },
+    checks: {
+      endOfText: specials.endOfText,
+      view: (v: Float32Array) => engine.groundingView(v),
+      sentinelCosine: spec.defaults.sentinelCosine,
+      faithfulCosine: spec.defaults.faithfulCosine,
+    },
     eligibleSource: (i: number) => substantial[i],
   };
 
@@ -406,13 +417,17 @@ export async function renderSummary(
 ): Promise<SummaryResult> {
   const target = engine.codec.resolveLanguage(lang);
   const grounded = result.settings.grounded;
-  if (grounded && !options.sourceVectors) {
-    throw new UsageError("rendering a grounded summary again needs the source concepts");
+  // Grounded renderings decode source concepts: encode the source again when the caller has none.
+  let sourceVectors = options.sourceVectors;
+  if (grounded && !sourceVectors) {
+    sourceVectors = await encodeSentences(engine.codec, result.source.sentences, {
+      signal: options.signal,
+    }).then((e) => e.vectors);
   }
   const sources = result.source.sentences.map((s, i) => ({
     text: s.text,
     lang: s.lang,
-    vector: options.sourceVectors?.[i] ?? new Float32Array(0),
+    vector: sourceVectors?.[i] ?? new Float32Array(0),
   }));
   const rendered = await renderConcepts(engine.codec, result.concepts, sources, {
     lang: target,

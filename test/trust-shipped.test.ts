@@ -1,0 +1,97 @@
+/**
+ * What a reader sees with the models we ship (issue 12): the default summary is grounded, never shows
+ * the end-of-text sentinel or a stub, is never longer than its source, marks renderings into another
+ * language honestly, and `expand` takes a section longer than the model's context. Real models
+ * (models/default), real documents (the bundled book).
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConceptEngine } from "../src/expand/engine.js";
+import { expandOutline } from "../src/expand/expand-outline.js";
+import { isShown, isSubstantialSentence, sourceMarker } from "../src/expand/render.js";
+import { renderSummary, summarize } from "../src/expand/summarize.js";
+import { buildOutline } from "../src/planner/build-outline.js";
+import { ruleSegmenter } from "../src/planner/segment-rules.js";
+
+const MODELS = fileURLToPath(new URL("../models/default/", import.meta.url));
+const BOOK = readFileSync(new URL("../examples/problems-of-philosophy.md", import.meta.url), "utf8");
+const SENTINEL = /end (text )?of|en cette text/i;
+
+let engine: ConceptEngine;
+beforeAll(async () => {
+  engine = await ConceptEngine.open({ models: MODELS, cache: false, threads: 1, onlyExplicit: true });
+}, 120_000);
+afterAll(async () => {
+  await engine?.release();
+});
+
+describe("the default summary (shipped models)", () => {
+  it("is grounded: whole source sentences, marked, with no sentinel and no stub", async () => {
+    const r = await summarize(engine, { text: BOOK, format: "markdown" }, { seed: 3 });
+    expect(r.settings.grounded).toBe(true);
+    const shown = r.concepts.filter((c) => isShown(c.rendering));
+    expect(shown.length).toBeGreaterThan(0);
+    for (const c of shown) {
+      expect(c.text).not.toMatch(SENTINEL);
+      expect(isSubstantialSentence(c.text)).toBe(true);
+    }
+    const fromSource = shown.filter((c) => c.rendering === "source");
+    expect(fromSource.length).toBeGreaterThan(shown.length / 2);
+    for (const c of fromSource) {
+      expect(c.text).toBe(r.source.sentences[c.sourceIndex!].text);
+      expect(sourceMarker(c)).toBe(`[s${c.sourceIndex! + 1}]`);
+    }
+  }, 120_000);
+
+  it("never shows a decoded sentinel in the decoder's own renderings either", async () => {
+    const r = await summarize(engine, { text: BOOK, format: "markdown" }, { grounded: false, seed: 0 });
+    expect(r.summary).not.toMatch(SENTINEL);
+    for (const c of r.concepts.filter((x) => isShown(x.rendering))) expect(c.text).not.toMatch(SENTINEL);
+  }, 120_000);
+
+  it("is never longer than its source", async () => {
+    const text = "The committee approved the new budget for the city library on Monday evening.";
+    for (const grounded of [true, false]) {
+      const r = await summarize(engine, { text, format: "plain" }, { grounded, maxConcepts: 5 });
+      expect(r.concepts.length).toBeLessThanOrEqual(1);
+    }
+    const r = await summarize(engine, { text, format: "plain" }, {});
+    expect(r.concepts.length).toBe(1);
+    expect(r.summary).toBe(text);
+  }, 120_000);
+
+  it("marks a grounded summary rendered in another language as decoded, not as the source", async () => {
+    const r = await summarize(engine, { text: BOOK, format: "markdown" }, { seed: 1, maxConcepts: 3 });
+    const source = await engine.codec.encode(
+      r.source.sentences.map((s) => s.text),
+      r.source.lang,
+    );
+    const fr = await renderSummary(engine, r, "fra_Latn", { sourceVectors: source.vectors });
+    const grounded = fr.concepts.filter((c) => c.sourceIndex !== null && c.grounded);
+    expect(grounded.length).toBeGreaterThan(0);
+    for (const c of grounded) {
+      expect(c.rendering).toBe("source-decoded");
+      expect(sourceMarker(c)).toBe(`[s${c.sourceIndex! + 1} decoded]`);
+    }
+  }, 120_000);
+});
+
+describe("expand on the shipped models", () => {
+  it("takes a section longer than the model's context and grounds it in its own sentences", async () => {
+    // The whole book, twice, under one title: far more concepts than the context of 256.
+    const body = BOOK.replace(/^#+ .*$/gm, "");
+    const text = `# All of it\n\n${body}\n\n${body}`;
+    const outline = buildOutline(text, { segmenter: ruleSegmenter, format: "markdown", lang: "eng_Latn" });
+    const section = outline.sections[0];
+    const ids = new Set(section.concepts.filter((c) => c.kind === "sentence").map((c) => c.id));
+    expect(ids.size).toBeGreaterThan(engine.spec.maxContext);
+    (section as { targetLength?: number }).targetLength = 3;
+    const r = await expandOutline(engine, outline, { seed: 0 });
+    expect(r.sections[0].concepts.length).toBeGreaterThan(0);
+    for (const c of r.concepts) {
+      if (c.sourceIndex !== null) expect(ids.has(r.source.sentences[c.sourceIndex].id)).toBe(true);
+      if (isShown(c.rendering)) expect(c.text).not.toMatch(SENTINEL);
+    }
+  }, 240_000);
+});
