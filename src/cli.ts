@@ -27,7 +27,7 @@ program.addHelpText(
   "after",
   `
 Examples:
-  $ lcm summarize examples/problems-of-philosophy.md --grounded   summarize a book
+  $ lcm summarize examples/problems-of-philosophy.md              summarize a book
   $ lcm tui examples/problems-of-philosophy.md        see and edit its outline, generate, render
   $ lcm outline examples/problems-of-philosophy.md    the document as an outline of concepts
   $ lcm outline notes.txt --format json               the same, as JSON with source spans

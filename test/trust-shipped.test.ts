@@ -11,6 +11,7 @@ import { ConceptEngine } from "../src/expand/engine.js";
 import { expandOutline } from "../src/expand/expand-outline.js";
 import { isShown, isSubstantialSentence, sourceMarker } from "../src/expand/render.js";
 import { renderSummary, summarize } from "../src/expand/summarize.js";
+import { wholeSentences } from "../src/expand/whole-sentences.js";
 import { buildOutline } from "../src/planner/build-outline.js";
 import { ruleSegmenter } from "../src/planner/segment-rules.js";
 
@@ -38,8 +39,11 @@ describe("the default summary (shipped models)", () => {
     }
     const fromSource = shown.filter((c) => c.rendering === "source");
     expect(fromSource.length).toBeGreaterThan(shown.length / 2);
+    // Whole sentences: a sentence the cap cut shows all its pieces, starting at the first.
+    const whole = wholeSentences(r.source.sentences, r.source.maxChars);
     for (const c of fromSource) {
-      expect(c.text).toBe(r.source.sentences[c.sourceIndex!].text);
+      expect(whole.first[c.sourceIndex!]).toBe(c.sourceIndex);
+      expect(c.text).toBe(whole.text(c.sourceIndex!));
       expect(sourceMarker(c)).toBe(`[s${c.sourceIndex! + 1}]`);
     }
   }, 120_000);
@@ -77,10 +81,35 @@ describe("the default summary (shipped models)", () => {
   }, 120_000);
 });
 
+describe("whole sentences", () => {
+  it("puts back together the book's sentences the 256-character cap cut, and only those", () => {
+    const outline = buildOutline(BOOK, { segmenter: ruleSegmenter, format: "markdown", lang: "eng_Latn" });
+    const sentences = outline.sections.flatMap(function all(s): {
+      text: string;
+      span: [number, number] | null;
+    }[] {
+      return [
+        ...s.concepts.filter((c) => c.kind === "sentence").map((c) => ({ text: c.text, span: c.span })),
+        ...s.sections.flatMap(all),
+      ];
+    });
+    const whole = wholeSentences(sentences, outline.maxChars);
+    const firsts = [...new Set(whole.first)];
+    const cut = firsts.filter((i) => whole.text(i) !== sentences[i].text);
+    expect(cut.length).toBeGreaterThan(5);
+    for (const i of cut) {
+      const text = whole.text(i);
+      expect(text.length).toBeGreaterThan(outline.maxChars);
+      expect(text).toMatch(/[.!?]["'”’)]*$/);
+      expect(BOOK.replace(/\s+/g, " ")).toContain(text.slice(0, 60));
+    }
+  });
+});
+
 describe("expand on the shipped models", () => {
   it("takes a section longer than the model's context and grounds it in its own sentences", async () => {
     // The whole book, twice, under one title: far more concepts than the context of 256.
-    const body = BOOK.replace(/^#+ .*$/gm, "");
+    const body = BOOK.split(/^---$/m)[2].replace(/^#+ .*$/gm, "");
     const text = `# All of it\n\n${body}\n\n${body}`;
     const outline = buildOutline(text, { segmenter: ruleSegmenter, format: "markdown", lang: "eng_Latn" });
     const section = outline.sections[0];

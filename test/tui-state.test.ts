@@ -11,11 +11,13 @@ import { outlineStats } from "../src/planner/outline-stats.js";
 import { ruleSegmenter } from "../src/planner/segment-rules.js";
 import { press, typed } from "../src/tui/key-press.js";
 import { buildKeymap } from "../src/tui/keymap.js";
+import { outputLines } from "../src/tui/output-lines.js";
+import { outputMarkdown } from "../src/tui/state/generation.js";
 import { hasSessionContent, initialState, snapshotOf } from "../src/tui/state/init.js";
 import { currentRow, rowsOf } from "../src/tui/state/navigation.js";
 import { reduce } from "../src/tui/state/reducer.js";
 import { quickStats } from "../src/tui/state/stats.js";
-import type { Action, AppState, OutputItem } from "../src/tui/state/types.js";
+import type { Action, AppState, GenerateMode, OutputItem } from "../src/tui/state/types.js";
 
 const PATH = "examples/problems-of-philosophy.md";
 let text: string;
@@ -410,14 +412,93 @@ describe("generation", () => {
       },
     );
     s = keys(s, "L", ["zh"], "enter");
-    expect(s.effects).toEqual([{ kind: "renderOutput", runId, lang: "zho_Hans", vectors: [v] }]);
+    expect(s.effects).toEqual([{ kind: "renderOutput", runId, lang: "zho_Hans", items: s.output!.items }]);
     s = act(
       s,
       { type: "effectsTaken", count: 1 },
-      { type: "rendered", runId, lang: "zho_Hans", texts: ["你好。"] },
+      { type: "rendered", runId, lang: "zho_Hans", items: [{ text: "你好。", rendering: "generated" }] },
     );
     expect(s.output!.items[0].text).toBe("你好。");
     expect(s.output!.lang).toBe("zho_Hans");
+  });
+
+  it("marks sentences taken from the source in the output pane and the export, and drops withheld ones", () => {
+    let s = keys(ready(open()), "s", "enter");
+    const runId = s.output!.runId;
+    const source = { index: 11, text: "The sun is a star.", lang: "eng_Latn" };
+    const items: OutputItem[] = [
+      {
+        text: source.text,
+        vector: null,
+        section: null,
+        pinned: false,
+        grounded: true,
+        rendering: "source",
+        source,
+      },
+      {
+        text: "A memorised sentence.",
+        vector: null,
+        section: null,
+        pinned: false,
+        grounded: false,
+        rendering: "withheld",
+      },
+      {
+        text: "The model's own words.",
+        vector: null,
+        section: null,
+        pinned: false,
+        grounded: false,
+        rendering: "generated",
+      },
+    ];
+    s = act(
+      s,
+      { type: "effectsTaken", count: 1 },
+      { type: "generated", runId, items, sections: null, lang: "eng_Latn" },
+    );
+    const pane = outputLines(s.output!, 80)
+      .map((l) => l.map((seg) => seg.text).join(""))
+      .join("\n");
+    expect(pane).toContain("The sun is a star. [s12]");
+    expect(pane).toContain("The model's own words.");
+    expect(pane).not.toContain("[s12] [s12]");
+    expect(pane).not.toContain("memorised");
+    expect(outputMarkdown(s.output!)).toContain("The sun is a star. [s12]");
+    // Rendered in French, the source sentence is a machine rendering of it, and says so.
+    s = keys(s, "L", ["fren"], "enter");
+    s = act(
+      s,
+      { type: "effectsTaken", count: 1 },
+      {
+        type: "rendered",
+        runId,
+        lang: "fra_Latn",
+        items: [
+          { text: "Le soleil est une étoile.", rendering: "source-decoded" },
+          { text: "A memorised sentence.", rendering: "withheld" },
+          { text: "Les mots du modèle.", rendering: "generated" },
+        ],
+      },
+    );
+    const french = outputLines(s.output!, 80)
+      .map((l) => l.map((seg) => seg.text).join(""))
+      .join("\n");
+    expect(french).toContain("Le soleil est une étoile. [s12 decoded]");
+    expect(french).not.toMatch(/\[s12\](?! decoded)/);
+  });
+
+  it("the Summarize form has a grounding switch, on by default, sent with the request", () => {
+    let s = keys(ready(open()), "s");
+    expect(s.mode.kind).toBe("generate");
+    expect((s.mode as GenerateMode).grounded).toBe(true);
+    // Fields: scope, length, grounding, template: move to grounding and flip it.
+    s = keys(s, "down", "down", "right");
+    expect((s.mode as GenerateMode).grounded).toBe(false);
+    s = keys(s, "enter");
+    const effect = s.effects.find((e) => e.kind === "generate");
+    expect(effect && effect.kind === "generate" && effect.request.grounded).toBe(false);
   });
 
   it("the output pane follows the end, and scrolls back within the output", () => {

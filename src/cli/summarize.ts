@@ -74,18 +74,19 @@ Lengths: short ~4% of the document's sentences (1..5), medium ~8% (3..10), long 
 A summary has the length asked for; --min-concepts N lets the model's stop rules end it after N.
 
 Formats:
-  text  the summary; with --grounded, sentences taken from the source end in [sN] (source sentence N)
+  text  the summary; sentences taken from the source end in [sN] (source sentence N), [sN decoded]
+        when rendered into another language
   md    the summary as Markdown (template sections as headings), source sentences as footnotes
   json  {"summary", "concepts": [{"text", "grounding": [{"index", "score", "span"}], "grounded"}],
          "hierarchy", "source", "settings", "stats": {"timings_ms": {"segment", "encode", "generate",
          "decode", "total"}, ...}}; spans are [start, end) offsets (UTF-16 code units) into the input
 
 Examples:
-  $ lcm summarize examples/problems-of-philosophy.md --grounded   source sentences, marked [sN]
-  $ lcm summarize examples/problems-of-philosophy.md              the decoder's own renderings
+  $ lcm summarize examples/problems-of-philosophy.md              source sentences, marked [sN]
+  $ lcm summarize examples/problems-of-philosophy.md --no-grounded   the decoder's own renderings
   $ lcm summarize report.md --length short --lang fra_Latn       a short summary in French
   $ lcm summarize minutes.txt --template meeting-notes --format md
-  $ lcm summarize article.txt --grounded --format json > summary.json
+  $ lcm summarize article.txt --format json > summary.json
   $ lcm summarize article.txt --model base                        the Base-LCM baseline
   $ cat notes.md | lcm summarize - --seed 3 --steps 20`,
     )

@@ -32,6 +32,7 @@ import { encodeSentences, type SourceSentence, sourceFromOutline } from "./sourc
 import { reduceToContext } from "./summarize.js";
 import type { GenerationCounts, Grounding, OutputConcept, TaskCallbacks, TaskTimings } from "./task-types.js";
 import type { Template } from "./templates.js";
+import { wholeSentences } from "./whole-sentences.js";
 
 /** Output concepts per outline concept when a section sets no target. */
 export const DEFAULT_EXPANSION = 3;
@@ -149,7 +150,9 @@ export async function expandOutline(
   // Each section grounds only in its own sentences, pinned ones excluded (they are shown verbatim
   // already) and stubs excluded: expand --grounded must neither repeat a pinned sentence nor pull a
   // sentence in from another section.
-  const groundable = (i: number) => !sentences[i].pinned && isSubstantialSentence(sentences[i].text);
+  // Grounding shows whole sentences: a piece of a sentence the cap cut stands for the whole of it.
+  const whole = wholeSentences(sentences, outline.maxChars);
+  const groundable = (i: number) => !sentences[i].pinned && isSubstantialSentence(whole.text(whole.first[i]));
   const sectionIndexes = plans.map((plan) => {
     const members = plan.items.filter(groundable);
     return {
@@ -160,9 +163,17 @@ export async function expandOutline(
   const ground = (vector: Float32Array, si: number): Grounding[] => {
     const { members, index } = sectionIndexes[si];
     if (index.size === 0) return [];
-    return index
-      .nearest(engine.groundingView(vector), Math.max(GROUNDING_TOP_K, plans[si].target))
-      .map((m) => ({ index: members[m.index], score: m.score, span: sentences[members[m.index]].span }));
+    const wanted = Math.max(GROUNDING_TOP_K, plans[si].target);
+    const seen = new Set<number>();
+    const out: Grounding[] = [];
+    for (const m of index.nearest(engine.groundingView(vector), 2 * wanted)) {
+      const first = whole.first[members[m.index]];
+      if (seen.has(first)) continue;
+      seen.add(first);
+      out.push({ index: first, score: m.score, span: whole.span(first) });
+      if (out.length === wanted) break;
+    }
+    return out;
   };
   const outputs: { request: RenderRequest; pinnedId: string | null; section: number }[] = [];
   const sections: ExpandedSection[] = [];
@@ -250,7 +261,11 @@ export async function expandOutline(
   const rendered = await renderConcepts(
     codec,
     outputs.map((o) => o.request),
-    sentences.map((s, i) => ({ text: s.text, lang: s.lang, vector: encoded.vectors[i] })),
+    sentences.map((s, i) => ({
+      text: whole.first[i] === i ? whole.text(i) : s.text,
+      lang: s.lang,
+      vector: encoded.vectors[i],
+    })),
     {
       lang,
       grounded,
@@ -434,7 +449,7 @@ function planSections(
 /** Markdown: headings at their levels, each section's concepts as one paragraph, opaque blocks after. */
 export function renderDocument(
   sections: readonly ExpandedSection[],
-  concepts: readonly ExpandedConcept[],
+  concepts: readonly Pick<ExpandedConcept, "text" | "rendering">[],
 ): string {
   const parts: string[] = [];
   for (const s of sections) {

@@ -137,6 +137,45 @@ export async function renderConcepts(
   return out as Rendered[];
 }
 
+/** A concept already rendered once: what renderAgain needs of it. */
+export interface RenderedConcept {
+  vector: Float32Array;
+  text: string;
+  rendering: Rendering;
+  sourceIndex: number | null;
+}
+
+/**
+ * Output already rendered, shown in another language: every earlier decision stands. A sentinel or a
+ * withheld rendering stays hidden, a grounded concept shows the same source sentence (verbatim when
+ * the sentence is in `lang`, else decoded), pinned text stays; only generated concepts are decoded
+ * anew. `grounded: false` decodes grounded concepts from their own vectors instead. `sources` needs a
+ * vector only for the sentences a concept shows in another language.
+ */
+export async function renderAgain(
+  codec: ConceptCodec,
+  concepts: readonly RenderedConcept[],
+  sources: readonly (RenderSource | undefined)[],
+  options: Pick<RenderOptions, "lang" | "decode" | "signal" | "onProgress"> & { grounded?: boolean },
+): Promise<Rendered[]> {
+  const hidden = (c: RenderedConcept) => !isShown(c.rendering);
+  const keepsSource = (c: RenderedConcept) =>
+    options.grounded !== false &&
+    c.sourceIndex !== null &&
+    (c.rendering === "source" || c.rendering === "source-decoded");
+  const requests: RenderRequest[] = concepts.map((c) => {
+    if (hidden(c) || c.rendering === "pinned") return { vector: c.vector, grounding: [], fixedText: c.text };
+    if (keepsSource(c)) return { vector: c.vector, grounding: [{ index: c.sourceIndex!, score: 1 }] };
+    return { vector: c.vector, grounding: [] };
+  });
+  const list = sources.map((s) => s ?? { text: "", lang: "", vector: new Float32Array(0) });
+  const rendered = await renderConcepts(codec, requests, list, { ...options, grounded: true, threshold: 0 });
+  return rendered.map((r, i) => {
+    const c = concepts[i];
+    return hidden(c) ? { text: c.text, grounded: false, rendering: c.rendering, sourceIndex: null } : r;
+  });
+}
+
 /**
  * Decode, re-encode, compare: which generated renderings are the sentinel, and which are unfaithful
  * (far from their concept and from every source sentence). null: shown as decoded.

@@ -29,7 +29,14 @@ import {
   type SourceUnit,
 } from "./hierarchy.js";
 import { conceptsForLength, type LengthPreset } from "./lengths.js";
-import { DEFAULT_GROUNDED, isShown, isSubstantialSentence, type Rendered, renderConcepts } from "./render.js";
+import {
+  DEFAULT_GROUNDED,
+  isShown,
+  isSubstantialSentence,
+  type Rendered,
+  renderAgain,
+  renderConcepts,
+} from "./render.js";
 import { type GenerationOptions, type GenerationSettings, resolveGenerationSettings } from "./settings.js";
 import {
   encodeSentences,
@@ -46,6 +53,7 @@ import type {
   TaskTimings,
 } from "./task-types.js";
 import { scaleTargets, type Template, type TemplateSection } from "./templates.js";
+import { wholeSentences } from "./whole-sentences.js";
 
 export interface SummarizeInput {
   /** The document text (spans refer to it). */
@@ -115,6 +123,8 @@ export interface SummaryResult {
     sentences: SourceSentence[];
     lang: string;
     langMethod: "given" | "detected";
+    /** The outline's sentence cap: sentences longer than it were cut into pieces (whole-sentences.ts). */
+    maxChars: number;
   };
   lang: string;
   settings: GenerationSettings & {
@@ -230,23 +240,37 @@ export async function summarize(
     signal,
   );
 
+  // Grounding shows whole sentences: a piece of a sentence the cap cut stands for the whole of it
+  // (the index of its first piece, the pieces' text and span).
+  const whole = wholeSentences(sentences, source.outline.maxChars);
   // Stubs ("The, 1912, Um .) are never shown as a grounded summary sentence; when a document has
   // nothing longer, every sentence may be.
-  const substantialFlags = sentences.map((x) => isSubstantialSentence(x.text));
+  const substantialFlags = sentences.map((_, i) => isSubstantialSentence(whole.text(whole.first[i])));
   const substantial = substantialFlags.some(Boolean) ? substantialFlags : sentences.map(() => true);
   // Only substantial sentences are candidates, so the neighbour list never fills up with stubs.
   const candidates = sentences.flatMap((_, i) => (substantial[i] ? [i] : []));
   const groundingIndex = new GroundingIndex(candidates.map((i) => engine.groundingView(encoded.vectors[i])));
   // As many neighbours as the summary has concepts (at least 3): grounded rendering never shows a
-  // source sentence twice, so a concept must always find one its predecessors did not take.
+  // source sentence twice, so a concept must always find one its predecessors did not take. Pieces of
+  // one sentence count once (its best piece), so twice as many are looked up.
   const neighbours = Math.max(GROUNDING_TOP_K, finalNeed);
-  const ground = (vector: Float32Array): Grounding[] =>
-    groundingIndex.nearest(engine.groundingView(vector), neighbours).map((m) => ({
-      index: candidates[m.index],
-      score: m.score,
-      span: sentences[candidates[m.index]].span,
-    }));
-  const renderSources = sentences.map((s, i) => ({ text: s.text, lang: s.lang, vector: encoded.vectors[i] }));
+  const ground = (vector: Float32Array): Grounding[] => {
+    const seen = new Set<number>();
+    const out: Grounding[] = [];
+    for (const m of groundingIndex.nearest(engine.groundingView(vector), 2 * neighbours)) {
+      const index = whole.first[candidates[m.index]];
+      if (seen.has(index)) continue;
+      seen.add(index);
+      out.push({ index, score: m.score, span: whole.span(index) });
+      if (out.length === neighbours) break;
+    }
+    return out;
+  };
+  const renderSources = sentences.map((s, i) => ({
+    text: whole.first[i] === i ? whole.text(i) : s.text,
+    lang: s.lang,
+    vector: encoded.vectors[i],
+  }));
   const grounded = options.grounded ?? DEFAULT_GROUNDED;
   const renderOptions = {
     lang,
@@ -374,6 +398,7 @@ export async function summarize(
       sentences,
       lang: source.lang,
       langMethod: source.langMethod,
+      maxChars: source.outline.maxChars,
     },
     lang,
     settings: {
@@ -416,23 +441,25 @@ export async function renderSummary(
   options: { sourceVectors?: readonly Float32Array[]; decode?: DecodeOptions; signal?: AbortSignal } = {},
 ): Promise<SummaryResult> {
   const target = engine.codec.resolveLanguage(lang);
-  const grounded = result.settings.grounded;
-  // Grounded renderings decode source concepts: encode the source again when the caller has none.
+  // Grounded renderings in another language decode their source sentences' concepts: encode the
+  // source again when the caller has none (a cache hit after summarize).
+  const foreign = result.concepts.some(
+    (c) => c.sourceIndex !== null && result.source.sentences[c.sourceIndex].lang !== target,
+  );
   let sourceVectors = options.sourceVectors;
-  if (grounded && !sourceVectors) {
+  if (foreign && !sourceVectors) {
     sourceVectors = await encodeSentences(engine.codec, result.source.sentences, {
       signal: options.signal,
     }).then((e) => e.vectors);
   }
+  const whole = wholeSentences(result.source.sentences, result.source.maxChars);
   const sources = result.source.sentences.map((s, i) => ({
-    text: s.text,
+    text: whole.first[i] === i ? whole.text(i) : s.text,
     lang: s.lang,
     vector: sourceVectors?.[i] ?? new Float32Array(0),
   }));
-  const rendered = await renderConcepts(engine.codec, result.concepts, sources, {
+  const rendered = await renderAgain(engine.codec, result.concepts, sources, {
     lang: target,
-    grounded,
-    threshold: result.settings.groundingThreshold,
     decode: options.decode,
     signal: options.signal,
   });

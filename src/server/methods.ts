@@ -7,10 +7,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ExpandOptions, expandOutline } from "../expand/expand-outline.js";
-import { assignGroundedSources } from "../expand/grounding.js";
 import type { LengthPreset } from "../expand/lengths.js";
-import type { RenderSource } from "../expand/render.js";
-import { renderConcepts } from "../expand/render.js";
+import { isShown, renderConcepts, sourceMarker } from "../expand/render.js";
 import type { GenerationOptions } from "../expand/settings.js";
 import { encodeSentences, readSourceDocument } from "../expand/source-concepts.js";
 import { type SummarizeOptions, summarize } from "../expand/summarize.js";
@@ -31,6 +29,7 @@ import type { MethodHandler, RequestContext } from "./connection.js";
 import { RpcError, ServerErrorCode } from "./json-rpc.js";
 import type { ModelHost } from "./model-host.js";
 import { invalidParams, Params } from "./params.js";
+import { renderStored } from "./render-stored.js";
 import type { ResultStore } from "./result-store.js";
 import { expandJson, storeExpansion, storeSummary, summaryJson, vectorJson } from "./results.js";
 
@@ -191,50 +190,32 @@ export function createMethods(config: MethodsConfig): Record<string, MethodHandl
     const vectors = stored ? null : conceptVectors(p.raw("concepts"), codec.dim);
     return host.queue.run(context.signal, async () => {
       const target = codec.resolveLanguage(lang);
-      const grounded = groundedParam ?? stored?.grounded ?? false;
-      const threshold = stored?.groundingThreshold ?? 1;
-      const requests = stored
-        ? stored.concepts.map((c) => ({ vector: c.vector, grounding: c.grounding, fixedText: c.fixedText }))
-        : vectors!.map((vector) => ({ vector, grounding: [] }));
-      // Grounded concepts show their source sentence; one in another language is re-encoded (a cache hit).
-      const sources: RenderSource[] = [];
-      if (stored && grounded) {
-        const needed = new Set<number>();
-        const groundings = stored.concepts.map((c) => (c.fixedText === undefined ? c.grounding : []));
-        for (const index of assignGroundedSources(groundings, threshold)) {
-          if (index !== null && stored.sources.has(index)) needed.add(index);
-        }
-        const list = [...needed].map((index) => ({ index, ...stored.sources.get(index)! }));
-        const foreign = list.filter((s) => s.lang !== target);
-        const encoded =
-          foreign.length > 0
-            ? await encodeSentences(codec, foreign, { signal: context.signal })
-            : { vectors: [] as Float32Array[] };
-        for (const s of list) sources[s.index] = { text: s.text, lang: s.lang, vector: new Float32Array(0) };
-        foreign.forEach((s, k) => {
-          sources[s.index].vector = encoded.vectors[k];
-        });
-      }
-      const rendered = await renderConcepts(codec, requests, sources, {
-        lang: target,
-        grounded: grounded && stored !== undefined,
-        threshold,
-        decode,
-        signal: context.signal,
-        onProgress: (done, total) =>
-          context.progress({ progress: done, total, message: `decode ${done}/${total}` }),
-      });
-      const texts = rendered.map((r) => r.text);
+      const onProgress = (done: number, total: number) =>
+        context.progress({ progress: done, total, message: `decode ${done}/${total}` });
+      const rendered = stored
+        ? await renderStored(codec, stored, target, groundedParam, {
+            decode,
+            signal: context.signal,
+            onProgress,
+          })
+        : await renderConcepts(
+            codec,
+            vectors!.map((vector) => ({ vector, grounding: [] })),
+            [],
+            { lang: target, grounded: false, threshold: 1, decode, signal: context.signal, onProgress },
+          );
       return {
         resultId: resultId ?? null,
         lang: target,
-        text: stored ? stored.compose(texts) : texts.join(" "),
+        text: stored ? stored.compose(rendered) : rendered.map((r) => r.text).join(" "),
         concepts: rendered.map((r, index) => ({
           index,
           text: r.text,
           grounded: r.grounded,
           rendering: r.rendering,
           sourceIndex: r.sourceIndex,
+          marker: sourceMarker(r),
+          shown: isShown(r.rendering),
           span: stored ? sourceSpan(stored.concepts[index].grounding, r.sourceIndex) : null,
         })),
       };

@@ -4,10 +4,16 @@
  * grounding, and the few source sentences grounded rendering may show), and only the newest
  * `capacity` results: an editor session can run for days.
  */
+import type { Rendering } from "../expand/render.js";
 import type { Grounding } from "../expand/task-types.js";
 
 export interface StoredConcept {
   vector: Float32Array;
+  /** How it was rendered, and from which source sentence: rendering it again keeps both. */
+  rendering: Rendering;
+  sourceIndex: number | null;
+  /** Its text as rendered (kept for pinned and hidden concepts). */
+  text: string;
   /** The nearest source sentences, best first, with their spans. */
   grounding: Grounding[];
   /** Pinned outline text, shown as it is in every language. */
@@ -22,12 +28,12 @@ export interface StoredSource {
 export interface StoredResult {
   kind: "summary" | "expand";
   concepts: StoredConcept[];
-  /** Source sentences by index: only those that are some concept's best match. */
+  /** Source sentences by index: only those that are some concept's best match or shown source. */
   sources: Map<number, StoredSource>;
   grounded: boolean;
   groundingThreshold: number;
-  /** The rendered concept texts -> the whole text (sections, headings). */
-  compose: (texts: readonly string[]) => string;
+  /** The rendered concepts -> the whole text (sections, headings), hidden ones left out. */
+  compose: (rendered: readonly { text: string; rendering: Rendering }[]) => string;
 }
 
 export const DEFAULT_STORED_RESULTS = 32;

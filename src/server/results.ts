@@ -5,17 +5,22 @@
  * sentence to its source. Vectors are left out unless asked for: they are large and editors rarely
  * need them.
  */
-import { type ExpandedConcept, type ExpandResult, renderDocument } from "../expand/expand-outline.js";
+import { type ExpandResult, renderDocument } from "../expand/expand-outline.js";
+import { isShown, sourceMarker } from "../expand/render.js";
 import type { SummaryResult } from "../expand/summarize.js";
 import type { Grounding, OutputConcept } from "../expand/task-types.js";
 import type { Span } from "../planner/outline.js";
-import type { StoredResult, StoredSource } from "./result-store.js";
+import type { StoredConcept, StoredResult, StoredSource } from "./result-store.js";
 
 export interface ConceptJson {
   index: number;
   text: string;
   grounded: boolean;
   rendering: string;
+  /** Where the text came from, for the reader: "[sN]", "[sN decoded]", or null (docs/protocol.md). */
+  marker: string | null;
+  /** Whether a reader should see it (false: the end-of-text sentinel, a withheld rendering). */
+  shown: boolean;
   section: number | null;
   span: Span | null;
   grounding: { index: number; score: number; span: Span | null }[];
@@ -44,6 +49,8 @@ function conceptJson(
     text: concept.text,
     grounded: concept.grounded,
     rendering: concept.rendering,
+    marker: sourceMarker(concept),
+    shown: isShown(concept.rendering),
     section: concept.section,
     span: nearest === undefined ? null : (sourceSpans[nearest] ?? null),
     grounding: concept.grounding.map((g: Grounding) => ({
@@ -120,31 +127,44 @@ function storedSources(
 ): Map<number, StoredSource> {
   const sources = new Map<number, StoredSource>();
   for (const c of concepts) {
-    const best = c.grounding[0]?.index;
-    if (best !== undefined && sentences[best])
-      sources.set(best, { text: sentences[best].text, lang: sentences[best].lang });
+    for (const index of [c.grounding[0]?.index, c.sourceIndex ?? undefined]) {
+      if (index !== undefined && sentences[index])
+        sources.set(index, { text: sentences[index].text, lang: sentences[index].lang });
+    }
   }
   return sources;
+}
+
+function storedConcept(c: OutputConcept): StoredConcept {
+  return {
+    vector: c.vector,
+    grounding: c.grounding,
+    rendering: c.rendering,
+    sourceIndex: c.sourceIndex,
+    text: c.text,
+  };
 }
 
 export function storeSummary(result: SummaryResult): StoredResult {
   const sections = result.sections;
   return {
     kind: "summary",
-    concepts: result.concepts.map((c) => ({ vector: c.vector, grounding: c.grounding })),
+    concepts: result.concepts.map(storedConcept),
     sources: storedSources(result.concepts, result.source.sentences),
     grounded: result.settings.grounded,
     groundingThreshold: result.settings.groundingThreshold,
     // The same layout summarize() gives: titled sections as "title\nbody", blank lines between them.
-    compose: (texts) =>
-      sections
+    compose: (rendered) => {
+      const text = (i: number) => (isShown(rendered[i].rendering) ? [rendered[i].text] : []);
+      return sections
         ? sections
             .map((s) => {
-              const body = s.concepts.map((i) => texts[i]).join(" ");
+              const body = s.concepts.flatMap(text).join(" ");
               return s.title ? `${s.title}\n${body}` : body;
             })
             .join("\n\n")
-        : texts.join(" "),
+        : rendered.flatMap((_, i) => text(i)).join(" ");
+    },
   };
 }
 
@@ -152,19 +172,11 @@ export function storeExpansion(result: ExpandResult): StoredResult {
   const sections = result.sections;
   return {
     kind: "expand",
-    concepts: result.concepts.map((c) => ({
-      vector: c.vector,
-      grounding: c.grounding,
-      fixedText: c.pinned ? c.text : undefined,
-    })),
+    concepts: result.concepts.map((c) => ({ ...storedConcept(c), fixedText: c.pinned ? c.text : undefined })),
     sources: storedSources(result.concepts, result.source.sentences),
     grounded: result.settings.grounded,
     groundingThreshold: result.settings.groundingThreshold,
     // The same Markdown expandOutline() writes, with the texts in the new language.
-    compose: (texts) =>
-      renderDocument(
-        sections,
-        texts.map((text) => ({ text }) as ExpandedConcept),
-      ),
+    compose: (rendered) => renderDocument(sections, rendered),
   };
 }

@@ -73,9 +73,9 @@ export class EffectRunner {
       case "renderOutput":
         this.track(effect.runId, (signal, progress) =>
           this.services
-            .decode(effect.vectors, effect.lang, { signal, onProgress: progress })
-            .then((texts) =>
-              this.dispatch({ type: "rendered", runId: effect.runId, lang: effect.lang, texts }),
+            .renderItems(effect.items, effect.lang, { signal, onProgress: progress })
+            .then((items) =>
+              this.dispatch({ type: "rendered", runId: effect.runId, lang: effect.lang, items }),
             ),
         );
         return;

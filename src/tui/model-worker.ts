@@ -53,8 +53,8 @@ port.on("message", (request: WorkerRequest) => {
         onConcept,
       });
       break;
-    case "decode":
-      work = services.decode(request.args[0], request.args[1], { signal, onProgress });
+    case "renderItems":
+      work = services.renderItems(request.args[0], request.args[1], { signal, onProgress });
       break;
     case "release":
       work = services.release();

@@ -6,12 +6,14 @@
  * All model work is asynchronous (ONNX runs on its own threads; the TypeScript parts of sampling and
  * beam search yield between steps), takes an AbortSignal, and reports progress through callbacks.
  */
+
 import { ConceptEngine } from "../expand/engine.js";
 import { expandOutline } from "../expand/expand-outline.js";
 import type { LengthPreset } from "../expand/lengths.js";
-import { encodeSentences, sourceFromOutline } from "../expand/source-concepts.js";
+import { isShown } from "../expand/render.js";
+import { encodeSentences, type SourceSentence, sourceFromOutline } from "../expand/source-concepts.js";
 import { summarize } from "../expand/summarize.js";
-import type { ConceptEvent, ProgressEvent } from "../expand/task-types.js";
+import type { ConceptEvent, OutputConcept, ProgressEvent } from "../expand/task-types.js";
 import { listTemplates, loadTemplate, type Template } from "../expand/templates.js";
 import { findSectionPath, type Outline, sectionAt } from "../planner/outline.js";
 import { ConceptCodec } from "../sonar/codec.js";
@@ -24,6 +26,7 @@ import type {
   OutputItem,
   OutputState,
   Progress,
+  RenderedText,
   TemplateInfo,
 } from "./state/types.js";
 
@@ -69,8 +72,12 @@ export interface TuiServices {
     lang: string | null,
     callbacks: RunCallbacks,
   ): Promise<GenerateResult>;
-  /** Concepts decoded into `lang`; null vectors give "". */
-  decode(vectors: readonly (Float32Array | null)[], lang: string, callbacks: RunCallbacks): Promise<string[]>;
+  /**
+   * Finished output in another language, item by item: a grounded item shows its source sentence
+   * (verbatim when the sentence is in `lang`, else the sentence's concept decoded: "source-decoded"),
+   * a generated one its concept decoded, pinned text stays; items with neither keep their text.
+   */
+  renderItems(items: readonly OutputItem[], lang: string, callbacks: RunCallbacks): Promise<RenderedText[]>;
   templates(): Promise<TemplateInfo[]>;
   exportFile(path: string, text: string, overwrite: boolean): Promise<ExportOutcome>;
   release(): Promise<void>;
@@ -186,6 +193,7 @@ export function createServices(doc: DocumentInfo, options: ModelOptions = {}): T
             template,
             lang: request.lang ?? undefined,
             sourceLang: options.sourceLang,
+            grounded: request.grounded,
             streamText: true,
           },
           {
@@ -195,13 +203,7 @@ export function createServices(doc: DocumentInfo, options: ModelOptions = {}): T
           },
         );
         return {
-          items: result.concepts.map((c) => ({
-            text: c.text,
-            vector: c.vector,
-            section: c.section,
-            pinned: false,
-            grounded: c.grounded,
-          })),
+          items: outputItems(result.concepts, result.source.sentences),
           sections: result.sections?.map((s) => ({ title: s.title, level: s.level })) ?? null,
           lang: result.lang,
         };
@@ -212,7 +214,12 @@ export function createServices(doc: DocumentInfo, options: ModelOptions = {}): T
       const result = await expandOutline(
         eng,
         outline,
-        { lang: request.lang ?? undefined, template, sourceLang: options.sourceLang },
+        {
+          lang: request.lang ?? undefined,
+          template,
+          sourceLang: options.sourceLang,
+          grounded: request.grounded,
+        },
         {
           signal: callbacks.signal,
           onProgress,
@@ -231,13 +238,7 @@ export function createServices(doc: DocumentInfo, options: ModelOptions = {}): T
       );
       await chain;
       return {
-        items: result.concepts.map((c) => ({
-          text: c.text,
-          vector: c.vector,
-          section: c.section,
-          pinned: c.pinned,
-          grounded: c.grounded,
-        })),
+        items: outputItems(result.concepts, result.source.sentences),
         sections: result.sections.map((s) => ({ title: s.title, level: s.level })),
         lang: result.lang,
       };
@@ -275,24 +276,49 @@ export function createServices(doc: DocumentInfo, options: ModelOptions = {}): T
       return { items, sections: null, lang: target };
     },
 
-    async decode(vectors, lang, callbacks) {
+    async renderItems(items, lang, callbacks) {
       const c = requireCodec();
-      const present = vectors
-        .map((v, i) => ({ v, i }))
-        .filter((x): x is { v: Float32Array; i: number } => x.v !== null);
-      const texts = vectors.map(() => "");
+      const rendered: RenderedText[] = items.map((item) => ({
+        text: item.text,
+        rendering: item.rendering ?? (item.pinned ? "pinned" : "generated"),
+      }));
+      // What to decode: generated concepts, and source sentences in another language (their concepts
+      // come from the codec's cache, where summarize put them).
+      const jobs: {
+        at: number;
+        vector: Float32Array | null;
+        source: { text: string; lang: string } | null;
+      }[] = [];
+      items.forEach((item, at) => {
+        if (item.pinned || (item.rendering !== undefined && !isShown(item.rendering))) return;
+        if (item.source) {
+          if (item.source.lang === lang) rendered[at] = { text: item.source.text, rendering: "source" };
+          else jobs.push({ at, vector: null, source: item.source });
+        } else if (item.vector !== null) jobs.push({ at, vector: item.vector, source: null });
+      });
+      const sources = jobs.filter((j) => j.source !== null);
+      if (sources.length > 0) {
+        const encoded = await encodeSentences(
+          c,
+          sources.map((j) => j.source!),
+          { signal: callbacks.signal },
+        );
+        sources.forEach((j, k) => {
+          j.vector = encoded.vectors[k];
+        });
+      }
       const decoded = await c.decode(
-        present.map((x) => x.v),
+        jobs.map((j) => j.vector!),
         lang,
         {
           signal: callbacks.signal,
           onProgress: (done, total) => callbacks.onProgress?.({ stage: "decode", done, total }),
         },
       );
-      present.forEach((x, k) => {
-        texts[x.i] = decoded[k].text;
+      jobs.forEach((j, k) => {
+        rendered[j.at] = { text: decoded[k].text, rendering: j.source ? "source-decoded" : "generated" };
       });
-      return texts;
+      return rendered;
     },
 
     async templates() {
@@ -316,6 +342,31 @@ export function scoped(outline: Outline, section: string | null): Outline {
   const path = findSectionPath(outline.sections, section);
   if (!path) throw new UsageError(`no section ${section}`);
   return { ...outline, sections: [sectionAt(outline.sections, path)] };
+}
+
+/**
+ * Finished concepts as output items: the ones a reader may see (never a sentinel or a withheld
+ * rendering), each with how it was rendered and, when grounded, the source sentence it shows (the pane
+ * marks it [sN]; rendering in another language starts from it).
+ */
+function outputItems(
+  concepts: readonly (OutputConcept & { pinned?: boolean })[],
+  sentences: readonly SourceSentence[],
+): OutputItem[] {
+  return concepts
+    .filter((c) => isShown(c.rendering))
+    .map((c) => {
+      const sentence = c.sourceIndex !== null ? sentences[c.sourceIndex] : undefined;
+      return {
+        text: c.text,
+        vector: c.vector,
+        section: c.section,
+        pinned: c.pinned ?? false,
+        grounded: c.grounded,
+        rendering: c.rendering,
+        source: sentence ? { index: c.sourceIndex!, text: sentence.text, lang: sentence.lang } : null,
+      };
+    });
 }
 
 function progressOf(e: ProgressEvent): Progress {

@@ -10,10 +10,11 @@ import { mkdirSync } from "node:fs";
 import { mkdir, readFile, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import type { Rendering } from "../expand/render.js";
 import type { OutlineEdit } from "../planner/outline-edits.js";
 import { outlineFromJson, outlineToJson } from "../planner/outline-json.js";
 import { writeFileAtomic, writeFileAtomicSync } from "../util/atomic-write.js";
-import type { OutputItem, OutputState, SessionSnapshot } from "./state/types.js";
+import type { OutputItem, OutputSource, OutputState, SessionSnapshot } from "./state/types.js";
 
 export const SESSION_VERSION = 1;
 
@@ -113,6 +114,8 @@ function readOutput(value: unknown): OutputState | null {
     section: typeof raw.section === "number" ? raw.section : null,
     pinned: raw.pinned === true,
     grounded: raw.grounded === true,
+    ...(isRendering(raw.rendering) ? { rendering: raw.rendering } : {}),
+    source: readSource(raw.source),
   }));
   const task = o.task === "extend" || o.task === "render" ? o.task : "summarize";
   return {
@@ -132,6 +135,26 @@ function readOutput(value: unknown): OutputState | null {
     error: null,
     exported: o.exported === true,
   };
+}
+
+const RENDERINGS: readonly string[] = [
+  "source",
+  "source-decoded",
+  "generated",
+  "pinned",
+  "sentinel",
+  "withheld",
+];
+
+function isRendering(value: unknown): value is Rendering {
+  return typeof value === "string" && RENDERINGS.includes(value);
+}
+
+function readSource(value: unknown): OutputSource | null {
+  if (!value || typeof value !== "object") return null;
+  const s = value as Record<string, unknown>;
+  if (typeof s.index !== "number" || typeof s.text !== "string" || typeof s.lang !== "string") return null;
+  return { index: s.index, text: s.text, lang: s.lang };
 }
 
 export async function writeSession(path: string, content: string): Promise<void> {

@@ -2,14 +2,14 @@
 
 import type { Outline } from "../planner/outline.js";
 import type { EncodeItem } from "./services.js";
-import type { GenerateRequest, Progress } from "./state/types.js";
+import type { GenerateRequest, OutputItem, Progress } from "./state/types.js";
 
 export type WorkerRequest =
   | { type: "call"; id: number; method: "openModels"; args: [] }
   | { type: "call"; id: number; method: "encode"; args: [readonly EncodeItem[]] }
   | { type: "call"; id: number; method: "generate"; args: [GenerateRequest] }
   | { type: "call"; id: number; method: "renderSection"; args: [Outline, string | null, string | null] }
-  | { type: "call"; id: number; method: "decode"; args: [readonly (Float32Array | null)[], string] }
+  | { type: "call"; id: number; method: "renderItems"; args: [readonly OutputItem[], string] }
   | { type: "call"; id: number; method: "release"; args: [] }
   | { type: "cancel"; id: number };
 

@@ -122,8 +122,8 @@ export function createWorkerServices(doc: DocumentInfo, options: ModelOptions = 
     renderSection(outline, section, lang, callbacks) {
       return call("renderSection", [outline, section, lang], callbacks);
     },
-    decode(vectors, lang, callbacks) {
-      return call("decode", [vectors, lang], callbacks);
+    renderItems(items, lang, callbacks) {
+      return call("renderItems", [items, lang], callbacks);
     },
     async templates() {
       const all = await listTemplates(env).catch(() => []);

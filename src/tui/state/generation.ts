@@ -3,11 +3,21 @@
  * streamed concepts, progress, the final result, cancellation, and rendering finished output in
  * another language. Every run has an id; reports from a run that was replaced or cancelled are ignored.
  */
+import { DEFAULT_GROUNDED } from "../../expand/render.js";
 import { findSectionPath, sectionAt } from "../../planner/outline.js";
 import { describeLanguage } from "../../sonar/languages.js";
+import { itemDisplayText } from "../output-lines.js";
 import { currentRow } from "./navigation.js";
 import { isTitled } from "./rows.js";
-import type { AppState, GenerateMode, GenerateTask, OutputItem, OutputState, Progress } from "./types.js";
+import type {
+  AppState,
+  GenerateMode,
+  GenerateTask,
+  OutputItem,
+  OutputState,
+  Progress,
+  RenderedText,
+} from "./types.js";
 
 export const LENGTHS = ["short", "medium", "long"] as const;
 
@@ -58,13 +68,18 @@ export function openGenerateForm(state: AppState, task: GenerateTask): AppState 
       scope: zoomed !== null && section?.id === zoomed ? 1 : 0,
       length: "medium",
       template: -1,
+      grounded: DEFAULT_GROUNDED,
     },
   };
 }
 
-/** Fields of the form, in order: scope, length (summarize only), template. */
-export function formFields(form: GenerateMode): ("scope" | "length" | "template")[] {
-  return form.task === "summarize" ? ["scope", "length", "template"] : ["scope", "template"];
+export type FormField = "scope" | "length" | "grounding" | "template";
+
+/** Fields of the form, in order: scope, length (summarize only), grounding, template. */
+export function formFields(form: GenerateMode): FormField[] {
+  return form.task === "summarize"
+    ? ["scope", "length", "grounding", "template"]
+    : ["scope", "grounding", "template"];
 }
 
 export function changeFormValue(state: AppState, form: GenerateMode, delta: 1 | -1): AppState {
@@ -74,6 +89,8 @@ export function changeFormValue(state: AppState, form: GenerateMode, delta: 1 | 
   if (field === "scope") next = { ...form, scope: wrap(form.scope + delta, form.scopes.length) };
   else if (field === "length") {
     next = { ...form, length: LENGTHS[wrap(LENGTHS.indexOf(form.length) + delta, LENGTHS.length)] };
+  } else if (field === "grounding") {
+    next = { ...form, grounded: !form.grounded };
   } else {
     // -1 (none) .. templates.length - 1
     next = { ...form, template: wrap(form.template + 1 + delta, state.templates.length + 1) - 1 };
@@ -118,6 +135,7 @@ export function startGeneration(state: AppState, form: GenerateMode): AppState {
           length: form.length,
           template,
           lang: state.outputLang,
+          grounded: form.grounded,
         },
       },
     ],
@@ -169,7 +187,7 @@ export function onConcept(state: AppState, runId: number, index: number, item: O
   const items = [...output.items];
   items[index] = item;
   for (let i = 0; i < items.length; i++) {
-    items[i] ??= { text: "…", vector: null, section: null, pinned: false, grounded: false };
+    items[i] ??= { text: "…", vector: null, section: null, pinned: false, grounded: false, source: null };
   }
   return { ...state, output: { ...output, items } };
 }
@@ -229,7 +247,7 @@ export function chooseLanguage(state: AppState, lang: string): AppState {
   if (output?.status !== "done" || output.items.length === 0 || output.lang === lang) {
     return { ...next, message: { text: `output language: ${describeLanguage(lang)}`, kind: "info" } };
   }
-  if (output.items.every((item) => item.vector === null)) {
+  if (output.items.every((item) => item.vector === null && !item.source)) {
     return { ...next, message: { text: "this output has no concepts to render again", kind: "error" } };
   }
   if (state.models.codec === null)
@@ -239,19 +257,29 @@ export function chooseLanguage(state: AppState, lang: string): AppState {
     pane: "output",
     output: { ...output, status: "rendering", progress: null },
     message: { text: `rendering in ${describeLanguage(lang)}…`, kind: "info" },
-    effects: [
-      ...state.effects,
-      { kind: "renderOutput", runId: output.runId, lang, vectors: output.items.map((item) => item.vector) },
-    ],
+    effects: [...state.effects, { kind: "renderOutput", runId: output.runId, lang, items: output.items }],
   };
 }
 
-export function onRendered(state: AppState, runId: number, lang: string, texts: readonly string[]): AppState {
+/**
+ * The output in another language. Each item says how it was rendered: a grounded item shows its
+ * source sentence verbatim only when the sentence is in that language, else the sentence's concept
+ * decoded ("source-decoded", marked [sN decoded], never a plain [sN]).
+ */
+export function onRendered(
+  state: AppState,
+  runId: number,
+  lang: string,
+  rendered: readonly RenderedText[],
+): AppState {
   const output = sameRun(state, runId);
   if (!output) return state;
-  const items = output.items.map((item, i) =>
-    item.vector !== null && texts[i] !== undefined ? { ...item, text: texts[i], grounded: false } : item,
-  );
+  const items = output.items.map((item, i): OutputItem => {
+    const r = rendered[i];
+    if (!r) return item;
+    const grounded = r.rendering === "source" || r.rendering === "source-decoded";
+    return { ...item, text: r.text, rendering: r.rendering, grounded };
+  });
   return {
     ...state,
     output: { ...output, items, lang, status: "done", progress: null, exported: false },
@@ -259,15 +287,20 @@ export function onRendered(state: AppState, runId: number, lang: string, texts: 
   };
 }
 
-/** The output as Markdown, for export: a title, then the sections' concepts as paragraphs. */
+/**
+ * The output as Markdown, for export: a title, then the sections' concepts as paragraphs, each
+ * sentence taken from the source marked as on screen ([sN]); withheld ones are left out.
+ */
 export function outputMarkdown(output: OutputState): string {
   const lines: string[] = [`# ${output.title}`, ""];
   const sections = output.sections ?? [];
   const bySection = new Map<number | null, string[]>();
   for (const item of output.items) {
     const key = item.section !== null && item.section < sections.length ? item.section : null;
+    const text = itemDisplayText(item);
+    if (text === null) continue;
     const list = bySection.get(key) ?? [];
-    list.push(item.text.trim());
+    list.push(text);
     bySection.set(key, list);
   }
   const loose = bySection.get(null);

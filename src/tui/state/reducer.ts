@@ -106,7 +106,7 @@ export function reduce(state: AppState, action: Action): AppState {
     case "runFailed":
       return onRunFailed(state, action.runId, action.message, action.cancelled);
     case "rendered":
-      return onRendered(state, action.runId, action.lang, action.texts);
+      return onRendered(state, action.runId, action.lang, action.items);
     case "exported":
       return {
         ...state,

@@ -7,6 +7,7 @@
  * loop and reports back with actions. Tests drive the reducer with keys and read the effects.
  */
 import type { LengthPreset } from "../../expand/lengths.js";
+import type { Rendering } from "../../expand/render.js";
 import type { DocumentFormat, Outline } from "../../planner/outline.js";
 import type { OutlineEdit } from "../../planner/outline-edits.js";
 import type { OutlineHistory } from "../../planner/outline-history.js";
@@ -94,13 +95,15 @@ export type GenerateTask = "summarize" | "extend";
 export interface GenerateMode {
   readonly kind: "generate";
   readonly task: GenerateTask;
-  /** Focused field: 0 scope, 1 length (summarize only), 2 template. */
+  /** Focused field, an index into formFields(): scope, length (summarize only), grounding, template. */
   readonly field: number;
   readonly scopes: readonly { readonly section: string | null; readonly label: string }[];
   readonly scope: number;
   readonly length: LengthPreset;
   /** Index into state.templates, -1 for none. */
   readonly template: number;
+  /** Grounded rendering: concepts that restate a source sentence are shown as that sentence, marked. */
+  readonly grounded: boolean;
 }
 
 export interface PickerMode {
@@ -134,6 +137,28 @@ export interface OutputItem {
   readonly pinned: boolean;
   /** Shown as the source sentence it restates (grounded rendering). */
   readonly grounded: boolean;
+  /**
+   * How the text came to be (src/expand/render.ts): a source sentence verbatim ("source") or decoded
+   * into another language ("source-decoded"), the concept decoded ("generated"), pinned text. It picks
+   * the marker ([sN], [sN decoded]); absent (sessions saved before it was kept): no marker.
+   */
+  readonly rendering?: Rendering;
+  /** The source sentence a grounded item shows: rendering it in another language starts from it. */
+  readonly source?: OutputSource | null;
+}
+
+export interface OutputSource {
+  /** The sentence's place among the document's sentences, 0-based (the N of [sN] is index + 1). */
+  readonly index: number;
+  readonly text: string;
+  /** The language the sentence is in (shown verbatim when the output is in it too). */
+  readonly lang: string;
+}
+
+/** An item rendered in another language: its new text and how it came to be. */
+export interface RenderedText {
+  readonly text: string;
+  readonly rendering: Rendering;
 }
 
 export interface Progress {
@@ -197,6 +222,8 @@ export interface GenerateRequest {
   readonly template: string | null;
   /** Output language; null: the source's. */
   readonly lang: string | null;
+  /** Grounded rendering (the form's choice; DEFAULT_GROUNDED unless changed). */
+  readonly grounded: boolean;
 }
 
 export type Effect =
@@ -206,7 +233,8 @@ export type Effect =
       readonly kind: "renderOutput";
       readonly runId: number;
       readonly lang: string;
-      readonly vectors: readonly (Float32Array | null)[];
+      /** The output's items: their concepts, and for grounded ones the source sentence. */
+      readonly items: readonly OutputItem[];
     }
   | {
       readonly kind: "renderSection";
@@ -301,7 +329,8 @@ export type Action =
       readonly type: "rendered";
       readonly runId: number;
       readonly lang: string;
-      readonly texts: readonly string[];
+      /** One per output item, in order. */
+      readonly items: readonly RenderedText[];
     }
   | { readonly type: "exported"; readonly what: ExportKind; readonly path: string }
   | { readonly type: "exportExists"; readonly what: ExportKind; readonly path: string; readonly text: string }

@@ -121,6 +121,15 @@ export function GenerateForm(props: {
         note: `about ${Math.round(p.share * 100)}% of the concepts, ${p.min}..${p.max}`,
       };
     }
+    if (field === "grounding") {
+      return {
+        name: "Grounded",
+        value: mode.grounded ? "on" : "off",
+        note: mode.grounded
+          ? "concepts shown as the source sentence nearest them, marked [sN]"
+          : "every concept decoded by the model (its own wording)",
+      };
+    }
     return {
       name: "Template",
       value: template ? template.name : "none",

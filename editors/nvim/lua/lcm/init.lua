@@ -144,12 +144,28 @@ function M.outline(opts)
   end)
 end
 
+-- A concept as the reader sees it: its text with the marker of where it came from ([sN]: the source
+-- sentence verbatim, [sN decoded]: that sentence rendered in another language); nil when it is not to
+-- be shown (the end-of-text sentinel, a rendering withheld as unfaithful).
+local function shown_text(concept)
+  if concept.shown == false then
+    return nil
+  end
+  if concept.marker ~= nil and concept.marker ~= vim.NIL then
+    return concept.text .. " " .. concept.marker
+  end
+  return concept.text
+end
+
 local function concept_lines(result, header)
   local lines, links = { header, "" }, {}
   for _, concept in ipairs(result.concepts) do
-    table.insert(lines, concept.text)
-    if concept.span ~= nil and concept.span ~= vim.NIL then
-      links[#lines] = concept.span[1]
+    local text = shown_text(concept)
+    if text ~= nil then
+      table.insert(lines, text)
+      if concept.span ~= nil and concept.span ~= vim.NIL then
+        links[#lines] = concept.span[1]
+      end
     end
   end
   return lines, links
@@ -196,7 +212,10 @@ function M.render(lang)
   request("render", params, function(result)
     local lines = { string.format("# Summary (%s, %s)", result.lang, id), "" }
     for _, concept in ipairs(result.concepts) do
-      table.insert(lines, concept.text)
+      local text = shown_text(concept)
+      if text ~= nil then
+        table.insert(lines, text)
+      end
     end
     local from = current or origin
     local buf = view.show("lcm://render/" .. id .. "/" .. result.lang, lines, {
