@@ -166,13 +166,14 @@ describe("Markdown prose", () => {
   });
 
   it("reads blockquote paragraphs as prose, with spans over the quote markers between lines", () => {
-    const doc = "> Quoted first sentence\n> continues here. Second one.\n>\n> > Nested quote.\n\nAfter.\n";
+    const doc =
+      "> Quoted first sentence\n> continues here. Second one.\n>\n> > Nested quote.\n\nAfter it all.\n";
     const outline = outlineOf(doc);
     expect(texts(outline)).toEqual([
       "Quoted first sentence continues here.",
       "Second one.",
       "Nested quote.",
-      "After.",
+      "After it all.",
     ]);
     expect(slice(doc, concepts(outline)[0].span)).toBe("Quoted first sentence\n> continues here.");
     expectExactSpans(outline, doc);

@@ -58,7 +58,7 @@ function editedExample(): Outline {
     { op: "add", section: sections[3], text: "A sentence the user wrote.", index: 0 },
     { op: "delete", concept: sentence(10) },
     { op: "split", concept: sentence(12), offset: 20 },
-    { op: "merge", concept: sentence(20) },
+    { op: "merge", concept: sentence(19) },
     { op: "add_section", parent: sections[1], title: "" },
     { op: "indent", section: sections[4] },
     { op: "move", concept: sentence(30), section: sections[1], index: 0 },

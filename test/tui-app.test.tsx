@@ -128,9 +128,9 @@ function expectFits(frame: string, width: number, height: number) {
 describe("the TUI with real models", () => {
   it("opens, navigates, edits, undoes, searches, summarizes, changes language, exports and quits", async () => {
     const t = await start();
-    let f = await t.waitFor("encoded 227/227");
-    expect(f).toContain("The Problems of Philosophy (227)");
-    expect(f).toContain("227 concepts");
+    let f = await t.waitFor("encoded 226/226");
+    expect(f).toContain("The Problems of Philosophy (226)");
+    expect(f).toContain("226 concepts");
     expectFits(f, 100, 30);
 
     // Navigate to the Preface; the source pane shows its heading in the document.
@@ -143,7 +143,7 @@ describe("the TUI with real models", () => {
     f = await t.waitFor("Philosophy starts with doubt.");
     expect(f).toContain("rewrote c3");
     expect(f).toContain("Rewritten as:");
-    await t.waitFor("encoded 227/227");
+    await t.waitFor("encoded 226/226");
     expect(t.stateRef.current.history.past).toHaveLength(1);
 
     // Undo it.
@@ -195,7 +195,7 @@ describe("the TUI with real models", () => {
 
   it("extends a section of the outline, streaming concepts as they are decoded", async () => {
     const t = await start();
-    await t.waitFor("encoded 227/227");
+    await t.waitFor("encoded 226/226");
     await t.press("]", "]", "l", "p", "x");
     await t.waitFor("Extend the outline into a document");
     await t.press("\u001b[C", KEY.enter); // scope: section 'Preface'
@@ -218,13 +218,13 @@ describe("the TUI with real models", () => {
     await t.press("s");
     await t.waitFor("no LCM installed");
     await t.press("]", "]", "R");
-    const f = await t.waitFor(/done: 5 concepts in eng_Latn/, 60_000);
+    const f = await t.waitFor(/done: 4 concepts in eng_Latn/, 60_000);
     expect(f).toContain("Output · Concepts of 'Preface'");
   });
 
   it("fits 80x24, shows help and the language picker, and follows a resize", async () => {
     const t = await start({ width: 80, height: 24 });
-    let f = await t.waitFor("encoded 227/227");
+    let f = await t.waitFor("encoded 226/226");
     expectFits(f, 80, 24);
     await t.press("?");
     f = await t.waitFor("Keys");
@@ -253,7 +253,7 @@ describe("the TUI with real models", () => {
 
   it("offers a crashed session back, with its edits", async () => {
     const first = await start();
-    await first.waitFor("encoded 227/227");
+    await first.waitFor("encoded 226/226");
     await first.press("]", "]", "l", "p", "e", KEY.ctrlU, "Kept after a crash.", KEY.enter);
     await first.waitFor("rewrote c3");
     // The process "dies" here: no quit. Autosave has written the session by itself.

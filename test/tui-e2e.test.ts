@@ -7,7 +7,16 @@
  * Needs `npm run build` (npm test does it) and tmux (.ci/run installs it).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,7 +27,8 @@ import { smokeCodecDir } from "./helpers/smoke-codec.js";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = join(ROOT, "dist", "src", "cli.js");
 const SOCKET = `lcm-e2e-${process.pid}`;
-const SESSION = "lcm";
+/** The tmux session the helpers below talk to (one per test). */
+let SESSION = "lcm";
 
 function tmux(...args: string[]): string {
   return execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
@@ -30,6 +40,22 @@ function screen(): string {
 
 function keys(...names: string[]): void {
   for (const name of names) tmux("send-keys", "-t", SESSION, name);
+}
+
+/** Runs `lcm tui DOC` (a file under the work folder) in a new tmux session, on the given models. */
+function startTui(session: string, models: string, doc: string): void {
+  const env = [
+    `LCM_MODELS=${models}`,
+    `XDG_STATE_HOME=${join(work, "state", session)}`,
+    `XDG_CONFIG_HOME=${join(work, "config")}`,
+    `XDG_DATA_HOME=${join(work, "data")}`,
+    `XDG_CACHE_HOME=${join(work, "cache")}`,
+    "TERM=xterm-256color",
+  ].join(" ");
+  // A shell line that runs the TUI, then says how it ended (and stays, so the pane can be read).
+  const command = `cd ${work} && env -u CI -u CONTINUOUS_INTEGRATION ${env} node ${CLI} tui ${doc}; echo "lcm exited $?"; sleep 60`;
+  tmux("-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command);
+  SESSION = session;
 }
 
 async function waitFor(
@@ -65,17 +91,7 @@ beforeAll(() => {
     join(ROOT, "examples", "problems-of-philosophy.md"),
     join(work, "examples", "problems-of-philosophy.md"),
   );
-  const env = [
-    `LCM_MODELS=${models}`,
-    `XDG_STATE_HOME=${join(work, "state")}`,
-    `XDG_CONFIG_HOME=${join(work, "config")}`,
-    `XDG_DATA_HOME=${join(work, "data")}`,
-    `XDG_CACHE_HOME=${join(work, "cache")}`,
-    "TERM=xterm-256color",
-  ].join(" ");
-  // A shell line that runs the TUI, then says how it ended (and stays, so the pane can be read).
-  const command = `cd ${work} && env -u CI -u CONTINUOUS_INTEGRATION ${env} node ${CLI} tui examples/problems-of-philosophy.md; echo "lcm exited $?"; sleep 60`;
-  tmux("-f", "/dev/null", "new-session", "-d", "-s", SESSION, "-x", "100", "-y", "30", command);
+  startTui("smoke", models, "examples/problems-of-philosophy.md");
 });
 
 afterAll(() => {
@@ -88,11 +104,11 @@ describe("lcm tui in tmux", () => {
     timeout: 180_000,
   }, async () => {
     // The outline with its headings, a concept, and the status line with the compression figures.
-    let s = await waitFor("encoded 227/227");
-    expect(s).toContain("▾ The Problems of Philosophy (227)");
+    let s = await waitFor("encoded 226/226");
+    expect(s).toContain("▾ The Problems of Philosophy (226)");
     expect(s).toContain("Chapter I. Appearance and Reality (117)");
     expect(s).toContain("• By Bertrand Russell");
-    expect(s).toMatch(/227 concepts · 7,\d{3} tokens · [\d.]+ tok\/concept/);
+    expect(s).toMatch(/226 concepts · 7,\d{3} tokens · [\d.]+ tok\/concept/);
     for (const line of s.split("\n")) expect(displayWidth(line)).toBeLessThanOrEqual(100);
 
     // The selected concept's source, marked in the gutter.
@@ -100,9 +116,10 @@ describe("lcm tui in tmux", () => {
     s = await waitFor("Source · c3");
     expect(s).toMatch(/▌In the following pages I have confined/);
 
-    // Summarize: the output pane fills in, the message says done.
+    // Summarize: the form shows the grounding switch, on by default; the output pane fills in, the
+    // message says done.
     keys("s");
-    await waitFor("Summarize");
+    s = await waitFor(/Grounded\s+◂ on ▸/);
     keys("Enter");
     s = await waitFor(/done: \d+ concepts? in eng_Latn/, 90_000);
     expect(s).toContain("Output · Summary of the whole document");
@@ -116,7 +133,7 @@ describe("lcm tui in tmux", () => {
 
     // Resize to 80x24: the layout follows (status line two lines from the bottom, panes split at 80).
     tmux("resize-window", "-t", SESSION, "-x", "80", "-y", "24");
-    s = await waitFor((x) => (x.split("\n")[21] ?? "").includes("227 concepts"));
+    s = await waitFor((x) => (x.split("\n")[21] ?? "").includes("226 concepts"));
     const lines = s.split("\n");
     expect(lines[0]).toMatch(/^ lcm · examples\/problems-of-philosophy\.md/);
     expect([...lines[3]].indexOf("│")).toBe(43);
@@ -127,7 +144,49 @@ describe("lcm tui in tmux", () => {
     await waitFor("not exported");
     keys("d");
     s = await waitFor("lcm exited 0");
-    const sessions = join(work, "state", "lcm", "sessions");
+    const sessions = join(work, "state", "smoke", "lcm", "sessions");
     expect(existsSync(sessions) ? readdirSync(sessions) : []).toEqual([]);
+  });
+});
+
+describe("lcm tui in tmux, on the shipped models", () => {
+  it("summarizes grounded by default with [sN] in the output pane, switches grounding off, and extends a section longer than the context", {
+    timeout: 300_000,
+  }, async () => {
+    // The whole book twice under one heading: 452 concepts, more than the shipped LCM's context of 256.
+    const book = readFileSync(join(ROOT, "examples", "problems-of-philosophy.md"), "utf8");
+    const body = book.split(/^---$/m)[2].replace(/^#+ .*$/gm, "");
+    writeFileSync(join(work, "long.md"), `# All of it\n\n${body}\n\n${body}`);
+    startTui("shipped", join(ROOT, "models", "default"), "long.md");
+    let s = await waitFor(/encoded (\d+)\/\1/, 120_000);
+    expect(s).toMatch(/All of it \((4\d\d)\)/);
+
+    // Summarize with the defaults: grounded, so the pane shows source sentences marked [sN].
+    keys("s");
+    await waitFor(/Grounded\s+◂ on ▸/);
+    keys("Enter");
+    s = await waitFor(/done: \d+ concepts? in eng_Latn/, 120_000);
+    expect(s).toMatch(/\[s\d+\]/);
+
+    // The switch: grounding off shows the decoder's own renderings, unmarked.
+    keys("s");
+    await waitFor(/Grounded\s+◂ on ▸/);
+    keys("Down", "Down", "Right");
+    s = await waitFor(/Grounded\s+◂ off ▸/);
+    expect(s).toContain("every concept decoded by the model");
+    keys("Enter");
+    s = await waitFor(/done: \d+ concepts? in eng_Latn/, 120_000);
+    expect(s).not.toMatch(/\[s\d+\]/);
+
+    // Extend the one long section: summarized to fit first, as summarize does, never refused.
+    keys("g");
+    await waitFor(/›▾ All of it/);
+    keys("x");
+    await waitFor(/Grounded\s+◂ on ▸/);
+    keys("Enter");
+    s = await waitFor(/done: \d+ concepts? in eng_Latn/, 240_000);
+    expect(s).not.toMatch(/more than the model's context/);
+    expect(s).toContain("Output · Document extended");
+    expect(s).toMatch(/\[s\d+\]/);
   });
 });

@@ -12,7 +12,7 @@ import type { DocumentFormat, Outline, Section, Span } from "../planner/outline.
 import { ruleSegmenter } from "../planner/segment-rules.js";
 import type { Segmenter } from "../planner/segment-types.js";
 import type { ConceptCodec } from "../sonar/codec.js";
-import { detectLanguage, detectParagraphLanguages } from "../sonar/detect-language.js";
+import { detectParagraphLanguages } from "../sonar/detect-language.js";
 import { CancelledError, UsageError } from "../util/errors.js";
 import type { SourceUnit } from "./hierarchy.js";
 
@@ -47,12 +47,12 @@ export interface ReadSourceOptions {
 
 /** Document text -> outline -> source sentences. */
 export function readSourceDocument(text: string, options: ReadSourceOptions): SourceConcepts {
-  const hint =
-    options.sourceLang ?? detectLanguage(text.slice(0, 8192), { supported: options.supported }).lang;
+  // The segmenter's hint is the given language or buildOutline's own detection (the same for every
+  // command), never one narrowed to the codec's languages.
   const outline = buildOutline(text, {
     segmenter: options.segmenter ?? ruleSegmenter,
     format: options.format,
-    lang: hint,
+    lang: options.sourceLang,
   });
   return sourceFromOutline(outline, options);
 }

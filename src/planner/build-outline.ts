@@ -15,14 +15,19 @@ import type { Concept, DocumentFormat, Outline, Section, Span } from "./outline.
 import { plainStructure } from "./plain-structure.js";
 import type { Segmenter } from "./segment-types.js";
 import { MAX_SEGMENT_CHARS } from "./segment-types.js";
+import { segmentationLanguage } from "./segmentation-language.js";
 import type { ProseBlock, StructureBlock } from "./structure.js";
+import { joinStubParagraphs } from "./stub-paragraphs.js";
 
 export const PART_CONCEPTS = 40;
 
 export interface BuildOutlineOptions {
   segmenter: Segmenter;
   format: DocumentFormat;
-  /** FLORES-200 code of the document's language, a hint for the segmenter. */
+  /**
+   * FLORES-200 code of the document's language, a hint for the segmenter; default: detected
+   * (segmentation-language.ts), the same way for every command.
+   */
   lang?: string;
   /** Sentence length cap (default 256, the paper's). */
   maxChars?: number;
@@ -47,10 +52,12 @@ export function buildOutline(source: string, options: BuildOutlineOptions): Outl
 
 export function outlineFromBlocks(
   source: string,
-  blocks: StructureBlock[],
+  structure: StructureBlock[],
   options: BuildOutlineOptions,
 ): Outline {
+  const blocks = joinStubParagraphs(structure);
   const maxChars = options.maxChars ?? MAX_SEGMENT_CHARS;
+  const lang = options.lang ?? segmentationLanguage(source);
   let nextConcept = 1;
   let nextSection = 1;
   const newSection = (title: string, level: number, span: Span | null): DraftSection => ({
@@ -73,7 +80,7 @@ export function outlineFromBlocks(
         block: block.block,
       });
     } else if (block.kind === "prose") {
-      for (const [start, end] of sentenceRanges(block, options, maxChars)) {
+      for (const [start, end] of sentenceRanges(block, options.segmenter, lang, maxChars)) {
         section.concepts.push({
           id: `c${nextConcept++}`,
           kind: "sentence",
@@ -164,15 +171,16 @@ function freeze(draft: DraftSection): Section {
  */
 function sentenceRanges(
   block: ProseBlock,
-  options: BuildOutlineOptions,
+  segmenter: Segmenter,
+  lang: string,
   maxChars: number,
 ): [number, number][] {
   const text = block.text;
   const ranges: [number, number][] = [];
   let previousEnd = 0;
-  for (const { start, end } of options.segmenter.segment(text, { lang: options.lang, maxChars })) {
+  for (const { start, end } of segmenter.segment(text, { lang, maxChars })) {
     if (!(start >= previousEnd && end > start && end <= text.length)) {
-      throw new Error(`segmenter ${options.segmenter.name} returned a bad span [${start}, ${end})`);
+      throw new Error(`segmenter ${segmenter.name} returned a bad span [${start}, ${end})`);
     }
     previousEnd = end;
     let s = start;
@@ -191,5 +199,21 @@ function sentenceRanges(
       s = e;
     }
   }
-  return ranges;
+  return block.joins ? keepJoins(ranges, block.joins, maxChars) : ranges;
+}
+
+/** Sentences cut apart where a stub paragraph was joined on are put back together, within the cap. */
+function keepJoins(
+  ranges: [number, number][],
+  joins: readonly number[],
+  maxChars: number,
+): [number, number][] {
+  const out: [number, number][] = [];
+  for (const range of ranges) {
+    const last = out[out.length - 1];
+    const cutAtJoin = last !== undefined && joins.some((j) => last[1] <= j && j <= range[0]);
+    if (cutAtJoin && range[1] - last[0] <= maxChars) last[1] = range[1];
+    else out.push([range[0], range[1]]);
+  }
+  return out;
 }

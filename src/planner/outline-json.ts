@@ -166,10 +166,12 @@ function readSection(value: unknown, where: string): Section {
   for (const { concept, at } of opaque) {
     if (at < next || at > sentences.length)
       throw new UsageError(`outline JSON: ${where}.opaque 'at' ${at} is out of order`);
-    concepts.push(...sentences.slice(next, at), concept);
+    // Plain loops: spreading 100,000s of sentences into push() overflows the stack.
+    for (let k = next; k < at; k++) concepts.push(sentences[k]);
+    concepts.push(concept);
     next = at;
   }
-  concepts.push(...sentences.slice(next));
+  for (let k = next; k < sentences.length; k++) concepts.push(sentences[k]);
   const section: Section = {
     id: string(s.id, `${where}.id`),
     title: string(s.title, `${where}.title`),

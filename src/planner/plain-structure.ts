@@ -35,7 +35,7 @@ interface Paragraph {
 }
 
 export function plainStructure(source: string): StructureBlock[] {
-  const paragraphs = splitParagraphs(source);
+  const paragraphs = splitParagraphs(source).flatMap((p) => utterances(source, p));
   const headingLevels = detectHeadings(source, paragraphs);
   const blocks: StructureBlock[] = [];
   paragraphs.forEach((p, i) => {
@@ -72,6 +72,36 @@ function splitParagraphs(source: string): Paragraph[] {
   }
   push(last, source.length);
   return paragraphs;
+}
+
+// A speaker label opening a line: "Grad A: ", "#Person1#: ", "Dr. Smith: ", "MARIA: ".
+const SPEAKER_LINE = /^[ \t]*#?[\p{Lu}\p{Lt}\p{N}][\p{L}\p{N} .'#_-]{0,30}:[ \t]+\S/u;
+const MIN_UTTERANCES = 3;
+
+/**
+ * A transcript with one `Name: text` utterance per line (meetings, dialogues) is not hard-wrapped
+ * prose: joining its lines would run speakers together into one concept. When most lines of a
+ * paragraph (at least 3, and 60%) open with a speaker label, every labelled line starts a paragraph of
+ * its own; unlabelled lines continue the utterance before them.
+ */
+function utterances(source: string, p: Paragraph): Paragraph[] {
+  const lines: Paragraph[] = [];
+  const LINE = /[^\r\n]+/g;
+  const text = source.slice(p.start, p.end);
+  for (let m = LINE.exec(text); m; m = LINE.exec(text)) {
+    lines.push({ start: p.start + m.index, end: p.start + m.index + m[0].length });
+  }
+  if (lines.length < MIN_UTTERANCES) return [p];
+  const labelled = lines.map((l) => SPEAKER_LINE.test(source.slice(l.start, l.end)));
+  const count = labelled.filter(Boolean).length;
+  if (count < MIN_UTTERANCES || count < 0.6 * lines.length) return [p];
+  const out: Paragraph[] = [];
+  lines.forEach((line, i) => {
+    const last = out[out.length - 1];
+    if (labelled[i] || !last) out.push({ ...line });
+    else last.end = line.end;
+  });
+  return out;
 }
 
 function proseBlock(source: string, p: Paragraph): ProseBlock {

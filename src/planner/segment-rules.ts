@@ -118,7 +118,7 @@ function scanBlock(text: string, from: number, to: number, lexicon: Lexicon, end
   if (SPACE_ENDED_SCRIPTS.test(text.slice(from, to))) {
     all = withThaiSentenceEnds(text, from, to, withTibetanSentenceEnds(text, from, to, all));
   }
-  ends.push(...all);
+  for (const end of all) ends.push(end);
 }
 
 /** Which kind of terminator starts at `i`, or null when the character is not one in this context. */

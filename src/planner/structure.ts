@@ -18,6 +18,11 @@ export interface ProseBlock {
   readonly text: string;
   /** Source span of the plain-text range [start, end): exact, including inline markup it encloses. */
   sourceSpan(start: number, end: number): Span;
+  /**
+   * Offsets in `text` where a stub paragraph was joined on (stub-paragraphs.ts): the segmenter must
+   * not cut there, or the stub would be a concept of its own again.
+   */
+  readonly joins?: readonly number[];
 }
 
 export interface OpaqueBlock {

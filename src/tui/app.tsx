@@ -16,7 +16,6 @@ import type { DocumentFormat, Outline } from "../planner/outline.js";
 import { outlineFromJson } from "../planner/outline-json.js";
 import { outlineFromMarkdown } from "../planner/outline-markdown.js";
 import { ruleSegmenter } from "../planner/segment-rules.js";
-import { detectLanguage } from "../sonar/detect-language.js";
 import { UsageError } from "../util/errors.js";
 import { readInput } from "../util/input.js";
 import { Autosave } from "./effects.js";
@@ -77,11 +76,10 @@ export async function openDocument(
     };
   }
   const format = detectFormat(file, input.text, options.format);
-  const lang = options.lang ?? detectLanguage(input.text.slice(0, 8192)).lang;
   const outline = buildOutline(input.text, {
     segmenter: ruleSegmenter,
     format,
-    lang,
+    lang: options.lang,
     maxChars: options.maxChars,
     onProgress: options.onProgress,
   });

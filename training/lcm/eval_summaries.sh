@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Summarize an evaluation split (training/lcm/make_eval_set.py) with each system (Base-LCM, Two-Tower,
-# Two-Tower --grounded) in one batch run per system (models load once), then score them with
+# Summarize an evaluation split (training/lcm/make_eval_set.py) with each system (Base-LCM, Two-Tower
+# with the decoder's own text, Two-Tower grounded: the default) in one batch run per system (models
+# load once), then score them with
 # `lcm eval summarization` (ROUGE, OVL-3, REP-4, plus Lead-k and centroid baselines on the same data).
 #
 # Usage: training/lcm/eval_summaries.sh EVAL_DIR [SPLIT]
@@ -16,9 +17,9 @@ cli="node dist/src/cli.js"
 models=()
 [ -n "${MODELS:-}" ] && models=(--models "$MODELS")
 for system in ${SYSTEMS:-base diffusion grounded}; do
-  flags=(--model diffusion)
-  [ "$system" = base ] && flags=(--model base)
-  [ "$system" = grounded ] && flags=(--model diffusion --grounded ${THRESHOLD:+--grounding-threshold "$THRESHOLD"})
+  flags=(--model diffusion --no-grounded)
+  [ "$system" = base ] && flags=(--model base --no-grounded)
+  [ "$system" = grounded ] && flags=(--model diffusion ${THRESHOLD:+--grounding-threshold "$THRESHOLD"})
   name="$system${TAG:-}"
   # shellcheck disable=SC2086
   $cli summarize "$dir"/docs/*.txt "${models[@]}" "${flags[@]}" ${EXTRA:-} --format jsonl --seed 0 \
@@ -28,7 +29,9 @@ for system in ${SYSTEMS:-base diffusion grounded}; do
     const lines = fs.readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean);
     const out = lines.map((l) => JSON.parse(l)).map((r) => {
       const id = require("path").basename(String(r.input)).replace(/\.txt$/, "");
-      return JSON.stringify({ id, summary: (r.concepts || []).map((c) => c.text).join("\n") });
+      // What a reader is shown: never a rendered sentinel or a withheld rendering.
+      const shown = (r.concepts || []).filter((c) => c.rendering !== "sentinel" && c.rendering !== "withheld");
+      return JSON.stringify({ id, summary: shown.map((c) => c.text).join("\n") });
     });
     fs.writeFileSync(process.argv[2], out.join("\n") + "\n");
   ' "$dir/$name.raw.jsonl" "$dir/$name.pred.jsonl"
