@@ -9,10 +9,12 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConceptEngine } from "../src/expand/engine.js";
 import { expandOutline } from "../src/expand/expand-outline.js";
-import { isShown, isSubstantialSentence, sourceMarker } from "../src/expand/render.js";
+import { isShown, isSubstantialSentence, renderConcepts, sourceMarker } from "../src/expand/render.js";
 import { renderSummary, summarize } from "../src/expand/summarize.js";
 import { wholeSentences } from "../src/expand/whole-sentences.js";
 import { buildOutline } from "../src/planner/build-outline.js";
+import { walkConcepts } from "../src/planner/outline.js";
+import { applyEdit } from "../src/planner/outline-edits.js";
 import { ruleSegmenter } from "../src/planner/segment-rules.js";
 
 const MODELS = fileURLToPath(new URL("../models/default/", import.meta.url));
@@ -81,6 +83,50 @@ describe("the default summary (shipped models)", () => {
   }, 120_000);
 });
 
+describe("decode, re-encode, compare (shipped models)", () => {
+  it("withholds a rendering far from its concept and from the source, and keeps a faithful one", async () => {
+    const codec = engine.codec;
+    const source = [
+      "The committee approved the new budget for the city library on Monday evening.",
+      "Readers will find more books and longer opening hours next year.",
+    ];
+    const encoded = await codec.encode(source, "eng_Latn");
+    const specials = await engine.specialConcepts();
+    // Off the encoder's manifold (random directions of a concept's norm), the decoder writes fluent
+    // or stuttering text that means something else: that must not be shown as the document's.
+    const norm = Math.hypot(...encoded.vectors[0]);
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647 - 0.5;
+    };
+    const offManifold = [0, 1, 2].map(() => {
+      const v = new Float32Array(encoded.dim).map(() => random());
+      const n = Math.hypot(...v);
+      return v.map((x) => (x * norm) / n);
+    });
+    const rendered = await renderConcepts(
+      codec,
+      [...offManifold, encoded.vectors[0]].map((vector) => ({ vector, grounding: [] })),
+      source.map((text, i) => ({ text, lang: "eng_Latn", vector: encoded.vectors[i] })),
+      {
+        lang: "eng_Latn",
+        grounded: false,
+        threshold: 1,
+        checks: {
+          endOfText: specials.endOfText,
+          view: (v) => engine.groundingView(v),
+          sentinelCosine: engine.spec.defaults.sentinelCosine,
+          faithfulCosine: engine.spec.defaults.faithfulCosine,
+        },
+      },
+    );
+    expect(rendered.slice(0, 3).map((r) => r.rendering)).toEqual(["withheld", "withheld", "withheld"]);
+    expect(rendered[3].rendering).toBe("generated");
+    expect(rendered[3].text).toMatch(/committee/);
+  }, 120_000);
+});
+
 describe("whole sentences", () => {
   it("puts back together the book's sentences the 256-character cap cut, and only those", () => {
     const outline = buildOutline(BOOK, { segmenter: ruleSegmenter, format: "markdown", lang: "eng_Latn" });
@@ -107,6 +153,31 @@ describe("whole sentences", () => {
 });
 
 describe("expand on the shipped models", () => {
+  it("grounds each section in its own sentences and never repeats a pinned one", async () => {
+    let outline = buildOutline(BOOK, { segmenter: ruleSegmenter, format: "markdown", lang: "eng_Latn" });
+    const sectionOf = new Map<string, string>();
+    for (const { concept, section } of walkConcepts(outline)) sectionOf.set(concept.id, section.id);
+    // Pin every third sentence of each chapter: those are shown verbatim, once, where they stand.
+    const sentences = [...walkConcepts(outline)].filter((x) => x.concept.kind === "sentence");
+    for (const [i, { concept }] of sentences.entries())
+      if (i % 3 === 0) outline = applyEdit(outline, { op: "pin", concept: concept.id });
+    const pinnedIds = new Set(
+      [...walkConcepts(outline)].filter((x) => x.concept.pinned).map((x) => x.concept.id),
+    );
+    const r = await expandOutline(engine, outline, { seed: 1 });
+    const shownIds = r.concepts.filter((c) => c.pinned).map((c) => c.sourceId);
+    expect(new Set(shownIds).size).toBe(shownIds.length);
+    let grounded = 0;
+    for (const c of r.concepts) {
+      if (c.pinned || c.sourceIndex === null || !isShown(c.rendering)) continue;
+      grounded++;
+      const id = r.source.sentences[c.sourceIndex].id;
+      expect(pinnedIds.has(id)).toBe(false);
+      expect(sectionOf.get(id)).toBe(r.sections[c.section!].id);
+    }
+    expect(grounded).toBeGreaterThan(0);
+  }, 240_000);
+
   it("takes a section longer than the model's context and grounds it in its own sentences", async () => {
     // The whole book, twice, under one title: far more concepts than the context of 256.
     const body = BOOK.split(/^---$/m)[2].replace(/^#+ .*$/gm, "");
