@@ -103,6 +103,47 @@ describe("lcm serve --stdio", () => {
     expect(answers.find((a) => a.id === null).error.code).toBe(-32700);
   });
 
+  it("loses no answer: requests piped before shutdown + exit are all answered, a render behind its summarize finds it", () => {
+    const text = "The river rose all night. By morning the bridge was closed. Schools stayed shut all week.";
+    const fast = { sourceLang: "eng_Latn", steps: 2, decode: { beam: 1, maxTokens: 8 } };
+    const requests = [
+      { jsonrpc: "2.0", id: 1, method: "initialize", params: { processId: null, capabilities: {} } },
+      { jsonrpc: "2.0", id: 2, method: "outline", params: { text } },
+      { jsonrpc: "2.0", id: 3, method: "summarize", params: { text, maxConcepts: 2, ...fast } },
+      {
+        jsonrpc: "2.0",
+        id: 4,
+        method: "render",
+        params: { resultId: "r1", lang: "fra_Latn", decode: fast.decode },
+      },
+      { jsonrpc: "2.0", id: 5, method: "shutdown" },
+      { jsonrpc: "2.0", id: 6, method: "outline", params: { text } },
+      { jsonrpc: "2.0", method: "exit" },
+    ];
+    const result = spawnSync(process.execPath, [CLI, "serve", "--stdio", "--models", models, "-q"], {
+      input: `${requests.map((r) => JSON.stringify(r)).join("\n")}\n`,
+      encoding: "utf8",
+      env: { ...process.env, XDG_CACHE_HOME: cacheHome },
+      timeout: 120_000,
+    });
+    expect(result.status).toBe(0);
+    const answers = result.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const byId = new Map(answers.map((a) => [a.id, a]));
+    expect([...byId.keys()].sort()).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const id of [1, 2, 3, 4]) expect(byId.get(id).error).toBeUndefined();
+    expect(byId.get(3).result.resultId).toBe("r1");
+    expect(byId.get(4).result.resultId).toBe("r1");
+    expect(byId.get(4).result.lang).toBe("fra_Latn");
+    // shutdown is answered after everything sent before it; a request after it gets an error.
+    const order = answers.map((a) => a.id);
+    for (const id of [1, 2, 3, 4]) expect(order.indexOf(id)).toBeLessThan(order.indexOf(5));
+    expect(byId.get(5).result).toBeNull();
+    expect(byId.get(6).error.message).toMatch(/shutting down/);
+  }, 120_000);
+
   it("ends cleanly when the client disappears mid-request", async () => {
     const { child, exited } = startServer(["-q"]);
     const stderr = collect(child.stderr);

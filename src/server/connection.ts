@@ -69,6 +69,9 @@ export class Connection {
   private readonly inFlight = new Map<string, InFlight>();
   private running = 0;
   private shutdownRequested = false;
+  /** Settles once every request received before `shutdown` is answered and the reply is sent. */
+  private shutdownAnswered: Promise<void> | null = null;
+  private idleWaiters: (() => void)[] = [];
   private closed = false;
   private inputEnded = false;
   private finish: (code: number) => void = () => {};
@@ -189,7 +192,7 @@ export class Connection {
 
   private onNotification(method: string, params: unknown): void {
     if (method === "exit") {
-      this.close(this.shutdownRequested ? 0 : 1, { flush: true });
+      this.exit();
       return;
     }
     if (method === "$/cancelRequest" || method === "notifications/cancelled") {
@@ -212,8 +215,10 @@ export class Connection {
   private onRequest(request: IncomingRequest, answer: Answer): void {
     const { id, method } = request;
     if (method === "exit") {
-      answer(successResponse(id, null));
-      this.close(this.shutdownRequested ? 0 : 1, { flush: true });
+      const reply = () => answer(successResponse(id, null));
+      if (this.shutdownAnswered) void this.shutdownAnswered.then(reply);
+      else reply();
+      this.exit();
       return;
     }
     if (this.shutdownRequested) {
@@ -226,8 +231,10 @@ export class Connection {
       return;
     }
     if (method === "shutdown") {
+      // Requests received before it are answered first: a client that pipes its requests and then
+      // shutdown + exit loses none of them.
       this.shutdownRequested = true;
-      answer(successResponse(id, null));
+      this.shutdownAnswered = this.whenIdle().then(() => answer(successResponse(id, null)));
       return;
     }
     const handler = Object.hasOwn(this.options.methods, method) ? this.options.methods[method] : undefined;
@@ -275,8 +282,23 @@ export class Connection {
         );
         if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
         this.running--;
-        if (this.inputEnded && this.running === 0) this.close(0, { flush: true });
+        if (this.running === 0) {
+          for (const wake of this.idleWaiters.splice(0)) wake();
+        }
+        if (this.inputEnded && this.running === 0 && !this.shutdownAnswered) this.close(0, { flush: true });
       });
+  }
+
+  /** Resolves when no request is running (at once when none is). */
+  private whenIdle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** `exit`: 0 after `shutdown` (once its reply is out), 1 without (as in LSP). */
+  private exit(): void {
+    if (this.shutdownAnswered) void this.shutdownAnswered.then(() => this.close(0, { flush: true }));
+    else this.close(1, { flush: true });
   }
 
   private progressReporter(params: unknown, entry: InFlight): (update: ProgressUpdate) => void {
@@ -300,7 +322,8 @@ export class Connection {
     if (this.inputEnded) return;
     this.inputEnded = true;
     this.reader.end();
-    if (this.running === 0) this.close(0, { flush: true });
+    if (this.shutdownAnswered) void this.shutdownAnswered.then(() => this.close(0, { flush: true }));
+    else if (this.running === 0) this.close(0, { flush: true });
     else this.options.log.info(`input ended; finishing ${this.running} request(s) in flight`);
   }
 

@@ -135,39 +135,49 @@ export function createMethods(config: MethodsConfig): Record<string, MethodHandl
   async function summarizeMethod(raw: unknown, context: RequestContext) {
     const p = new Params(raw);
     const doc = documentParams(p, maxTextChars);
-    const options: SummarizeOptions = {
-      ...(await taskParams(p)),
-      maxConcepts: p.optionalInt("maxConcepts", 1, 10_000),
-      minConcepts: p.optionalInt("minConcepts", 1, 10_000),
-      length: p.optionalEnum<LengthPreset>("length", ["short", "medium", "long"]),
-    };
-    const vectors = p.optionalBoolean("includeVectors") ?? false;
-    const engine = await host.engine();
-    return host.queue.run(context.signal, async () => {
-      const result = await summarize(
-        engine,
-        { text: doc.text, name: doc.uri ?? "<buffer>", format: doc.format },
-        options,
-        { signal: context.signal, onProgress: stageProgress(context) },
-      );
-      return summaryJson(result, store.add(storeSummary(result)), doc.uri, vectors);
-    });
+    const slot = store.reserve();
+    try {
+      const options: SummarizeOptions = {
+        ...(await taskParams(p)),
+        maxConcepts: p.optionalInt("maxConcepts", 1, 10_000),
+        minConcepts: p.optionalInt("minConcepts", 1, 10_000),
+        length: p.optionalEnum<LengthPreset>("length", ["short", "medium", "long"]),
+      };
+      const vectors = p.optionalBoolean("includeVectors") ?? false;
+      const engine = await host.engine();
+      return await host.queue.run(context.signal, async () => {
+        const result = await summarize(
+          engine,
+          { text: doc.text, name: doc.uri ?? "<buffer>", format: doc.format },
+          options,
+          { signal: context.signal, onProgress: stageProgress(context) },
+        );
+        return summaryJson(result, slot.fill(storeSummary(result)), doc.uri, vectors);
+      });
+    } finally {
+      slot.drop(); // a no-op once filled
+    }
   }
 
   async function expand(raw: unknown, context: RequestContext) {
     const p = new Params(raw);
     const uri = p.optionalString("uri") ?? null;
     const source = outlineParam(p, maxTextChars, uri);
-    const options: ExpandOptions = await taskParams(p);
-    const vectors = p.optionalBoolean("includeVectors") ?? false;
-    const engine = await host.engine();
-    return host.queue.run(context.signal, async () => {
-      const result = await expandOutline(engine, source, options, {
-        signal: context.signal,
-        onProgress: stageProgress(context),
+    const slot = store.reserve();
+    try {
+      const options: ExpandOptions = await taskParams(p);
+      const vectors = p.optionalBoolean("includeVectors") ?? false;
+      const engine = await host.engine();
+      return await host.queue.run(context.signal, async () => {
+        const result = await expandOutline(engine, source, options, {
+          signal: context.signal,
+          onProgress: stageProgress(context),
+        });
+        return expandJson(result, slot.fill(storeExpansion(result)), uri, vectors);
       });
-      return expandJson(result, store.add(storeExpansion(result)), uri, vectors);
-    });
+    } finally {
+      slot.drop(); // a no-op once filled
+    }
   }
 
   async function render(raw: unknown, context: RequestContext) {
@@ -177,7 +187,8 @@ export function createMethods(config: MethodsConfig): Record<string, MethodHandl
     if ((resultId === undefined) === !p.has("concepts")) {
       throw invalidParams("give either params.resultId (a previous result) or params.concepts (vectors)");
     }
-    const stored = resultId === undefined ? undefined : store.get(resultId);
+    // Looked up when it is made if its request is still running (a render piped behind its summarize).
+    const stored = resultId === undefined ? undefined : await store.lookup(resultId);
     if (resultId !== undefined && !stored) {
       throw new RpcError(
         ServerErrorCode.UnknownResult,

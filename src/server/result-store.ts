@@ -40,18 +40,52 @@ export const DEFAULT_STORED_RESULTS = 32;
 
 export class ResultStore {
   private readonly results = new Map<string, StoredResult>();
+  private readonly pending = new Map<string, Promise<StoredResult | undefined>>();
   private counter = 0;
 
   constructor(readonly capacity = DEFAULT_STORED_RESULTS) {}
 
   add(result: StoredResult): string {
+    return this.reserve().fill(result);
+  }
+
+  /**
+   * An id for a result still being made, taken when its request arrives: ids follow arrival order, and
+   * a `render` piped right behind its `summarize` waits for the result instead of missing it.
+   */
+  reserve(): { id: string; fill: (result: StoredResult) => string; drop: () => void } {
     const id = `r${++this.counter}`;
-    this.results.set(id, result);
-    while (this.results.size > this.capacity) {
-      const oldest = this.results.keys().next().value as string;
-      this.results.delete(oldest);
-    }
-    return id;
+    let settle: (result: StoredResult | undefined) => void = () => {};
+    this.pending.set(
+      id,
+      new Promise((resolve) => {
+        settle = resolve;
+      }),
+    );
+    return {
+      id,
+      fill: (result) => {
+        this.pending.delete(id);
+        this.results.set(id, result);
+        while (this.results.size > this.capacity) {
+          const oldest = this.results.keys().next().value as string;
+          this.results.delete(oldest);
+        }
+        settle(result);
+        return id;
+      },
+      drop: () => {
+        this.pending.delete(id);
+        settle(undefined);
+      },
+    };
+  }
+
+  /** The result, waiting for it while its request is still running; undefined if there is none. */
+  async lookup(id: string): Promise<StoredResult | undefined> {
+    const pending = this.pending.get(id);
+    if (pending) await pending;
+    return this.get(id);
   }
 
   /** The result, which also becomes the most recently used. */
