@@ -46,12 +46,12 @@ beforeAll(() => {
   writeFileSync(join(root, "docs", "binary.txt"), Buffer.from([0x00, 0x01, 0x02, 0x41]));
 });
 
-function lcm(args: string[], input?: string) {
+function lcm(args: string[], input?: string, env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [CLI, "summarize", ...args, "--models", models, ...FAST], {
     cwd: root,
     input,
     encoding: "utf8",
-    env: { ...process.env, XDG_CACHE_HOME: join(root, "cache"), LCM_MODELS: "" },
+    env: { ...process.env, XDG_CACHE_HOME: join(root, "cache"), LCM_MODELS: "", ...env },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -100,7 +100,52 @@ describe("lcm summarize over many documents", () => {
     expect(readFileSync(join(root, "out", "p0.summary.md"), "utf8")).toBe(single.stdout);
     expect(readFileSync(join(root, "out", "stdin.summary.md"), "utf8").length).toBeGreaterThan(0);
     const again = lcm(["docs/p0.md", "--out", "out", "--format", "md"]);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/out\/p0.summary.md exists \(use --force to overwrite\)/);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/summarized 0 of 1 document, 1 skipped \(already done\)/);
+  });
+
+  it("runs 3 shards as separate processes: every document summarized exactly once; a rerun skips", () => {
+    for (let i = 0; i < 6; i++)
+      writeFileSync(join(root, "docs", `s${i}.md`), texts["p0.md"].replace("Paragraph 0", `Shard doc ${i}`));
+    const shards = [0, 1, 2].map((i) =>
+      lcm(["docs", "--out", "sharded", "--format", "jsonl", "--shard", `${i}/3`]),
+    );
+    const seen: string[] = [];
+    for (const r of shards) {
+      const records = r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      for (const rec of records) seen.push(rec.input);
+    }
+    // docs holds 10 files (binary.txt fails in whichever shard has it); each appears in one shard only.
+    expect(seen.sort()).toEqual([...new Set(seen)].sort());
+    expect(seen).toHaveLength(10);
+    // The same shard again (a retried task) skips its finished documents and fails only the binary one.
+    const retried = shards.map((r, i) => ({ r, i })).find(({ r }) => !r.stdout.includes("binary.txt"))!;
+    const again = lcm(["docs", "--out", "sharded", "--format", "jsonl"], undefined, {
+      SLURM_ARRAY_TASK_ID: String(retried.i),
+      SLURM_ARRAY_TASK_COUNT: "3",
+    });
+    expect(again.code).toBe(0);
+    expect(
+      again.stdout
+        .trim()
+        .split("\n")
+        .every((l) => JSON.parse(l).skipped === true),
+    ).toBe(true);
+  }, 180_000);
+
+  it("checks --out before loading any model: a file, or a folder that cannot be made, is one line and exit 2", () => {
+    writeFileSync(join(root, "a-file"), "x");
+    for (const out of ["a-file", "/proc/lcm-no-such/out"]) {
+      const r = lcm(["docs", "--out", out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(/^lcm: --out /);
+    }
+    const bad = lcm(["docs", "--out", "x", "--shard", "3/3"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--shard must be i\/N with 0 <= i < N/);
   });
 });

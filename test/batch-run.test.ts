@@ -163,9 +163,12 @@ describe("--out DIR", () => {
     const sink = io();
     const second = await summarizeBatch(ok, { ...base, format: "md", out }, again.summarize, sink.io);
     expect(second.done).toBe(0);
+    // A rerun skips what is done (not a failure): only c.md and empty.txt fail again.
+    expect(second).toMatchObject({ skipped: 4, failed: 2 });
+    expect(batchExitCode(second)).toBe(1);
     expect(readFileSync(join(out, "a.summary.md"), "utf8")).toBe("edited by hand\n");
-    expect(sink.err.join("")).toContain(`${join(out, "a.summary.md")} exists (use --force to overwrite)`);
-    // Outputs that exist are refused before any work is spent on them.
+    expect(sink.err.join("")).toContain("4 skipped (already done)");
+    // Outputs that exist are skipped before any work is spent on them.
     expect(again.stats.calls).toBe(1); // only c.md, which has no output yet
 
     const third = await summarizeBatch(

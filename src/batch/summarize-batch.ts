@@ -4,6 +4,10 @@
  * unless `force`), or to stdout (`jsonl`: one JSON object per document; text/md: each summary after
  * a `==> path <==` header, as `head` does). A document that fails is reported (stderr line, and a
  * `{"ok": false}` record in jsonl) and counted; the others go on. Output order is completion order.
+ * A document whose summary file already exists is skipped, not failed, so a rerun (a retried shard
+ * of a cluster job) finishes what is left and exits 0; `force` redoes it. With a shard (shard.ts)
+ * only that shard's documents run; output paths are planned over all of them, so every shard
+ * writes the same tree.
  *
  * The summarizer is passed in (the CLI binds it to the opened engine and the user's flags); output
  * goes through the `io` functions, so this module never touches the process's streams itself.
@@ -16,7 +20,8 @@ import { type BatchInput, expandInputs } from "./inputs.js";
 import { type OutputFormat, planOutputs } from "./output-paths.js";
 import { forEachConcurrent } from "./pool.js";
 import { formatDuration, formatProgress, StatusLine } from "./progress.js";
-import { existsError, writeNewFile } from "./write-new-file.js";
+import { type Shard, shardPositions } from "./shard.js";
+import { OutputExistsError, writeNewFile } from "./write-new-file.js";
 
 export type FileFormat = Exclude<OutputFormat, "jsonl">;
 
@@ -43,6 +48,8 @@ export interface BatchOptions {
   /** Write one file per input here instead of to stdout. */
   out?: string;
   force?: boolean;
+  /** Run only this shard of the inputs (null or absent: all). */
+  shard?: Shard | null;
   jobs: number;
   /** Show the progress bar (the caller decides: a TTY or --progress, never --quiet). */
   progress: boolean;
@@ -63,6 +70,8 @@ export interface DocumentOutcome {
   input: string;
   output: string | null;
   ok: boolean;
+  /** Its summary was already there (a rerun): nothing done. */
+  skipped?: boolean;
   error?: string;
   ms: number;
 }
@@ -71,6 +80,8 @@ export interface BatchReport {
   total: number;
   done: number;
   failed: number;
+  /** Documents whose summary file already existed. */
+  skipped: number;
   /** Documents not started or stopped because the batch was cancelled. */
   cancelled: number;
   concepts: number;
@@ -87,23 +98,31 @@ export async function summarizeBatch(
   if (!Number.isInteger(options.jobs) || options.jobs < 1) {
     throw new UsageError(`--jobs must be a whole number >= 1, got ${options.jobs}`);
   }
-  const inputs = await expandInputs(args, { exclude: options.out });
-  if (!options.out && options.format === "json" && inputs.length > 1) {
+  const all = await expandInputs(args, { exclude: options.out });
+  if (!options.out && options.format === "json" && all.length > 1) {
     throw new UsageError("several documents make several JSON results: use --format jsonl, or --out DIR");
   }
-  const outputs = options.out ? planOutputs(inputs, options.out, options.format) : null;
+  const planned = options.out ? planOutputs(all, options.out, options.format) : null;
+  const positions = options.shard
+    ? shardPositions(
+        all.map((i) => i.path),
+        options.shard,
+      )
+    : all.map((_, i) => i);
+  const inputs = positions.map((p) => all[p]);
+  const outputs = planned ? positions.map((p) => planned[p]) : null;
   const fileFormat: FileFormat = options.format === "jsonl" ? "json" : options.format;
   const read = io.read ?? readInput;
   const signal = options.signal ?? new AbortController().signal;
 
   const started = performance.now();
   const bytesTotal = inputs.reduce((n, i) => n + i.bytes, 0);
-  const counts = { done: 0, failed: 0, concepts: 0, bytesDone: 0 };
+  const counts = { done: 0, failed: 0, skipped: 0, concepts: 0, bytesDone: 0 };
   const outcomes: DocumentOutcome[] = [];
   const bar = options.progress ? new StatusLine(io.stderr) : null;
   const showBar = (force = false) =>
     bar?.update(
-      `lcm summarize ${formatProgress({ ...counts, total: inputs.length, bytesTotal, elapsedMs: performance.now() - started })}`,
+      `lcm summarize ${formatProgress({ ...counts, done: counts.done + counts.skipped, total: inputs.length, bytesTotal, elapsedMs: performance.now() - started })}`,
       force,
     );
   const say = (line: string) => {
@@ -125,8 +144,23 @@ export async function summarizeBatch(
         counted = count;
         showBar();
       };
+      const skip = async () => {
+        counts.skipped++;
+        outcomes.push({
+          input: input.path,
+          output,
+          ok: true,
+          skipped: true,
+          ms: performance.now() - docStart,
+        });
+        if (options.format === "jsonl")
+          await io.stdout(`${JSON.stringify({ input: input.path, ok: true, skipped: true, output })}\n`);
+      };
       try {
-        if (output && !options.force && (await exists(output))) throw existsError(output);
+        if (output && !options.force && (await exists(output))) {
+          await skip();
+          return;
+        }
         const doc = await read(input.path);
         const summary = await summarizeDocument(doc, { signal, onConcepts });
         onConcepts(summary.concepts);
@@ -145,6 +179,10 @@ export async function summarizeBatch(
         if (output && !options.quiet && !bar) io.stderr(`lcm: wrote ${output}\n`);
       } catch (error) {
         onConcepts(0);
+        if (error instanceof OutputExistsError) {
+          await skip(); // written meanwhile by another process running the same document
+          return;
+        }
         if (error instanceof CancelledError || signal.aborted) {
           outcomes.push({
             input: input.path,
@@ -181,19 +219,20 @@ export async function summarizeBatch(
 
   bar?.clear();
   const elapsedMs = performance.now() - started;
-  const cancelled = inputs.length - counts.done - counts.failed;
+  const cancelled = inputs.length - counts.done - counts.failed - counts.skipped;
   const report: BatchReport = { total: inputs.length, ...counts, cancelled, elapsedMs, outcomes };
   if (!options.quiet || counts.failed > 0 || cancelled > 0) io.stderr(`${batchSummaryLine(report)}\n`);
   return report;
 }
 
-/** "lcm: summarized 98 of 100 documents, 2 failed, in 1m04s (1.5 documents/s)". */
+/** "lcm: summarized 98 of 100 documents, 2 failed, 5 skipped (already done), in 1m04s (1.5 documents/s)". */
 export function batchSummaryLine(report: BatchReport): string {
   const rate = report.elapsedMs > 0 ? (report.done * 1000) / report.elapsedMs : 0;
   const parts = [
     `lcm: summarized ${report.done} of ${report.total} document${report.total === 1 ? "" : "s"}`,
   ];
   if (report.failed > 0) parts.push(`${report.failed} failed`);
+  if (report.skipped > 0) parts.push(`${report.skipped} skipped (already done)`);
   if (report.cancelled > 0) parts.push(`${report.cancelled} cancelled`);
   return `${parts.join(", ")}, in ${formatDuration(report.elapsedMs)} (${rate.toFixed(2)} documents/s)`;
 }

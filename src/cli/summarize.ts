@@ -6,7 +6,13 @@
 
 import type { Command } from "commander";
 import { Option } from "commander";
-import { BATCH_HELP, type BatchFlags, runBatchCommand, withBatchOptions } from "../batch/command.js";
+import {
+  BATCH_HELP,
+  type BatchFlags,
+  prepareBatch,
+  runBatchCommand,
+  withBatchOptions,
+} from "../batch/command.js";
 import { isBatchInvocation } from "../batch/summarize-batch.js";
 import { summarizeForBatch } from "../batch/summarize-document.js";
 import { isLengthPreset, type LengthPreset } from "../expand/lengths.js";
@@ -112,6 +118,7 @@ async function runSummarize(files: string[], flags: SummarizeFlags & BatchFlags)
   };
   // Several inputs, a directory or pattern, --out or jsonl: the batch runner (src/batch) takes over.
   if (await isBatchInvocation(files, flags)) {
+    const shard = await prepareBatch(flags);
     const engine = await openEngine(flags);
     const formatters = {
       text: (r: SummaryResult) => summaryText(r),
@@ -119,7 +126,7 @@ async function runSummarize(files: string[], flags: SummarizeFlags & BatchFlags)
       json: (r: SummaryResult) => summaryJson(r, engine.spec.manifest.name, engine.codec.name),
     };
     try {
-      await runBatchCommand(files, flags, (doc, context) =>
+      await runBatchCommand(files, flags, shard, (doc, context) =>
         summarizeForBatch(engine, doc, options, context, formatters),
       );
     } finally {
