@@ -41,7 +41,8 @@ export function withLcmOptions(command: Command): Command {
     .option(
       "--grounded",
       "the default: show each generated concept as the source sentence it restates (marked [sN]); " +
-        "on the dev splits this scores ROUGE-L 22.2 vs 9.4 for the decoder's own renderings",
+        "chosen by measurement: on the dev splits ROUGE-L 23.7 vs 8.0 for the decoder's own renderings " +
+          "(models/default/README.md)",
     )
     .option(
       "--no-grounded",
