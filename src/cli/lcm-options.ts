@@ -42,7 +42,7 @@ export function withLcmOptions(command: Command): Command {
       "--grounded",
       "the default: show each generated concept as the source sentence it restates (marked [sN]); " +
         "chosen by measurement: on the dev splits ROUGE-L 23.7 vs 8.0 for the decoder's own renderings " +
-          "(models/default/README.md)",
+        "(models/default/README.md)",
     )
     .option(
       "--no-grounded",
