@@ -75,7 +75,9 @@ describe("expandInputs", () => {
   it("fails clearly for a pattern matching nothing and a folder without documents", async () => {
     await expect(expandInputs([join(root, "docs/*.rst")])).rejects.toThrow(/no files match/);
     mkdirSync(join(root, "empty"), { recursive: true });
-    await expect(expandInputs([join(root, "empty")])).rejects.toThrow(/no Markdown or text files/);
+    await expect(expandInputs([join(root, "empty")])).rejects.toThrow(
+      /no documents \(.md, .markdown, .txt, .pdf/,
+    );
     await expect(expandInputs([])).rejects.toThrow(/no inputs/);
   });
 });

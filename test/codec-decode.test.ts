@@ -128,18 +128,25 @@ describe("ConceptDecoder", () => {
     const second = (await decoder.step(ids, 3, embedding, new Float32Array(0), new Float32Array(0), 0))
       .logits;
     let best = -Infinity;
+    let bestToken = -1;
     for (let t = 0; t < vocab; t++) {
       if (banned.has(t)) continue;
       const end = logSoftmax(second.subarray((t * 3 + 2) * vocab, (t * 3 + 3) * vocab))[eos];
-      best = Math.max(best, (first[t] + end) / 2);
+      if ((first[t] + end) / 2 > best) {
+        best = (first[t] + end) / 2;
+        bestToken = t;
+      }
     }
     const [wide] = await codec.decode([concept], "eng_Latn", { beam: vocab, maxNewTokens: 2 });
     const [beam5] = await codec.decode([concept], "eng_Latn", { beam: 5, maxNewTokens: 2 });
     const [greedy2] = await codec.decode([concept], "eng_Latn", { greedy: true, maxNewTokens: 2 });
-    expect(wide.score).toBeCloseTo(best, 4);
+    // The same sequence as the exhaustive search; its score equal up to the float differences between
+    // a cached, batched beam step and one uncached run over the whole vocabulary.
+    expect(wide.tokens[0]).toBe(bestToken);
+    expect(wide.score).toBeCloseTo(best, 2);
     // Greedy's first token is among beam 5's candidates, so beam 5 can only do better.
     expect(beam5.score).toBeGreaterThanOrEqual(greedy2.score - 1e-6);
-    expect(beam5.score).toBeLessThanOrEqual(best + 1e-6);
+    expect(beam5.score).toBeLessThanOrEqual(best + 1e-2);
   });
 
   it("never generates pad, <s> or language tags, and renders text without them", async () => {

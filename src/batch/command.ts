@@ -38,7 +38,8 @@ export function withBatchOptions(command: Command): Command {
 }
 
 export const BATCH_HELP = `
-Many documents: give several files, directories (searched recursively for .md, .markdown and .txt)
+Many documents: give several files, directories (searched recursively for .md, .markdown, .txt,
+.pdf, .docx, .epub, .html and .htm)
 or glob patterns ('docs/**/*.md'), and - for stdin. With --out DIR each summary is written to
 DIR/<path under its folder>.summary.<txt|md|json>; without it, --format jsonl prints one JSON object
 per document as it finishes, text and md print each summary after a "==> FILE <==" line. A document

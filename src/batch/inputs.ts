@@ -1,7 +1,7 @@
 /**
  * Batch inputs: what the user listed (files, directories, glob patterns, `-` for stdin) turned into
- * the documents to summarize, in a stable order. A directory is walked recursively for Markdown and
- * text files (.md, .markdown, .txt), skipping hidden entries; a pattern that matches nothing is a
+ * the documents to summarize, in a stable order. A directory is walked recursively for the documents
+ * lcm reads (Markdown, text, PDF, Word, EPUB, HTML: DOCUMENT_EXTENSIONS), skipping hidden entries; a pattern that matches nothing is a
  * usage error (a typo should not look like an empty batch); a file that does not exist stays in the
  * list so it is reported as that document's failure, the way `cat a b c` goes on past a missing `b`.
  * Each input remembers the root it was found under, so outputs can mirror the tree.
@@ -12,7 +12,7 @@ import { extname, join, relative, resolve } from "node:path";
 import { UsageError } from "../util/errors.js";
 import { expandGlob, hasGlobMagic, kindOf, parseGlob } from "./glob.js";
 
-export const DOCUMENT_EXTENSIONS = [".md", ".markdown", ".txt"];
+export const DOCUMENT_EXTENSIONS = [".md", ".markdown", ".txt", ".pdf", ".docx", ".epub", ".html", ".htm"];
 
 export interface BatchInput {
   /** The path as the user will recognise it, or "-" for stdin. */
@@ -52,9 +52,7 @@ export async function expandInputs(
     if (info?.isDirectory()) {
       const files = await documentsIn(arg);
       if (files.length === 0) {
-        throw new UsageError(
-          `${arg}: no Markdown or text files (${DOCUMENT_EXTENSIONS.join(", ")}) in this directory`,
-        );
+        throw new UsageError(`${arg}: no documents (${DOCUMENT_EXTENSIONS.join(", ")}) in this directory`);
       }
       for (const file of files)
         if (!excluded(file.path)) add({ ...file, relativePath: relative(arg, file.path) });

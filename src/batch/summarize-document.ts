@@ -26,7 +26,7 @@ export async function summarizeForBatch(
     {
       text: doc.text,
       name: doc.name,
-      format: detectFormat(doc.name === "<stdin>" ? null : doc.name, doc.text),
+      format: detectFormat(doc.name === "<stdin>" ? null : doc.name, doc.text, doc.format),
     },
     options,
     {

@@ -72,7 +72,7 @@ async function runEncode(file: string, flags: EncodeFlags): Promise<void> {
   const codec = await openCodec(flags);
   const lang =
     flags.lang !== undefined ? codec.resolveLanguage(flags.lang) : detect(doc.text, codec.languages, flags);
-  const format = detectFormat(doc.name === "<stdin>" ? null : doc.name, doc.text);
+  const format = detectFormat(doc.name === "<stdin>" ? null : doc.name, doc.text, doc.format);
   // Segmented as every command does (the given language, else buildOutline's own detection).
   const outline = buildOutline(doc.text, { segmenter: ruleSegmenter, format, lang: flags.lang && lang });
   const sentences = sentenceConcepts(outline.sections);

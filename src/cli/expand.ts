@@ -68,7 +68,7 @@ Examples:
 async function runExpand(file: string, flags: ExpandFlags): Promise<void> {
   const template = await templateFrom(flags);
   const input = await readInput(file);
-  const outline = readOutline(file, input.text);
+  const outline = readOutline(file, input.text, input.format);
   const engine = await openEngine(flags);
   const progress = progressReporter("expand", flags);
   let result: ExpandResult;
@@ -96,7 +96,7 @@ async function runExpand(file: string, flags: ExpandFlags): Promise<void> {
 }
 
 /** A saved outline as it is; any other document becomes its outline. */
-function readOutline(file: string, text: string): Outline {
+function readOutline(file: string, text: string, format?: "markdown"): Outline {
   if (text.startsWith(OUTLINE_FILE_HEADER)) return outlineFromMarkdown(text);
   if (extname(file).toLowerCase() === ".json") {
     if (!text.trimStart().startsWith("{")) throw new UsageError(`${file}: expected a JSON outline`);
@@ -104,7 +104,7 @@ function readOutline(file: string, text: string): Outline {
   }
   return buildOutline(text, {
     segmenter: ruleSegmenter,
-    format: detectFormat(file === "-" ? null : file, text),
+    format: detectFormat(file === "-" ? null : file, text, format),
   });
 }
 

@@ -17,7 +17,7 @@ import { ruleSegmenter } from "../planner/segment-rules.js";
 import { MAX_SEGMENT_CHARS } from "../planner/segment-types.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { UsageError } from "../util/errors.js";
-import { readInput } from "../util/input.js";
+import { type InputDocument, readInput } from "../util/input.js";
 import { stripControl } from "../util/sanitize.js";
 import {
   action,
@@ -49,7 +49,10 @@ export function registerOutline(program: Command): void {
         "(at most --max-chars characters), code blocks, tables, HTML and front matter kept as opaque " +
         "blocks. Prints how many tokens became how many concepts.",
     )
-    .argument("<file>", "a Markdown or plain-text document, a saved outline (.md or .json), or - for stdin");
+    .argument(
+      "<file>",
+      "a document (Markdown, plain text, PDF, Word .docx, EPUB, HTML: read by content), a saved outline (.md or .json), or - for stdin",
+    );
   withCommonOptions(command)
     .option(
       "--max-chars <n>",
@@ -133,12 +136,12 @@ function* mapChunks(chunks: Iterable<string>, f: (chunk: string) => string): Gen
 
 function outlineDocument(
   file: string,
-  input: { name: string; text: string },
+  input: InputDocument,
   flags: OutlineFlags,
   showProgress: boolean,
 ): Outline {
   const forced: DocumentFormat | undefined = flags.markdown ? "markdown" : flags.plain ? "plain" : undefined;
-  const format = detectFormat(file === "-" ? null : file, input.text, forced);
+  const format = detectFormat(file === "-" ? null : file, input.text, forced ?? input.format);
   const onProgress = showProgress
     ? (done: number, total: number) =>
         process.stderr.write(`\rlcm: outlining ${Math.round((done / total) * 100)}%`)

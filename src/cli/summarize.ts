@@ -54,7 +54,10 @@ export function registerSummarize(program: Command): void {
         "the bundled models reads far worse. Documents longer than the model's context\n" +
         "are summarized section by section, then the section summaries are summarized.",
     )
-    .argument("<files...>", "Markdown or plain-text documents, directories, glob patterns, or - for stdin")
+    .argument(
+      "<files...>",
+      "documents (Markdown, plain text, PDF, Word .docx, EPUB, HTML), directories, glob patterns, or - for stdin",
+    )
     .addOption(
       new Option("-n, --max-concepts <n>", "summary length, in concepts (sentences)")
         .argParser(parsePositiveInt("--max-concepts"))
@@ -83,7 +86,8 @@ Formats:
   text  the summary; sentences taken from the source end in [sN] (source sentence N), [sN decoded]
         when rendered into another language
   md    the summary as Markdown (template sections as headings), source sentences as footnotes
-  json  {"summary", "concepts": [{"text", "grounding": [{"index", "score", "span"}], "grounded"}],
+  json  {"summary", "concepts": [{"text", "grounding": [{"index", "score", "span"}], "grounded", "rendering",
+         "shown", "marker"}],
          "hierarchy", "source", "settings", "stats": {"timings_ms": {"segment", "encode", "generate",
          "decode", "total"}, ...}}; spans are [start, end) offsets (UTF-16 code units) into the input
 
@@ -142,7 +146,11 @@ async function runSummarize(files: string[], flags: SummarizeFlags & BatchFlags)
   try {
     result = await summarize(
       engine,
-      { text: doc.text, name: doc.name, format: detectFormat(file === "-" ? null : file, doc.text) },
+      {
+        text: doc.text,
+        name: doc.name,
+        format: detectFormat(file === "-" ? null : file, doc.text, doc.format),
+      },
       options,
       { onProgress: progress.onProgress, signal: interruptSignal() },
     );
@@ -222,6 +230,9 @@ export function summaryJson(result: SummaryResult, lcm: string, codec: string): 
       grounding: groundingJson(c.grounding),
       grounded: c.grounded,
       rendering: c.rendering,
+      // What a reader sees: false for a decoded sentinel or a withheld rendering; the [sN] marker.
+      shown: isShown(c.rendering),
+      marker: sourceMarker(c),
       source_index: c.sourceIndex,
       ...(result.sections ? { section: c.section } : {}),
     })),

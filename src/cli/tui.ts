@@ -31,7 +31,7 @@ export function registerTui(program: Command): void {
     )
     .argument(
       "[file]",
-      "a Markdown or plain-text document, or a saved outline (.md from 'lcm outline', or .json)",
+      "a document (Markdown, plain text, PDF, Word .docx, EPUB, HTML), or a saved outline (.md from 'lcm outline', or .json)",
     )
     .allowExcessArguments(true);
   withCodecOptions(command)

@@ -75,7 +75,7 @@ export async function openDocument(
       outline,
     };
   }
-  const format = detectFormat(file, input.text, options.format);
+  const format = detectFormat(file, input.text, options.format ?? input.format);
   const outline = buildOutline(input.text, {
     segmenter: ruleSegmenter,
     format,

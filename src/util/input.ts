@@ -1,8 +1,11 @@
 /**
  * Reading user documents: a path or "-" for stdin. Validation happens here once, so every command
- * rejects the same bad inputs with the same clear messages (exit 2 via UsageError).
+ * rejects the same bad inputs with the same clear messages (exit 2 via UsageError). PDF, Word, EPUB
+ * and HTML are recognised by their bytes and read as Markdown text (src/inputs/), UTF-16 as text.
  */
 import { readFile, stat } from "node:fs/promises";
+import { convertDocument } from "../inputs/convert.js";
+import type { DocumentKind } from "../inputs/sniff.js";
 import { UsageError } from "./errors.js";
 
 /** Documents above this size are refused: far beyond any real document, and protects memory. */
@@ -11,14 +14,20 @@ export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
 export interface InputDocument {
   /** Display name: the path, or "<stdin>". */
   name: string;
-  /** Decoded text (UTF-8, BOM removed, CRLF kept as-is so spans stay exact). */
+  /**
+   * Decoded text (UTF-8, BOM removed, CRLF kept as-is so spans stay exact); for a PDF, Word, EPUB or
+   * HTML file, its text as Markdown (spans then index this text, not the file's bytes).
+   */
   text: string;
+  /** What the file was, when it was not plain text. */
+  kind?: DocumentKind;
+  /** The format the text is in when the reader knows it (converted documents: Markdown). */
+  format?: "markdown";
 }
 
 export async function readInput(pathOrDash: string): Promise<InputDocument> {
   if (pathOrDash === "-") {
-    const bytes = await readStdin();
-    return { name: "<stdin>", text: decodeDocument(bytes, "<stdin>") };
+    return documentFrom(await readStdin(), "<stdin>");
   }
   let info: Awaited<ReturnType<typeof stat>>;
   try {
@@ -35,8 +44,17 @@ export async function readInput(pathOrDash: string): Promise<InputDocument> {
       `${pathOrDash}: ${(info.size / 1048576).toFixed(0)} MB is over the ${MAX_INPUT_BYTES / 1048576} MB limit`,
     );
   }
-  const bytes = await readFile(pathOrDash);
-  return { name: pathOrDash, text: decodeDocument(bytes, pathOrDash) };
+  return documentFrom(await readFile(pathOrDash), pathOrDash);
+}
+
+async function documentFrom(bytes: Buffer, name: string): Promise<InputDocument> {
+  if (bytes.length === 0) throw new UsageError(`${name}: file is empty`);
+  const converted = await convertDocument(bytes, name);
+  if (!converted) return { name, text: decodeDocument(bytes, name) };
+  if (converted.text.trim().length === 0) throw new UsageError(`${name}: contains only whitespace`);
+  return converted.format
+    ? { name, text: converted.text, kind: converted.kind, format: converted.format }
+    : { name, text: converted.text, kind: converted.kind };
 }
 
 async function readStdin(): Promise<Buffer> {

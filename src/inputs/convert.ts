@@ -1,0 +1,51 @@
+/**
+ * The documents users bring -> text the planner reads. PDF, Word (.docx), EPUB and HTML are found by
+ * their bytes (sniff.ts) and converted to Markdown text (headings -> sections); UTF-16 text is
+ * decoded; anything else is left to the text reader (util/input.ts), which refuses what is not text.
+ */
+import { UsageError } from "../util/errors.js";
+import { docxToText } from "./docx.js";
+import { epubToText } from "./epub.js";
+import { htmlToText } from "./html-text.js";
+import { pdfToText } from "./pdf.js";
+import { type DocumentKind, sniffDocument } from "./sniff.js";
+
+export interface ConvertedDocument {
+  kind: DocumentKind;
+  /** Markdown for converted formats; the text itself for UTF-16 text. */
+  text: string;
+  format: "markdown" | null;
+}
+
+/** The document converted, or null when it is (or claims to be) plain UTF-8 text or Markdown. */
+export async function convertDocument(bytes: Uint8Array, name: string): Promise<ConvertedDocument | null> {
+  const kind = sniffDocument(bytes);
+  switch (kind) {
+    case "pdf":
+      return { kind, text: await pdfToText(bytes, name), format: "markdown" };
+    case "docx":
+      return { kind, text: nonEmpty(docxToText(bytes, name), name, "Word document"), format: "markdown" };
+    case "epub":
+      return { kind, text: epubToText(bytes, name), format: "markdown" };
+    case "html": {
+      const html = new TextDecoder("utf-8").decode(bytes);
+      return { kind, text: nonEmpty(htmlToText(html).text, name, "web page"), format: "markdown" };
+    }
+    case "zip":
+      throw new UsageError(
+        `${name}: a ZIP archive that is neither a Word document nor an EPUB: unpack it first`,
+      );
+    case "utf16le":
+    case "utf16be": {
+      const text = new TextDecoder(kind === "utf16le" ? "utf-16le" : "utf-16be").decode(bytes.subarray(2));
+      return { kind, text, format: null };
+    }
+    case "text":
+      return null;
+  }
+}
+
+function nonEmpty(text: string, name: string, what: string): string {
+  if (!text.trim()) throw new UsageError(`${name}: the ${what} holds no text to read`);
+  return text;
+}
