@@ -149,6 +149,14 @@ describe("lcm outline output", () => {
     const json = lcm(["outline", path, "-f", "json"]);
     expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     expect(JSON.parse(json.stdout).sections[0].title).toBe("Title \u001b]0;pwned\u0007 \u009b2J");
+    // The Markdown outline too, piped or written to a file, not only on a terminal.
+    const md = lcm(["outline", path, "-f", "md"]);
+    expect(md.code).toBe(0);
+    expect(md.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(md.stdout).toContain("Hello red world.");
+    const out = join(dir, "evil.outline.md");
+    expect(lcm(["outline", path, "-f", "md", "-o", out]).code).toBe(0);
+    expect(readFileSync(out, "utf8")).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
   });
 });
 

@@ -489,6 +489,28 @@ describe("generation", () => {
     expect(french).not.toMatch(/\[s12\](?! decoded)/);
   });
 
+  it("exports Markdown without the document's terminal control sequences", () => {
+    let s = keys(ready(open()), "s", "enter");
+    const runId = s.output!.runId;
+    const text = "Red \u001b[31malert\u001b[0m and a \u001b]0;new title\u0007 bell.";
+    s = act(
+      s,
+      { type: "effectsTaken", count: 1 },
+      {
+        type: "generated",
+        runId,
+        items: [
+          { text, vector: null, section: null, pinned: false, grounded: false, rendering: "generated" },
+        ],
+        sections: null,
+        lang: "eng_Latn",
+      },
+    );
+    const md = outputMarkdown(s.output!);
+    expect(md).toContain("Red alert and a  bell.");
+    expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+
   it("the Summarize form has a grounding switch, on by default, sent with the request", () => {
     let s = keys(ready(open()), "s");
     expect(s.mode.kind).toBe("generate");

@@ -112,20 +112,19 @@ async function runOutline(file: string, flags: OutlineFlags, command: Command): 
   const outline =
     (forcedDocument ? null : readOutlineFile(input.name, input.text)) ??
     outlineDocument(file, input, flags, showProgress);
+  // Terminal control sequences never leave lcm: text output is sanitised line by line, JSON escapes
+  // every control character, and the Markdown outline (opaque blocks verbatim) is cut here, whether it
+  // goes to a terminal, a pipe or a file.
   const chunks =
     format === "json"
       ? outlineJsonChunks(outline, outlineStats(outline))
       : format === "md"
-        ? outlineMarkdownChunks(outline)
+        ? mapChunks(outlineMarkdownChunks(outline), stripControl)
         : outlineTextChunks(outline, outlineStats(outline));
   if (flags.output) {
     await writeFileAtomic(flags.output, chunks);
     if (!flags.quiet) process.stderr.write(`lcm: wrote ${flags.output}\n`);
-  } else if (format === "md" && process.stdout.isTTY) {
-    // The outline file keeps opaque blocks verbatim; on a terminal, escape sequences in them are cut.
-    await writeChunks(mapChunks(chunks, stripControl));
   } else {
-    // Text output is sanitised line by line already; JSON escapes every control character.
     await writeChunks(chunks);
   }
 }

@@ -6,6 +6,7 @@
 import { DEFAULT_GROUNDED } from "../../expand/render.js";
 import { findSectionPath, sectionAt } from "../../planner/outline.js";
 import { describeLanguage } from "../../sonar/languages.js";
+import { stripControl } from "../../util/sanitize.js";
 import { itemDisplayText } from "../output-lines.js";
 import { currentRow } from "./navigation.js";
 import { isTitled } from "./rows.js";
@@ -311,7 +312,8 @@ export function outputMarkdown(output: OutputState): string {
       lines.push(`${"#".repeat(Math.min(6, Math.max(2, section.level + 1)))} ${section.title}`, "");
     if (texts) lines.push(texts.join(" "), "");
   });
-  return `${lines.join("\n").trimEnd()}\n`;
+  // Like every other output: no terminal control sequence from the document reaches the file.
+  return `${stripControl(lines.join("\n")).trimEnd()}\n`;
 }
 
 /** A fresh output pane for a run that has just started. */
