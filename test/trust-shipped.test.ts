@@ -16,6 +16,8 @@ import { buildOutline } from "../src/planner/build-outline.js";
 import { walkConcepts } from "../src/planner/outline.js";
 import { applyEdit } from "../src/planner/outline-edits.js";
 import { ruleSegmenter } from "../src/planner/segment-rules.js";
+import { renderStored } from "../src/server/render-stored.js";
+import { storeSummary } from "../src/server/results.js";
 
 const MODELS = fileURLToPath(new URL("../models/default/", import.meta.url));
 const BOOK = readFileSync(new URL("../examples/problems-of-philosophy.md", import.meta.url), "utf8");
@@ -80,6 +82,29 @@ describe("the default summary (shipped models)", () => {
       expect(c.rendering).toBe("source-decoded");
       expect(sourceMarker(c)).toBe(`[s${c.sourceIndex! + 1} decoded]`);
     }
+  }, 120_000);
+});
+
+describe("render in another language over the server's stored results (shipped models)", () => {
+  it("keeps each grounded concept on its sentence, also when two concepts share a best match", async () => {
+    const r = await summarize(engine, { text: BOOK, format: "markdown" }, { seed: 2, maxConcepts: 4 });
+    const grounded = r.concepts.filter((c) => c.sourceIndex !== null);
+    expect(grounded.length).toBeGreaterThan(1);
+    // Two concepts whose nearest sentence is the same: the second is shown as its second choice.
+    const [a, b] = grounded;
+    b.grounding = [a.grounding[0], ...b.grounding.filter((g) => g.index !== a.grounding[0].index)];
+    const stored = storeSummary(r);
+    const rendered = await renderStored(engine.codec, stored, "fra_Latn", undefined, {});
+    r.concepts.forEach((c, i) => {
+      if (c.sourceIndex === null) return;
+      expect(rendered[i].sourceIndex).toBe(c.sourceIndex);
+      expect(rendered[i].rendering).toBe("source-decoded");
+    });
+    // In the source's own language the same sentences come back verbatim.
+    const again = await renderStored(engine.codec, stored, "eng_Latn", undefined, {});
+    r.concepts.forEach((c, i) => {
+      if (c.rendering === "source") expect(again[i].text).toBe(c.text);
+    });
   }, 120_000);
 });
 

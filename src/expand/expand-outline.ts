@@ -69,7 +69,13 @@ export interface ExpandResult {
   document: string;
   concepts: ExpandedConcept[];
   sections: ExpandedSection[];
-  source: { sentences: SourceSentence[]; lang: string; langMethod: "given" | "detected" };
+  source: {
+    sentences: SourceSentence[];
+    lang: string;
+    langMethod: "given" | "detected";
+    /** The outline's sentence cap: longer sentences were cut into pieces (whole-sentences.ts). */
+    maxChars: number;
+  };
   lang: string;
   settings: GenerationSettings & { grounded: boolean; groundingThreshold: number; template: string | null };
   stats: { timings: TaskTimings; sourceSentences: number; pinned: number } & GenerationCounts;
@@ -314,7 +320,7 @@ export async function expandOutline(
     document: renderDocument(sections, concepts),
     concepts,
     sections,
-    source: { sentences, lang: source.lang, langMethod: source.langMethod },
+    source: { sentences, lang: source.lang, langMethod: source.langMethod, maxChars: outline.maxChars },
     lang,
     settings: {
       ...settings,

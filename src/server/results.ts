@@ -9,6 +9,7 @@ import { type ExpandResult, renderDocument } from "../expand/expand-outline.js";
 import { isShown, sourceMarker } from "../expand/render.js";
 import type { SummaryResult } from "../expand/summarize.js";
 import type { Grounding, OutputConcept } from "../expand/task-types.js";
+import { wholeSentences } from "../expand/whole-sentences.js";
 import type { Span } from "../planner/outline.js";
 import type { StoredConcept, StoredResult, StoredSource } from "./result-store.js";
 
@@ -120,16 +121,23 @@ export function expandJson(result: ExpandResult, resultId: string, uri: string |
   };
 }
 
-/** What `render` needs later: vectors, grounding, and the source sentences grounding points at. */
+/**
+ * What `render` needs later: vectors, grounding, and the source sentences grounding points at, each
+ * whole (a sentence the cap cut is shown with all its pieces, as when it was first rendered).
+ */
 function storedSources(
   concepts: readonly OutputConcept[],
-  sentences: readonly { text: string; lang: string }[],
+  source: { sentences: readonly { text: string; lang: string; span: Span | null }[]; maxChars: number },
 ): Map<number, StoredSource> {
+  const { sentences } = source;
+  const whole = wholeSentences(sentences, source.maxChars);
   const sources = new Map<number, StoredSource>();
   for (const c of concepts) {
     for (const index of [c.grounding[0]?.index, c.sourceIndex ?? undefined]) {
-      if (index !== undefined && sentences[index])
-        sources.set(index, { text: sentences[index].text, lang: sentences[index].lang });
+      if (index !== undefined && sentences[index]) {
+        const text = whole.first[index] === index ? whole.text(index) : sentences[index].text;
+        sources.set(index, { text, lang: sentences[index].lang });
+      }
     }
   }
   return sources;
@@ -150,7 +158,7 @@ export function storeSummary(result: SummaryResult): StoredResult {
   return {
     kind: "summary",
     concepts: result.concepts.map(storedConcept),
-    sources: storedSources(result.concepts, result.source.sentences),
+    sources: storedSources(result.concepts, result.source),
     grounded: result.settings.grounded,
     groundingThreshold: result.settings.groundingThreshold,
     // The same layout summarize() gives: titled sections as "title\nbody", blank lines between them.
@@ -173,7 +181,7 @@ export function storeExpansion(result: ExpandResult): StoredResult {
   return {
     kind: "expand",
     concepts: result.concepts.map((c) => ({ ...storedConcept(c), fixedText: c.pinned ? c.text : undefined })),
-    sources: storedSources(result.concepts, result.source.sentences),
+    sources: storedSources(result.concepts, result.source),
     grounded: result.settings.grounded,
     groundingThreshold: result.settings.groundingThreshold,
     // The same Markdown expandOutline() writes, with the texts in the new language.
