@@ -32,7 +32,7 @@ import { encodeSentences, type SourceSentence, sourceFromOutline } from "./sourc
 import { reduceToContext } from "./summarize.js";
 import type { GenerationCounts, Grounding, OutputConcept, TaskCallbacks, TaskTimings } from "./task-types.js";
 import type { Template } from "./templates.js";
-import { wholeSentences } from "./whole-sentences.js";
+import { nearestWhole, wholeSentences } from "./whole-sentences.js";
 
 /** Output concepts per outline concept when a section sets no target. */
 export const DEFAULT_EXPANSION = 3;
@@ -170,16 +170,7 @@ export async function expandOutline(
     const { members, index } = sectionIndexes[si];
     if (index.size === 0) return [];
     const wanted = Math.max(GROUNDING_TOP_K, plans[si].target);
-    const seen = new Set<number>();
-    const out: Grounding[] = [];
-    for (const m of index.nearest(engine.groundingView(vector), 2 * wanted)) {
-      const first = whole.first[members[m.index]];
-      if (seen.has(first)) continue;
-      seen.add(first);
-      out.push({ index: first, score: m.score, span: whole.span(first) });
-      if (out.length === wanted) break;
-    }
-    return out;
+    return nearestWhole(index, engine.groundingView(vector), members, whole, wanted);
   };
   const outputs: { request: RenderRequest; pinnedId: string | null; section: number }[] = [];
   const sections: ExpandedSection[] = [];

@@ -53,7 +53,7 @@ import type {
   TaskTimings,
 } from "./task-types.js";
 import { scaleTargets, type Template, type TemplateSection } from "./templates.js";
-import { wholeSentences } from "./whole-sentences.js";
+import { nearestWhole, wholeSentences } from "./whole-sentences.js";
 
 export interface SummarizeInput {
   /** The document text (spans refer to it). */
@@ -254,18 +254,8 @@ export async function summarize(
   // source sentence twice, so a concept must always find one its predecessors did not take. Pieces of
   // one sentence count once (its best piece), so twice as many are looked up.
   const neighbours = Math.max(GROUNDING_TOP_K, finalNeed);
-  const ground = (vector: Float32Array): Grounding[] => {
-    const seen = new Set<number>();
-    const out: Grounding[] = [];
-    for (const m of groundingIndex.nearest(engine.groundingView(vector), 2 * neighbours)) {
-      const index = whole.first[candidates[m.index]];
-      if (seen.has(index)) continue;
-      seen.add(index);
-      out.push({ index, score: m.score, span: whole.span(index) });
-      if (out.length === neighbours) break;
-    }
-    return out;
-  };
+  const ground = (vector: Float32Array): Grounding[] =>
+    nearestWhole(groundingIndex, engine.groundingView(vector), candidates, whole, neighbours);
   const renderSources = sentences.map((s, i) => ({
     text: whole.first[i] === i ? whole.text(i) : s.text,
     lang: s.lang,

@@ -10,6 +10,9 @@
  * than the cap (no sentence the cap left whole is).
  */
 
+import type { GroundingIndex } from "./grounding.js";
+import type { Grounding } from "./task-types.js";
+
 export interface PieceSentence {
   text: string;
   span: readonly [number, number] | null;
@@ -64,4 +67,28 @@ function totalLength(sentences: readonly PieceSentence[], from: number, to: numb
   let n = to - from;
   for (let k = from; k <= to; k++) n += sentences[k].text.length;
   return n;
+}
+
+/**
+ * The `wanted` source sentences nearest a concept, whole: `index` holds the concepts of `members`
+ * (source indices); pieces of one sentence count once, as its first piece, at its best piece's score.
+ * Twice as many neighbours are looked up, so pieces sharing a sentence do not leave the list short.
+ */
+export function nearestWhole(
+  index: GroundingIndex,
+  query: Float32Array,
+  members: readonly number[],
+  whole: WholeSentences,
+  wanted: number,
+): Grounding[] {
+  const seen = new Set<number>();
+  const out: Grounding[] = [];
+  for (const m of index.nearest(query, 2 * wanted)) {
+    const first = whole.first[members[m.index]];
+    if (seen.has(first)) continue;
+    seen.add(first);
+    out.push({ index: first, score: m.score, span: whole.span(first) });
+    if (out.length === wanted) break;
+  }
+  return out;
 }
