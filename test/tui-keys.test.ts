@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { Key } from "ink";
 import { describe, expect, it } from "vitest";
 import { helpLines } from "../src/tui/help-lines.js";
-import { keyPressFromInk } from "../src/tui/key-press.js";
+import { keyPressesFromInk, keyPressFromInk } from "../src/tui/key-press.js";
 import {
   buildKeymap,
   COMMAND_IDS,
@@ -145,5 +145,18 @@ describe("Ink key events", () => {
     });
     expect(keyPressFromInk(" ", NO_KEY)).toEqual({ name: "space", text: " " });
     expect(keyPressFromInk("日本", NO_KEY)).toEqual({ name: "paste", text: "日本" });
+  });
+});
+
+describe("one terminal read holding several control keys", () => {
+  it("is one key per character: two Backspaces, two Ctrl+R, Enter then Tab", () => {
+    const names = (input: string) => keyPressesFromInk(input, NO_KEY).map((k) => k.name);
+    expect(names("\x7f\x7f")).toEqual(["backspace", "backspace"]);
+    expect(names("\b\b")).toEqual(["backspace", "backspace"]);
+    expect(names("\x12\x12")).toEqual(["ctrl+r", "ctrl+r"]);
+    expect(names("\r\t")).toEqual(["enter", "tab"]);
+    // Text stays one paste; a single key stays one key.
+    expect(names("ab")).toEqual(["paste"]);
+    expect(keyPressesFromInk("", { ...NO_KEY, delete: true }).map((k) => k.name)).toEqual(["backspace"]);
   });
 });

@@ -44,6 +44,54 @@ export function keyPressFromInk(input: string, key: Key): KeyPress {
   return { name: input, text: input };
 }
 
+/**
+ * Every key in one read of the terminal. Ink splits escape sequences (arrows, function keys) but
+ * hands over a run of control characters as one string without flags: two Backspaces or two Ctrl+R
+ * sent together arrive as "\x7f\x7f" or "\x12\x12" and would be lost. Such a run becomes one key
+ * per character.
+ */
+export function keyPressesFromInk(input: string, key: Key): KeyPress[] {
+  const flagged = Object.values(key).some(Boolean);
+  if (flagged || input.length < 2 || ![...input].every(isControlChar)) return [keyPressFromInk(input, key)];
+  return [...input].map((ch) => keyPressFromInk(...inkKeyOf(ch)));
+}
+
+function isControlChar(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  return (c < 0x20 && c !== 0x1b) || c === 0x7f;
+}
+
+/** What Ink reports for one control character read alone. */
+function inkKeyOf(ch: string): [string, Key] {
+  const none: Key = {
+    upArrow: false,
+    downArrow: false,
+    leftArrow: false,
+    rightArrow: false,
+    pageDown: false,
+    pageUp: false,
+    home: false,
+    end: false,
+    return: false,
+    escape: false,
+    ctrl: false,
+    shift: false,
+    tab: false,
+    backspace: false,
+    delete: false,
+    meta: false,
+    super: false,
+    hyper: false,
+    capsLock: false,
+    numLock: false,
+  };
+  const c = ch.charCodeAt(0);
+  if (c === 0x7f || c === 0x08) return ["", { ...none, backspace: true }];
+  if (c === 0x0d || c === 0x0a) return ["", { ...none, return: true }];
+  if (c === 0x09) return ["", { ...none, tab: true }];
+  return [String.fromCharCode(c + 0x60), { ...none, ctrl: true }];
+}
+
 /** A KeyPress for tests and for replaying keys: "j", "ctrl+z", "enter", or text typed into a field. */
 export function press(name: string, text?: string): KeyPress {
   const printable = [...name].length === 1 ? name : name === "space" ? " " : "";

@@ -10,7 +10,7 @@ import { type ReactElement, useCallback, useEffect, useMemo, useReducer, useRef 
 import { findSectionPath, sectionAt } from "../../planner/outline.js";
 import { toDisplayLine } from "../../util/sanitize.js";
 import { type Autosave, BackgroundEncoder, EffectRunner } from "../effects.js";
-import { keyPressFromInk } from "../key-press.js";
+import { keyPressesFromInk } from "../key-press.js";
 import { keyHint } from "../keymap.js";
 import type { TuiServices } from "../services.js";
 import { rowsOf } from "../state/navigation.js";
@@ -80,7 +80,9 @@ export function App(props: AppProps): ReactElement {
   }, [stdout, fixedSize, dispatch]);
 
   // Keys.
-  useInput((input, key) => dispatch({ type: "key", key: keyPressFromInk(input, key) }));
+  useInput((input, key) => {
+    for (const press of keyPressesFromInk(input, key)) dispatch({ type: "key", key: press });
+  });
 
   // Effects.
   const quitting = useRef(false);
