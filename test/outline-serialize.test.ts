@@ -8,7 +8,11 @@ import { findConcept, type Outline, walkConcepts, walkSections } from "../src/pl
 import { applyEdit, nextConceptId, nextSectionId, type OutlineEdit } from "../src/planner/outline-edits.js";
 import { loadOutline, saveOutline } from "../src/planner/outline-file.js";
 import { outlineFromJson, outlineJsonChunks, outlineToJson } from "../src/planner/outline-json.js";
-import { outlineFromMarkdown, outlineToMarkdown } from "../src/planner/outline-markdown.js";
+import {
+  isOutlineMarkdown,
+  outlineFromMarkdown,
+  outlineToMarkdown,
+} from "../src/planner/outline-markdown.js";
 import { outlineStats } from "../src/planner/outline-stats.js";
 import { ruleSegmenter } from "../src/planner/segment-rules.js";
 import { writeFileAtomic, writeFileAtomicSync } from "../src/util/atomic-write.js";
@@ -263,5 +267,33 @@ describe("saving outlines", () => {
     expect(findConcept(reloaded, added)!.concept.text).toBe("New.");
     expect(nextConceptId(reloaded)).toBe(nextConceptId(outline));
     expect(nextSectionId(reloaded)).toBe(nextSectionId(outline));
+  });
+});
+
+describe("outline markers written by hand", () => {
+  it("are read without ids: <!-- pinned --> on a sentence, <!-- target=N --> on a heading", () => {
+    const text = [
+      "# Plan",
+      "",
+      "- First we build the house. <!-- pinned -->",
+      "- Then we paint it.",
+      "",
+      "## Costs <!-- target=4 -->",
+      "",
+      "- It costs a lot. <!-- TODO check the figure -->",
+      "",
+    ].join("\n");
+    expect(isOutlineMarkdown(text)).toBe(true);
+    const outline = outlineFromMarkdown(text);
+    const [plan] = outline.sections;
+    expect(plan.concepts.map((c) => [c.text, c.pinned])).toEqual([
+      ["First we build the house.", true],
+      ["Then we paint it.", false],
+    ]);
+    expect(plan.sections[0].targetLength).toBe(4);
+    // A comment that is no marker stays the sentence's own text.
+    expect(plan.sections[0].concepts[0].text).toBe("It costs a lot. <!-- TODO check the figure -->");
+    // A document that merely contains a comment is still a document.
+    expect(isOutlineMarkdown("Some prose here. <!-- pinned -->\nMore prose.\n")).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ import { buildOutline } from "../planner/build-outline.js";
 import { detectFormat } from "../planner/document-format.js";
 import type { Outline } from "../planner/outline.js";
 import { outlineFromJson } from "../planner/outline-json.js";
-import { outlineFromMarkdown } from "../planner/outline-markdown.js";
+import { isOutlineMarkdown, outlineFromMarkdown } from "../planner/outline-markdown.js";
 import { ruleSegmenter } from "../planner/segment-rules.js";
 import { UsageError } from "../util/errors.js";
 import { readInput } from "../util/input.js";
@@ -32,8 +32,6 @@ import {
 
 interface ExpandFlags extends LcmFlags, CommonOptions {}
 
-const OUTLINE_FILE_HEADER = "<!-- lcm-outline v1";
-
 export function registerExpand(program: Command): void {
   const command = program
     .command("expand")
@@ -51,6 +49,12 @@ export function registerExpand(program: Command): void {
     .addHelpText(
       "after",
       `
+Outline markers (trailing HTML comments; lcm writes them with ids, you may write them without):
+  - A sentence. <!-- pinned -->     kept verbatim, in its place, never repeated by grounding
+  ## Costs <!-- target=4 -->        this section is expanded to 4 concepts
+  A Markdown file of headings and "- " sentences using a marker is read as an outline; any other
+  file is read as a document and outlined first.
+
 Formats:
   text, md  the document as Markdown
   json      {"document", "sections": [{"id", "title", "target", "concepts"}], "concepts": [{"text",
@@ -97,7 +101,7 @@ async function runExpand(file: string, flags: ExpandFlags): Promise<void> {
 
 /** A saved outline as it is; any other document becomes its outline. */
 function readOutline(file: string, text: string, format?: "markdown"): Outline {
-  if (text.startsWith(OUTLINE_FILE_HEADER)) return outlineFromMarkdown(text);
+  if (isOutlineMarkdown(text)) return outlineFromMarkdown(text);
   if (extname(file).toLowerCase() === ".json") {
     if (!text.trimStart().startsWith("{")) throw new UsageError(`${file}: expected a JSON outline`);
     return outlineFromJson(text);

@@ -11,7 +11,11 @@ import { buildOutline } from "../planner/build-outline.js";
 import { detectFormat } from "../planner/document-format.js";
 import type { DocumentFormat, Outline } from "../planner/outline.js";
 import { outlineFromJson, outlineJsonChunks } from "../planner/outline-json.js";
-import { outlineFromMarkdown, outlineMarkdownChunks } from "../planner/outline-markdown.js";
+import {
+  isOutlineMarkdown,
+  outlineFromMarkdown,
+  outlineMarkdownChunks,
+} from "../planner/outline-markdown.js";
 import { outlineStats } from "../planner/outline-stats.js";
 import { ruleSegmenter } from "../planner/segment-rules.js";
 import { MAX_SEGMENT_CHARS } from "../planner/segment-types.js";
@@ -39,7 +43,6 @@ interface OutlineFlags extends CommonOptions {
 const MIN_MAX_CHARS = 16;
 const MAX_MAX_CHARS = 100_000;
 const FLORES_CODE = /^[a-z]{3}_[A-Z][a-z]{3}$/;
-const OUTLINE_FILE_HEADER = "<!-- lcm-outline v1";
 
 export function registerOutline(program: Command): void {
   const command = program
@@ -162,7 +165,7 @@ function outlineDocument(
  */
 function readOutlineFile(name: string, text: string): Outline | null {
   const isJson = extname(name).toLowerCase() === ".json";
-  if (!isJson && !text.startsWith(OUTLINE_FILE_HEADER)) return null;
+  if (!isJson && !isOutlineMarkdown(text)) return null;
   if (isJson && !text.trimStart().startsWith("{")) {
     throw new UsageError(`${name}: expected a JSON outline (use --plain to read it as text)`);
   }

@@ -36,6 +36,22 @@ import {
 } from "./outline.js";
 import { MAX_SEGMENT_CHARS } from "./segment-types.js";
 
+export const OUTLINE_FILE_HEADER = "<!-- lcm-outline v1";
+
+const HAND_MARKER_COMMENT = /<!--\s*(?:pinned|target=[0-9]+)\s*-->\s*$/m;
+
+/**
+ * Whether a Markdown text is an outline file rather than a document: it starts with the header lcm
+ * writes, or it is written by hand in the outline's shape (every line a heading, a `- ` sentence or a
+ * marker comment) and uses a marker (`<!-- pinned -->`, `## Costs <!-- target=4 -->`).
+ */
+export function isOutlineMarkdown(text: string): boolean {
+  if (text.startsWith(OUTLINE_FILE_HEADER)) return true;
+  if (!HAND_MARKER_COMMENT.test(text)) return false;
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+  return lines.some((l) => /^- /.test(l)) && lines.every((l) => /^(?:#{1,6} |- |<!--.*-->$)/.test(l.trim()));
+}
+
 export function outlineToMarkdown(outline: Outline): string {
   return [...outlineMarkdownChunks(outline)].join("");
 }
@@ -89,7 +105,10 @@ function opaqueLines(concept: Concept): string {
 // Reading
 
 const HEADER = /^<!-- lcm-outline v1((?: [a-z-]+=[^ ]+)*) -->$/;
-const TRAILING_COMMENT = / ?<!-- ([cs][1-9][0-9]*)((?: [a-z-]+(?:=[^ ]+)?)*) -->$/;
+const TRAILING_COMMENT = / ?<!--([^<>]*?)-->$/;
+const ID = /^[cs][1-9][0-9]*$/;
+/** Markers a person may write by hand, without an id: `<!-- pinned -->`, `## Costs <!-- target=4 -->`. */
+const HAND_MARKERS = new Set(["pinned", "target", "span", "rewritten"]);
 const SECTION_MARKER = /^<!-- (s[1-9][0-9]*)((?: [a-z-]+(?:=[^ ]+)?)*) -->$/;
 const OPAQUE_MARKER = /^<!-- (c[1-9][0-9]*)((?: [a-z-]+(?:=[^ ]+)?)*) -->$/;
 const HEADING = /^(#{1,6})(?:[ \t]+(.*))?$/;
@@ -273,10 +292,19 @@ function sectionExtras(attributes: Attributes): { targetLength?: number } {
   return target === undefined ? {} : { targetLength: target };
 }
 
+/**
+ * A line's trailing marker comment: an id and attributes (`<!-- c3 span=4-20 pinned -->`, as written
+ * by lcm), or attributes alone, written by hand. A comment that is neither (`<!-- TODO -->`) is the
+ * line's own text.
+ */
 function splitTrailingComment(line: string, lineNo: number) {
   const m = TRAILING_COMMENT.exec(line);
-  if (!m) return { body: line.trim(), id: null, attributes: null };
-  return { body: line.slice(0, m.index).trim(), id: m[1], attributes: parseAttributes(m[2], lineNo) };
+  const words = m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
+  const id = words.length > 0 && ID.test(words[0]) ? words.shift()! : null;
+  const ours =
+    m && (id !== null || (words.length > 0 && words.every((w) => HAND_MARKERS.has(w.split("=")[0]))));
+  if (!m || !ours) return { body: line.trim(), id: null, attributes: null };
+  return { body: line.slice(0, m.index).trim(), id, attributes: parseAttributes(words.join(" "), lineNo) };
 }
 
 interface Attributes {

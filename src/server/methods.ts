@@ -18,7 +18,7 @@ import { buildOutline } from "../planner/build-outline.js";
 import { detectFormat } from "../planner/document-format.js";
 import type { DocumentFormat, Outline, Span } from "../planner/outline.js";
 import { outlineFromJson, outlineToJson } from "../planner/outline-json.js";
-import { outlineFromMarkdown } from "../planner/outline-markdown.js";
+import { isOutlineMarkdown, outlineFromMarkdown } from "../planner/outline-markdown.js";
 import { outlineStats } from "../planner/outline-stats.js";
 import { ruleSegmenter } from "../planner/segment-rules.js";
 import { MAX_SEGMENT_CHARS } from "../planner/segment-types.js";
@@ -38,7 +38,6 @@ export const PROTOCOL_VERSION = "1.0";
 /** Concepts one `render` call may send. */
 export const MAX_RENDER_CONCEPTS = 4096;
 const FLORES_CODE = /^[a-z]{3}_[A-Z][a-z]{3}$/;
-const OUTLINE_FILE_HEADER = "<!-- lcm-outline v1";
 const FORMATS: readonly DocumentFormat[] = ["markdown", "plain"];
 
 export interface MethodsConfig {
@@ -317,7 +316,7 @@ function outlineParam(p: Params, maxTextChars: number, uri: string | null): Outl
     return outlineFromJson(value);
   }
   const text = p.text("text", maxTextChars);
-  if (text.startsWith(OUTLINE_FILE_HEADER)) return outlineFromMarkdown(text);
+  if (isOutlineMarkdown(text)) return outlineFromMarkdown(text);
   const forced = p.optionalEnum("format", FORMATS);
   return buildOutline(text, { segmenter: ruleSegmenter, format: detectFormat(pathOfUri(uri), text, forced) });
 }

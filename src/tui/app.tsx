@@ -14,7 +14,7 @@ import { buildOutline } from "../planner/build-outline.js";
 import { detectFormat } from "../planner/document-format.js";
 import type { DocumentFormat, Outline } from "../planner/outline.js";
 import { outlineFromJson } from "../planner/outline-json.js";
-import { outlineFromMarkdown } from "../planner/outline-markdown.js";
+import { isOutlineMarkdown, outlineFromMarkdown } from "../planner/outline-markdown.js";
 import { ruleSegmenter } from "../planner/segment-rules.js";
 import { UsageError } from "../util/errors.js";
 import { readInput } from "../util/input.js";
@@ -38,7 +38,6 @@ export interface TuiOptions extends ModelOptions {
   fresh?: boolean;
 }
 
-const OUTLINE_FILE_HEADER = "<!-- lcm-outline v1";
 const ENTER_ALT_SCREEN = "\u001b[?1049h\u001b[H";
 const LEAVE_ALT_SCREEN = "\u001b[?1049l";
 
@@ -60,7 +59,7 @@ export async function openDocument(
   const input = await readInput(file);
   const path = resolve(file);
   const isJson = extname(file).toLowerCase() === ".json";
-  if (input.text.startsWith(OUTLINE_FILE_HEADER) || isJson) {
+  if (isOutlineMarkdown(input.text) || isJson) {
     if (isJson && !input.text.trimStart().startsWith("{"))
       throw new UsageError(`${file}: expected a JSON outline`);
     const outline = isJson ? outlineFromJson(input.text) : outlineFromMarkdown(input.text);
