@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { estimateRemainingMs, formatProgress } from "../src/batch/progress.js";
+import { documentWork, estimateRemainingMs, formatProgress } from "../src/batch/progress.js";
 import {
   type BatchOptions,
   batchExitCode,
@@ -256,9 +256,22 @@ describe("progress", () => {
       "[##########----------] 5/10 docs, 1 failed | 50 concepts/s | ETA 20s",
     );
     expect(estimateRemainingMs({ ...counts, bytesTotal: 0, bytesDone: 0 })).toBe(10_000);
-    expect(estimateRemainingMs({ ...counts, done: 0, failed: 0 })).toBeNull();
+    // Nothing done at all: no estimate yet.
+    expect(estimateRemainingMs({ ...counts, done: 0, failed: 0, bytesDone: 0 })).toBeNull();
     expect(formatProgress({ ...counts, done: 0, failed: 0, elapsedMs: 0, concepts: 0 })).toBe(
       "[--------------------] 0/10 docs | 0.0 concepts/s | ETA --",
     );
+  });
+
+  it("estimates one long document from how far it got, and shows its stage", () => {
+    // Half encoded, nothing generated yet: a quarter of the work in 10 s leaves 30 s.
+    const work = documentWork({ encode: [2500, 5000] });
+    expect(work).toBe(0.25);
+    const one = { total: 1, done: 0, failed: 0, concepts: 2500, bytesTotal: 4000, elapsedMs: 10_000 };
+    expect(estimateRemainingMs({ ...one, bytesDone: 4000 * work })).toBe(30_000);
+    expect(formatProgress({ ...one, bytesDone: 1000, current: "book.md: encode 2,500/5,000" })).toBe(
+      "[--------------------] 0/1 docs | 250 concepts/s | ETA 30s | book.md: encode 2,500/5,000",
+    );
+    expect(documentWork({ encode: [5000, 5000], generate: [3, 6] })).toBe(0.75);
   });
 });

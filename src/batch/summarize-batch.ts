@@ -13,13 +13,14 @@
  * goes through the `io` functions, so this module never touches the process's streams itself.
  */
 import { lstat, stat } from "node:fs/promises";
+import { basename } from "node:path";
 import { CancelledError, exitCodeOf, messageOf, UsageError } from "../util/errors.js";
 import { type InputDocument, readInput } from "../util/input.js";
 import { hasGlobMagic } from "./glob.js";
 import { type BatchInput, expandInputs } from "./inputs.js";
 import { type OutputFormat, planOutputs } from "./output-paths.js";
 import { forEachConcurrent } from "./pool.js";
-import { formatDuration, formatProgress, StatusLine } from "./progress.js";
+import { documentWork, formatDuration, formatProgress, StatusLine } from "./progress.js";
 import { type Shard, shardPositions } from "./shard.js";
 import { OutputExistsError, writeNewFile } from "./write-new-file.js";
 
@@ -29,6 +30,8 @@ export interface DocumentContext {
   signal: AbortSignal;
   /** The document's source concepts processed so far (drives concepts/s). */
   onConcepts: (count: number) => void;
+  /** How far a stage of this document got (drives the ETA and a long document's own progress). */
+  onStage?: (stage: string, done: number, total: number) => void;
 }
 
 /** One document's summary, in the shapes the batch writes. */
@@ -120,11 +123,27 @@ export async function summarizeBatch(
   const counts = { done: 0, failed: 0, skipped: 0, concepts: 0, bytesDone: 0 };
   const outcomes: DocumentOutcome[] = [];
   const bar = options.progress ? new StatusLine(io.stderr) : null;
-  const showBar = (force = false) =>
-    bar?.update(
-      `lcm summarize ${formatProgress({ ...counts, done: counts.done + counts.skipped, total: inputs.length, bytesTotal, elapsedMs: performance.now() - started })}`,
-      force,
-    );
+  // Documents running now: their size and how far each stage got.
+  const running = new Map<
+    number,
+    { name: string; bytes: number; stages: Record<string, [number, number]>; last: string }
+  >();
+  const showBar = (force = false) => {
+    if (!bar) return;
+    let partial = 0;
+    for (const r of running.values()) partial += r.bytes * documentWork(r.stages);
+    const only = running.size === 1 ? [...running.values()][0] : null;
+    const progress = formatProgress({
+      ...counts,
+      done: counts.done + counts.skipped,
+      bytesDone: counts.bytesDone + partial,
+      total: inputs.length,
+      bytesTotal,
+      elapsedMs: performance.now() - started,
+      current: only?.last ? `${only.name}: ${only.last}` : undefined,
+    });
+    bar.update(`lcm summarize ${progress}`, force);
+  };
   const say = (line: string) => {
     bar?.clear();
     io.stderr(`${line}\n`);
@@ -156,13 +175,25 @@ export async function summarizeBatch(
         if (options.format === "jsonl")
           await io.stdout(`${JSON.stringify({ input: input.path, ok: true, skipped: true, output })}\n`);
       };
+      const state = {
+        name: input.path,
+        bytes: input.bytes,
+        stages: {} as Record<string, [number, number]>,
+        last: "",
+      };
+      const onStage = (stage: string, done: number, total: number) => {
+        state.stages[stage] = [done, total];
+        state.last = `${stage} ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")}`;
+        showBar();
+      };
       try {
         if (output && !options.force && (await exists(output))) {
           await skip();
           return;
         }
+        running.set(index, state);
         const doc = await read(input.path);
-        const summary = await summarizeDocument(doc, { signal, onConcepts });
+        const summary = await summarizeDocument(doc, { signal, onConcepts, onStage });
         onConcepts(summary.concepts);
         if (output)
           await writeNewFile(output, withNewline(summary.render(fileFormat)), { force: options.force });
@@ -210,6 +241,7 @@ export async function summarizeBatch(
           );
         }
       } finally {
+        running.delete(index);
         counts.bytesDone += input.bytes;
         showBar(true);
       }

@@ -33,6 +33,7 @@ export async function summarizeForBatch(
       signal: context.signal,
       onProgress: (event) => {
         if (event.stage === "encode") context.onConcepts(event.done);
+        context.onStage?.(event.stage, event.done, event.total);
       },
     },
   );
