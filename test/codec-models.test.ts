@@ -2,7 +2,7 @@
  * Model directories: manifest validation, discovery order, LCM/codec pairing, and the clear one-line
  * errors for damaged or mismatched model files (checked against copies of the smoke codec).
  */
-import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -138,6 +138,14 @@ describe("damaged or mismatched model files", () => {
   it("a truncated or corrupt ONNX file", async () => {
     const dir = copySmokeCodec();
     truncateSync(join(dir, "encoder.onnx"), 5000);
+    // The manifest records every file's size: a copy cut short is caught before ONNX reads it.
+    expect(await loadError(dir)).toMatch(
+      /encoder\.onnx: 5000 bytes, but the manifest records \d+: the file was changed or cut short/,
+    );
+    // Without recorded checksums (an older export), ONNX Runtime's own check says it.
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+    delete manifest.checksums;
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
     expect(await loadError(dir)).toBe(
       `${join(dir, "encoder.onnx")}: not a valid ONNX file (truncated or corrupt)`,
     );

@@ -59,3 +59,20 @@ def read_chunks(prefix):
     if not parts:
         raise FileNotFoundError(f"no chunks {prefix}.part*")
     return b"".join(part.read_bytes() for part in parts)
+
+
+def file_checksums(folder, names):
+    """{name: {"sha256", "bytes"}} of files in a model folder, for the manifest's "checksums" (the
+    runtime compares sizes at load, `lcm models verify` every byte: src/sonar/model-files.ts)."""
+    import hashlib
+    from pathlib import Path
+
+    out = {}
+    for name in sorted(set(names)):
+        path = Path(folder) / name
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        out[name] = {"sha256": digest.hexdigest(), "bytes": path.stat().st_size}
+    return out

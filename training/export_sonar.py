@@ -30,6 +30,7 @@ from sonar_export.checkpoint import CheckpointError, extract_half, read_checkpoi
 from sonar_export.golden import SONAR_GOLDEN, run_checks  # noqa: E402
 from sonar_export.graphs import build_codec, copy_tokenizer, export_half  # noqa: E402
 from sonar_export.manifest import WEIGHTS, build_manifest, file_facts  # noqa: E402
+from common import file_checksums  # noqa: E402
 from sonar_export.tokenizer import NllbTokenizer  # noqa: E402
 
 
@@ -101,6 +102,9 @@ def export(args, out: Path):
     copy_tokenizer(Path(args.tokenizer), out)
     provenance["tokenizer"] = file_facts(Path(args.tokenizer), not args.no_hash)
     manifest = build_manifest(args.name, tokenizer, facts["encoder"], facts["decoder"], weights, provenance)
+    if not args.no_hash:
+        manifest["checksums"] = file_checksums(
+            out, [f.name for f in out.iterdir() if f.is_file() and f.name != "manifest.json"])
     write_manifest(out, manifest)
     return manifest
 

@@ -3,6 +3,7 @@
  * declares, and a full check of a model: every graph loaded and compared with its manifest, then a
  * round trip (encode -> decode) with timings.
  */
+
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
@@ -12,6 +13,7 @@ import { cosine } from "../expand/vector-math.js";
 import { ConceptCodec } from "../sonar/codec.js";
 import type { CodecManifest, LcmManifest, ModelManifest } from "../sonar/manifest.js";
 import { checkLcmCodecPairing } from "../sonar/manifest.js";
+import { verifyChecksums } from "../sonar/model-files.js";
 import { type ModelEntry, scanModels } from "../sonar/model-registry.js";
 import { messageOf, UsageError } from "../util/errors.js";
 import { toDisplayLine } from "../util/sanitize.js";
@@ -181,6 +183,8 @@ interface VerifyReport {
   name: string;
   ok: boolean;
   error?: string;
+  /** The files against the manifest's sha256s: "match", or "none recorded" (an older export). */
+  checksums?: "match" | "none recorded";
   load_ms?: { encoder: number; decoder: number };
   round_trip?: {
     lang: string;
@@ -218,6 +222,9 @@ async function runVerify(name: string | undefined, flags: ModelsFlags): Promise<
     try {
       if (entry.error) throw entry.error;
       const m = entry.manifest!;
+      const problems = await verifyChecksums(m);
+      if (problems && problems.length > 0) throw new UsageError(problems.join("; "));
+      report.checksums = problems === null ? "none recorded" : "match";
       if (m.kind === "codec") await verifyCodec(m, flags, report);
       else {
         const codec = codecs.find((c) => c.name === m.codec.name) ?? codecs[0];
@@ -306,6 +313,9 @@ async function verifyCodec(m: CodecManifest, flags: ModelsFlags, report: VerifyR
 function formatReport(r: VerifyReport): string {
   if (!r.ok) return `FAIL  ${r.kind} ${r.name}  ${r.dir}\n      ${toDisplayLine(r.error ?? "")}`;
   const lines = [`ok    ${r.kind} ${r.name}  ${r.dir}`];
+  if (r.checksums === "match") lines.push("      every file matches the manifest's sha256");
+  else if (r.checksums)
+    lines.push("      no checksums in the manifest (exported before they were recorded): files not compared");
   if (r.load_ms)
     lines.push(
       `      graphs match the manifest; load ${r.load_ms.encoder} ms encoder, ${r.load_ms.decoder} ms decoder`,

@@ -15,6 +15,7 @@
  * base graph is opened on first use, so diffusion runs never pay for it.
  */
 import { join } from "node:path";
+import { checkFileSizes } from "../sonar/model-files.js";
 import {
   checkGraph,
   createSession,
@@ -50,6 +51,7 @@ export class LcmModel {
 
   static async load(spec: LcmSpec, options: LcmLoadOptions = {}): Promise<LcmModel> {
     const { denoiser: form = "auto", ...sessionOptions } = options;
+    await checkFileSizes(spec.manifest);
     const contextualizer = await open(spec, spec.files.contextualizer, sessionOptions, {
       inputs: {
         concepts: {

@@ -13,6 +13,7 @@ import { EmbeddingCache } from "./embedding-cache.js";
 import { ConceptEncoder, type EncodeResult, type EncoderBatching } from "./encoder.js";
 import { resolveLanguage } from "./languages.js";
 import { type CodecManifest, ManifestError, readManifest } from "./manifest.js";
+import { checkFileSizes } from "./model-files.js";
 import { ModelFileError, type SessionOptions } from "./onnx-session.js";
 import { SonarTokenizer } from "./tokenizer.js";
 
@@ -45,6 +46,7 @@ export class ConceptCodec {
     const manifest = typeof source === "string" ? await readManifest(source) : source;
     if (manifest.kind !== "codec")
       throw new ManifestError(`${manifest.path}: is a '${manifest.kind}' model, not a codec`);
+    await checkFileSizes(manifest);
     const tokenizer = await loadTokenizer(manifest);
     const encoder = await ConceptEncoder.load(manifest, tokenizer, options);
     const id = await codecId(manifest);

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from codec.int8_graph import dynamic_int8_matmul, gather_then_dequantize, gemm_to_matmul, untie_gather  # noqa: E402
 from codec.model import CodecConfig, ConceptCodec  # noqa: E402
 from codec.weights import load_weights  # noqa: E402
+from common import file_checksums  # noqa: E402
 
 OPSET = 17
 
@@ -219,6 +220,7 @@ def main():
     }
     if args.card:
         manifest.update(json.loads(Path(args.card).read_text()))
+    manifest["checksums"] = file_checksums(out, [f.name for f in out.iterdir() if f.is_file() and f.name != "manifest.json"])
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps({f.name: f.stat().st_size for f in sorted(out.iterdir())}))
 

@@ -14,6 +14,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lcm.model import BaseLCM, TwoTowerLCM, load_checkpoint, zero_snr_alphas_cumprod  # noqa: E402
+from common import file_checksums  # noqa: E402
 
 OPSET = 17
 
@@ -162,6 +163,7 @@ def main():
     }
     if args.card:
         manifest.update(json.loads(Path(args.card).read_text()))
+    manifest["checksums"] = file_checksums(out, [f.name for f in out.iterdir() if f.is_file() and f.name != "manifest.json"])
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print(json.dumps({f.name: f.stat().st_size for f in sorted(out.iterdir())}))
 
