@@ -5,10 +5,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Key } from "ink";
 import { describe, expect, it } from "vitest";
 import { helpLines } from "../src/tui/help-lines.js";
-import { keyPressesFromInk, keyPressFromInk } from "../src/tui/key-press.js";
+import { keyPressesFromInk, keyPressFromInk, NO_KEY } from "../src/tui/key-press.js";
 import {
   buildKeymap,
   COMMAND_IDS,
@@ -19,29 +18,6 @@ import {
   normalizeKeySpec,
 } from "../src/tui/keymap.js";
 import { keysConfigPath, loadKeymap, parseKeysConfig } from "../src/tui/keys-config.js";
-
-const NO_KEY: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
 
 describe("the command table", () => {
   it("gives every command a description and at least one key, with no key used twice", () => {

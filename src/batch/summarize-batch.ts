@@ -176,7 +176,7 @@ export async function summarizeBatch(
           await io.stdout(`${JSON.stringify({ input: input.path, ok: true, skipped: true, output })}\n`);
       };
       const state = {
-        name: input.path,
+        name: basename(input.path),
         bytes: input.bytes,
         stages: {} as Record<string, [number, number]>,
         last: "",

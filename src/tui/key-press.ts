@@ -61,35 +61,37 @@ function isControlChar(ch: string): boolean {
   return (c < 0x20 && c !== 0x1b) || c === 0x7f;
 }
 
+/** Ink's Key with no flag set. */
+export const NO_KEY: Readonly<Key> = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
+
 /** What Ink reports for one control character read alone. */
 function inkKeyOf(ch: string): [string, Key] {
-  const none: Key = {
-    upArrow: false,
-    downArrow: false,
-    leftArrow: false,
-    rightArrow: false,
-    pageDown: false,
-    pageUp: false,
-    home: false,
-    end: false,
-    return: false,
-    escape: false,
-    ctrl: false,
-    shift: false,
-    tab: false,
-    backspace: false,
-    delete: false,
-    meta: false,
-    super: false,
-    hyper: false,
-    capsLock: false,
-    numLock: false,
-  };
   const c = ch.charCodeAt(0);
-  if (c === 0x7f || c === 0x08) return ["", { ...none, backspace: true }];
-  if (c === 0x0d || c === 0x0a) return ["", { ...none, return: true }];
-  if (c === 0x09) return ["", { ...none, tab: true }];
-  return [String.fromCharCode(c + 0x60), { ...none, ctrl: true }];
+  if (c === 0x7f || c === 0x08) return ["", { ...NO_KEY, backspace: true }];
+  if (c === 0x0d || c === 0x0a) return ["", { ...NO_KEY, return: true }];
+  if (c === 0x09) return ["", { ...NO_KEY, tab: true }];
+  return [String.fromCharCode(c + 0x60), { ...NO_KEY, ctrl: true }];
 }
 
 /** A KeyPress for tests and for replaying keys: "j", "ctrl+z", "enter", or text typed into a field. */
