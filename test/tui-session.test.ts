@@ -6,11 +6,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildOutline } from "../src/planner/build-outline.js";
+import { outlineFromMarkdown } from "../src/planner/outline-markdown.js";
 import { ruleSegmenter } from "../src/planner/segment-rules.js";
 import { Autosave } from "../src/tui/effects.js";
 import { exportFile } from "../src/tui/export-file.js";
 import { press, typed } from "../src/tui/key-press.js";
-import { documentHash, readSession, serializeSession, sessionPath } from "../src/tui/session-file.js";
+import {
+  documentHash,
+  keepStaleOutline,
+  readSession,
+  serializeSession,
+  sessionPath,
+} from "../src/tui/session-file.js";
 import { initialState, snapshotOf } from "../src/tui/state/init.js";
 import { reduce } from "../src/tui/state/reducer.js";
 import type { AppState } from "../src/tui/state/types.js";
@@ -89,10 +96,16 @@ describe("session file", () => {
     expect(read.snapshot.outputLang).toBe("fra_Latn");
     expect(read.snapshot.output?.items[0].text).toBe("Un résumé.");
     expect(Array.from(read.snapshot.output!.items[0].vector!)).toEqual([0.25, -1.5, 3]);
-    expect(await readSession(path, documentHash(`${TEXT}changed`))).toEqual({
-      kind: "stale",
-      savedAt: "2026-02-03T04:05:06.000Z",
-    });
+    const stale = await readSession(path, documentHash(`${TEXT}changed`));
+    expect(stale).toMatchObject({ kind: "stale", savedAt: "2026-02-03T04:05:06.000Z" });
+    // The document changed: the old outline, with its edits, is kept as an outline file, never over
+    // another one, and reads back as the same outline.
+    if (stale.kind !== "stale" || !stale.outline) throw new Error("expected the stale session's outline");
+    const kept = await keepStaleOutline(path, stale.outline, stale.savedAt);
+    const again = await keepStaleOutline(path, stale.outline, stale.savedAt);
+    expect(kept).toMatch(/\.20260203T040506\.outline\.md$/);
+    expect(again).not.toBe(kept);
+    expect(outlineFromMarkdown(readFileSync(kept, "utf8"))).toEqual(s.history.present);
     expect(await readSession(join(dir, "none.json"), hash)).toEqual({ kind: "none" });
     writeFileSync(path, "{ broken");
     expect((await readSession(path, hash)).kind).toBe("broken");

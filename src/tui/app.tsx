@@ -21,7 +21,7 @@ import { readInput } from "../util/input.js";
 import { Autosave } from "./effects.js";
 import { keysConfigPath, loadKeymap } from "./keys-config.js";
 import type { ModelOptions } from "./services.js";
-import { documentHash, readSession, sessionPath } from "./session-file.js";
+import { documentHash, keepStaleOutline, readSession, sessionPath } from "./session-file.js";
 import { initialState } from "./state/init.js";
 import type { AppState, DocumentInfo, SessionSnapshot } from "./state/types.js";
 import { App } from "./views/App.js";
@@ -123,9 +123,15 @@ export async function runTui(options: TuiOptions): Promise<void> {
   if (!options.fresh) {
     const read = await readSession(sessionFile, hash);
     if (read.kind === "found") recovered = read.snapshot;
-    else if (read.kind === "stale")
-      notice = "a saved session belongs to an older version of this file: starting fresh";
-    else if (read.kind === "broken")
+    else if (read.kind === "stale") {
+      // The fresh session will replace it: keep the old outline and its edits as a file first.
+      const kept = read.outline
+        ? await keepStaleOutline(sessionFile, read.outline, read.savedAt).catch(() => null)
+        : null;
+      notice = kept
+        ? `this file changed since your last session: its outline, with your edits, is kept in ${kept} (lcm tui opens it); starting fresh`
+        : "a saved session belongs to an older version of this file: starting fresh";
+    } else if (read.kind === "broken")
       notice = `the saved session could not be read (${read.reason}): starting fresh`;
   }
 

@@ -10,9 +10,12 @@ import { mkdirSync } from "node:fs";
 import { mkdir, readFile, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { OutputExistsError, writeNewFile } from "../batch/write-new-file.js";
 import type { Rendering } from "../expand/render.js";
+import type { Outline } from "../planner/outline.js";
 import type { OutlineEdit } from "../planner/outline-edits.js";
 import { outlineFromJson, outlineToJson } from "../planner/outline-json.js";
+import { outlineToMarkdown } from "../planner/outline-markdown.js";
 import { writeFileAtomic, writeFileAtomicSync } from "../util/atomic-write.js";
 import type { OutputItem, OutputSource, OutputState, SessionSnapshot } from "./state/types.js";
 
@@ -66,7 +69,7 @@ export function serializeSession(snapshot: SessionSnapshot, doc: { path: string;
 export type SessionRead =
   | { kind: "none" }
   | { kind: "found"; snapshot: SessionSnapshot }
-  | { kind: "stale"; savedAt: string }
+  | { kind: "stale"; savedAt: string; outline: Outline | null }
   | { kind: "broken"; reason: string };
 
 /** Reads the session for a document whose text hashes to `hash`. */
@@ -82,7 +85,14 @@ export async function readSession(path: string, hash: string): Promise<SessionRe
     const root = JSON.parse(text);
     if (root?.version !== SESSION_VERSION)
       return { kind: "broken", reason: `unknown version ${root?.version}` };
-    if (root.document?.sha256 !== hash) return { kind: "stale", savedAt: String(root.saved_at ?? "") };
+    if (root.document?.sha256 !== hash) {
+      // The document changed since: its edited outline is still worth keeping (keepStaleOutline).
+      let outline: Outline | null = null;
+      try {
+        outline = outlineFromJson(root.outline);
+      } catch {}
+      return { kind: "stale", savedAt: String(root.saved_at ?? ""), outline };
+    }
     const outline = outlineFromJson(root.outline);
     const output = readOutput(root.output);
     const view = root.view ?? {};
@@ -170,4 +180,27 @@ export function writeSessionSync(path: string, content: string): void {
 
 export async function deleteSession(path: string): Promise<void> {
   await unlink(path).catch(() => {});
+}
+
+/**
+ * A session saved for an older version of its document would be replaced by a fresh one: its outline,
+ * with every edit, is written first as an outline file beside the sessions (never over another file),
+ * so `lcm tui FILE` can open it and nothing the user did is lost. Returns its path.
+ */
+export async function keepStaleOutline(
+  sessionPath: string,
+  outline: Outline,
+  savedAt: string,
+): Promise<string> {
+  const stamp = (savedAt || new Date().toISOString()).replace(/[^0-9T]/g, "").slice(0, 15) || "old";
+  const base = sessionPath.replace(/\.json$/, "");
+  for (let n = 0; ; n++) {
+    const path = `${base}.${stamp}${n ? `-${n}` : ""}.outline.md`;
+    try {
+      await writeNewFile(path, outlineToMarkdown(outline));
+      return path;
+    } catch (error) {
+      if (!(error instanceof OutputExistsError) || n > 50) throw error;
+    }
+  }
 }
