@@ -173,3 +173,16 @@ describe("documents users bring", () => {
     }
   });
 });
+
+describe("sniffing by content", () => {
+  it("keeps text that only mentions PDF or ZIP signatures as text", () => {
+    writeFileSync(
+      join(dir, "about-pdf.md"),
+      "# PDF files\n\nA PDF starts with %PDF-1.7 on its first line. ZIPs start with PK.\n",
+    );
+    expect(texts(outlineOf("about-pdf.md"))).toEqual([
+      "A PDF starts with %PDF-1.7 on its first line.",
+      "ZIPs start with PK.",
+    ]);
+  });
+});

@@ -10,7 +10,10 @@ const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 
 export function sniffDocument(bytes: Uint8Array): DocumentKind {
   const head = Buffer.from(bytes.subarray(0, 4096));
-  if (head.subarray(0, 1024).includes("%PDF-")) return "pdf";
+  // A PDF starts with %PDF- (readers allow junk in the first 1 KB: then the file is binary). Text that
+  // merely mentions "%PDF-" stays text.
+  const pdfAt = head.subarray(0, 1024).indexOf("%PDF-");
+  if (pdfAt === 0 || (pdfAt > 0 && head.includes(0))) return "pdf";
   if (ZIP_MAGIC.every((b, i) => head[i] === b)) {
     const latin = head.toString("latin1");
     if (latin.includes("mimetypeapplication/epub+zip")) return "epub";
