@@ -74,7 +74,8 @@ async function runEncode(file: string, flags: EncodeFlags): Promise<void> {
     flags.lang !== undefined ? codec.resolveLanguage(flags.lang) : detect(doc.text, codec.languages, flags);
   const format = detectFormat(doc.name === "<stdin>" ? null : doc.name, doc.text, doc.format);
   // Segmented as every command does (the given language, else buildOutline's own detection).
-  const outline = buildOutline(doc.text, { segmenter: ruleSegmenter, format, lang: flags.lang && lang });
+  const given = flags.lang !== undefined ? lang : undefined;
+  const outline = buildOutline(doc.text, { segmenter: ruleSegmenter, format, lang: given });
   const sentences = sentenceConcepts(outline.sections);
   if (sentences.length === 0)
     throw new UsageError(`${doc.name}: no sentences to encode (only code or markup)`);

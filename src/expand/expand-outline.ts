@@ -259,7 +259,7 @@ export async function expandOutline(
     codec,
     outputs.map((o) => o.request),
     sentences.map((s, i) => ({
-      text: whole.first[i] === i ? whole.text(i) : s.text,
+      text: whole.text(i),
       lang: s.lang,
       vector: encoded.vectors[i],
     })),

@@ -257,7 +257,7 @@ export async function summarize(
   const ground = (vector: Float32Array): Grounding[] =>
     nearestWhole(groundingIndex, engine.groundingView(vector), candidates, whole, neighbours);
   const renderSources = sentences.map((s, i) => ({
-    text: whole.first[i] === i ? whole.text(i) : s.text,
+    text: whole.text(i),
     lang: s.lang,
     vector: encoded.vectors[i],
   }));
@@ -444,7 +444,7 @@ export async function renderSummary(
   }
   const whole = wholeSentences(result.source.sentences, result.source.maxChars);
   const sources = result.source.sentences.map((s, i) => ({
-    text: whole.first[i] === i ? whole.text(i) : s.text,
+    text: whole.text(i),
     lang: s.lang,
     vector: sourceVectors?.[i] ?? new Float32Array(0),
   }));

@@ -21,7 +21,10 @@ export interface PieceSentence {
 export interface WholeSentences {
   /** For each sentence, the index of the first piece of the sentence it belongs to (itself if whole). */
   readonly first: readonly number[];
-  /** The whole sentence a first piece starts: the pieces' texts joined with spaces. */
+  /**
+   * The whole sentence a first piece starts (the pieces' texts joined with spaces); any other
+   * sentence's own text, so `text(i)` is what grounding on sentence i shows.
+   */
   text(first: number): string;
   /** Its source span, from the first piece's start to the last piece's end. */
   span(first: number): [number, number] | null;

@@ -2,12 +2,10 @@
  * The documents users bring -> text the planner reads. PDF, Word (.docx), EPUB and HTML are found by
  * their bytes (sniff.ts) and converted to Markdown text (headings -> sections); UTF-16 text is
  * decoded; anything else is left to the text reader (util/input.ts), which refuses what is not text.
+ * The readers (and their libraries) load only when a file needs them: every command reads its input
+ * through here, and most inputs are text.
  */
 import { UsageError } from "../util/errors.js";
-import { docxToText } from "./docx.js";
-import { epubToText } from "./epub.js";
-import { htmlToText } from "./html-text.js";
-import { pdfToText } from "./pdf.js";
 import { type DocumentKind, sniffDocument } from "./sniff.js";
 
 export interface ConvertedDocument {
@@ -22,12 +20,15 @@ export async function convertDocument(bytes: Uint8Array, name: string): Promise<
   const kind = sniffDocument(bytes);
   switch (kind) {
     case "pdf":
-      return { kind, text: await pdfToText(bytes, name), format: "markdown" };
-    case "docx":
+      return { kind, text: await (await import("./pdf.js")).pdfToText(bytes, name), format: "markdown" };
+    case "docx": {
+      const { docxToText } = await import("./docx.js");
       return { kind, text: nonEmpty(docxToText(bytes, name), name, "Word document"), format: "markdown" };
+    }
     case "epub":
-      return { kind, text: epubToText(bytes, name), format: "markdown" };
+      return { kind, text: (await import("./epub.js")).epubToText(bytes, name), format: "markdown" };
     case "html": {
+      const { htmlToText } = await import("./html-text.js");
       const html = new TextDecoder("utf-8").decode(bytes);
       return { kind, text: nonEmpty(htmlToText(html).text, name, "web page"), format: "markdown" };
     }

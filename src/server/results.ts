@@ -134,10 +134,8 @@ function storedSources(
   const sources = new Map<number, StoredSource>();
   for (const c of concepts) {
     for (const index of [c.grounding[0]?.index, c.sourceIndex ?? undefined]) {
-      if (index !== undefined && sentences[index]) {
-        const text = whole.first[index] === index ? whole.text(index) : sentences[index].text;
-        sources.set(index, { text, lang: sentences[index].lang });
-      }
+      if (index !== undefined && sentences[index])
+        sources.set(index, { text: whole.text(index), lang: sentences[index].lang });
     }
   }
   return sources;
