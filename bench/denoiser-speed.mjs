@@ -12,13 +12,13 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ConceptEngine } from "../dist/src/expand/engine.js";
-import { generateConcepts } from "../dist/src/expand/generate.js";
-import { LcmModel } from "../dist/src/expand/lcm-model.js";
-import { diffusionPredictor } from "../dist/src/expand/predictors.js";
+import { generateConcepts } from "../dist/src/lcm/generate.js";
+import { LcmModel } from "../dist/src/lcm/model.js";
+import { diffusionPredictor } from "../dist/src/lcm/predictors.js";
 import { buildOutline } from "../dist/src/planner/build-outline.js";
 import { walkConcepts } from "../dist/src/planner/outline.js";
-import { ruleSegmenter } from "../dist/src/planner/segment-rules.js";
+import { ruleSegmenter } from "../dist/src/segment/rules.js";
+import { ConceptEngine } from "../dist/src/tasks/engine.js";
 
 const { values } = parseArgs({
   options: {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Language detection (src/sonar/detect-language.ts, franc-all mapped onto FLORES codes) on
+ * Language detection (src/languages/detect-language.ts, franc-all mapped onto FLORES codes) on
  * NTREX-128: per-sentence accuracy (100 sentences per language), per-document accuracy (40 lines
  * joined) and time per sentence, over the languages that are SONAR codes. Languages below 80% are
  * listed with what they were taken for.
@@ -10,8 +10,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { detectLanguage } from "../dist/src/sonar/detect-language.js";
-import { isKnownLanguage } from "../dist/src/sonar/languages.js";
+import { detectLanguage } from "../dist/src/languages/detect-language.js";
+import { isKnownLanguage } from "../dist/src/languages/languages.js";
 
 const flag = process.argv.indexOf("--data");
 const data = flag > 0 ? process.argv[flag + 1] : new URL("../../shared/data", import.meta.url).pathname;

@@ -24,7 +24,7 @@ import { markdownStructure } from "../dist/src/planner/markdown-structure.js";
 import { outlineJsonChunks } from "../dist/src/planner/outline-json.js";
 import { outlineStats } from "../dist/src/planner/outline-stats.js";
 import { plainStructure } from "../dist/src/planner/plain-structure.js";
-import { ruleSegmenter } from "../dist/src/planner/segment-rules.js";
+import { ruleSegmenter } from "../dist/src/segment/rules.js";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {

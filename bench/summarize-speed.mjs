@@ -27,8 +27,8 @@
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { ConceptEngine } from "../dist/src/expand/engine.js";
-import { summarize } from "../dist/src/expand/summarize.js";
+import { ConceptEngine } from "../dist/src/tasks/engine.js";
+import { summarize } from "../dist/src/tasks/summarize.js";
 
 const { values } = parseArgs({
   options: {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * SentencePiece throughput: our TypeScript tokenizer (src/sonar/sentencepiece) against
+ * SentencePiece throughput: our TypeScript tokenizer (src/codec/sentencepiece) against
  *  - a naive TypeScript unigram Viterbi (same normalizer; every substring up to the longest piece
  *    looked up in a Map, plain double arithmetic): what a straightforward port costs;
  *  - Python's C++ `sentencepiece` on the same sentences, when /usr/bin/python3 has it (includes
@@ -18,7 +18,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { SentencePieceProcessor } from "../dist/src/sonar/sentencepiece/index.js";
+import { SentencePieceProcessor } from "../dist/src/codec/sentencepiece/index.js";
 
 function flag(name, fallback) {
   const i = process.argv.indexOf(name);

@@ -7,8 +7,8 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConceptCodec } from "../src/sonar/codec.js";
-import { EmbeddingCache, MAX_PACKS } from "../src/sonar/embedding-cache.js";
+import { ConceptCodec } from "../src/codec/codec.js";
+import { EmbeddingCache, MAX_PACKS } from "../src/codec/embedding-cache.js";
 import { SENTENCES, smokeCodecDir } from "./helpers/smoke-codec.js";
 
 let codec: ConceptCodec;

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { decodeNpy } from "../src/sonar/concept-file.js";
+import { decodeNpy } from "../src/codec/concept-file.js";
 import { smokeModelsDir } from "./helpers/lcm-models.js";
 import { copySmokeCodec, smokeCodecDir } from "./helpers/smoke-codec.js";
 

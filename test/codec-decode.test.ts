@@ -4,9 +4,9 @@
  * log-probabilities, and beam search is checked against an exhaustive search where one is affordable.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConceptCodec } from "../src/sonar/codec.js";
-import type { ConceptDecoder } from "../src/sonar/decoder.js";
-import { gatherRows } from "../src/sonar/decoder.js";
+import { ConceptCodec } from "../src/codec/codec.js";
+import type { ConceptDecoder } from "../src/codec/decoder.js";
+import { gatherRows } from "../src/codec/decoder.js";
 import { CancelledError, UsageError } from "../src/util/errors.js";
 import { SENTENCES, smokeCodecDir } from "./helpers/smoke-codec.js";
 

@@ -4,9 +4,9 @@
  * language errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConceptCodec } from "../src/sonar/codec.js";
-import { ConceptEncoder, planBatches } from "../src/sonar/encoder.js";
-import { readManifest } from "../src/sonar/manifest.js";
+import { ConceptCodec } from "../src/codec/codec.js";
+import { ConceptEncoder, planBatches } from "../src/codec/encoder.js";
+import { readManifest } from "../src/models/manifest.js";
 import { CancelledError, UsageError } from "../src/util/errors.js";
 import { SENTENCES, smokeCodecDir } from "./helpers/smoke-codec.js";
 

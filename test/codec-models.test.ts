@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ConceptCodec } from "../src/sonar/codec.js";
-import { ManifestError, parseManifest, readManifest } from "../src/sonar/manifest.js";
-import { bundledModelsDir, findCodec, findLcm, modelRoots, scanModels } from "../src/sonar/model-registry.js";
-import { ModelFileError, resolveThreads, sessionOptions } from "../src/sonar/onnx-session.js";
+import { ConceptCodec } from "../src/codec/codec.js";
+import { ManifestError, parseManifest, readManifest } from "../src/models/manifest.js";
+import { ModelFileError, resolveThreads, sessionOptions } from "../src/models/onnx-session.js";
+import { bundledModelsDir, findCodec, findLcm, modelRoots, scanModels } from "../src/models/registry.js";
 import { UsageError } from "../src/util/errors.js";
 import { copySmokeCodec, type ManifestJson, smokeCodecDir } from "./helpers/smoke-codec.js";
 
@@ -91,7 +91,7 @@ describe("manifest.json validation", () => {
   });
 
   it("takes the decoder's default beam from the shipped codec (measured: beam 5 no better than greedy)", async () => {
-    const m = await readManifest(fileURLToPath(new URL("../models/default/codec/", import.meta.url)));
+    const m = await readManifest(fileURLToPath(new URL("../models/default/codec", import.meta.url)));
     expect(m.kind === "codec" && m.decoder.defaultBeam).toBe(1);
   });
 

@@ -7,12 +7,12 @@
  */
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConceptCodec } from "../src/codec/codec.js";
 import { corpusChrf } from "../src/eval/chrf.js";
-import { cosine } from "../src/expand/vector-math.js";
-import { ConceptCodec } from "../src/sonar/codec.js";
-import { detectLanguage } from "../src/sonar/detect-language.js";
+import { detectLanguage } from "../src/languages/detect-language.js";
+import { cosine } from "../src/util/vector-math.js";
 
-const SHIPPED = fileURLToPath(new URL("../models/default/codec/", import.meta.url));
+const SHIPPED = fileURLToPath(new URL("../models/default/codec", import.meta.url));
 const SENTENCES = [
   "The weather was cold and the children stayed inside all day.",
   "She opened the window to let in some fresh air.",

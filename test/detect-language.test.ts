@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { detectLanguage, detectParagraphLanguages, francToFlores } from "../src/sonar/detect-language.js";
-import { SONAR_LANGUAGE_CODES } from "../src/sonar/languages.js";
-import { chineseVariant, dominantScript } from "../src/sonar/scripts.js";
+import { detectLanguage, detectParagraphLanguages, francToFlores } from "../src/languages/detect-language.js";
+import { SONAR_LANGUAGE_CODES } from "../src/languages/languages.js";
+import { chineseVariant, dominantScript } from "../src/languages/scripts.js";
 
 // Three NTREX-128 sentences per language (see the file's "source").
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/lang-detect.json", import.meta.url), "utf8")) as {

@@ -11,14 +11,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConceptEngine } from "../src/expand/engine.js";
-import { renderSummary, summarize } from "../src/expand/summarize.js";
-import type { ConceptEvent, ProgressEvent } from "../src/expand/task-types.js";
+import { ConceptEngine } from "../src/tasks/engine.js";
+import { renderSummary, summarize } from "../src/tasks/summarize.js";
+import type { ConceptEvent, ProgressEvent } from "../src/tasks/task-types.js";
 import { CancelledError } from "../src/util/errors.js";
 import { smokeCodecDir } from "./helpers/smoke-codec.js";
 
 const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
-const LCM_FIXTURE = fileURLToPath(new URL("./fixtures/lcm-parity/", import.meta.url));
+const LCM_FIXTURE = fileURLToPath(new URL("./fixtures/lcm-parity", import.meta.url));
 const BOOK = fileURLToPath(new URL("../examples/problems-of-philosophy.md", import.meta.url));
 const BOOK_TEXT = readFileSync(BOOK, "utf8");
 const NOTE = `The harbour reopened in the spring after a long winter of repairs.

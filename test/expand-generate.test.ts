@@ -5,10 +5,10 @@
  * concepts.
  */
 import { describe, expect, it } from "vitest";
-import { generateConcepts } from "../src/expand/generate.js";
-import type { NextConceptPredictor } from "../src/expand/predictors.js";
-import type { SeededRandom } from "../src/expand/rng.js";
-import { checkStop } from "../src/expand/stop-rules.js";
+import { generateConcepts } from "../src/lcm/generate.js";
+import type { NextConceptPredictor } from "../src/lcm/predictors.js";
+import type { SeededRandom } from "../src/lcm/rng.js";
+import { checkStop } from "../src/lcm/stop-rules.js";
 import { CancelledError } from "../src/util/errors.js";
 
 const v = (...xs: number[]) => Float32Array.from(xs);

@@ -4,9 +4,9 @@
  * concept in another), everything else is decoded, pinned text is kept.
  */
 import { describe, expect, it } from "vitest";
-import { assignGroundedSources, GroundingIndex } from "../src/expand/grounding.js";
-import { renderConcepts } from "../src/expand/render.js";
-import type { ConceptCodec } from "../src/sonar/codec.js";
+import type { ConceptCodec } from "../src/codec/codec.js";
+import { assignGroundedSources, GroundingIndex } from "../src/tasks/grounding.js";
+import { renderConcepts } from "../src/tasks/render.js";
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 const sources = [v(1, 0, 0), v(0, 1, 0), v(0, 0, 1), v(1, 1, 0)];

@@ -11,8 +11,8 @@ import {
   needsHierarchy,
   planChunks,
   type SourceUnit,
-} from "../src/expand/hierarchy.js";
-import { readSourceDocument } from "../src/expand/source-concepts.js";
+} from "../src/tasks/hierarchy.js";
+import { readSourceDocument } from "../src/tasks/source-concepts.js";
 
 const book = readSourceDocument(
   readFileSync(new URL("../examples/problems-of-philosophy.md", import.meta.url), "utf8"),

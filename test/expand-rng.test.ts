@@ -1,6 +1,6 @@
 /** The seeded RNG the sampler draws its noise from (docs/lcm-contract.md, "RNG"). */
 import { describe, expect, it } from "vitest";
-import { SeededRandom } from "../src/expand/rng.js";
+import { SeededRandom } from "../src/lcm/rng.js";
 
 describe("SeededRandom", () => {
   it("is mulberry32: the published first outputs for seed 0 and seed 1", () => {

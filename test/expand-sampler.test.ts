@@ -3,10 +3,10 @@
  * hand-made denoisers: which steps are guided, batching of cond + uncond, the initial noise, the output.
  */
 import { describe, expect, it } from "vitest";
-import { ddimStep, standardDeviation } from "../src/expand/ddim-step.js";
-import { type ConceptDenoiser, sampleConcept } from "../src/expand/diffusion-sampler.js";
-import { SeededRandom } from "../src/expand/rng.js";
-import { computeAlphasCumprod, trailingTimesteps } from "../src/expand/schedule.js";
+import { ddimStep, standardDeviation } from "../src/lcm/ddim-step.js";
+import { type ConceptDenoiser, sampleConcept } from "../src/lcm/diffusion-sampler.js";
+import { SeededRandom } from "../src/lcm/rng.js";
+import { computeAlphasCumprod, trailingTimesteps } from "../src/lcm/schedule.js";
 import { CancelledError } from "../src/util/errors.js";
 
 const x = [1.2, -0.4, 2.0, 0.3, -1.1];

@@ -11,7 +11,7 @@ import {
   previousTimestep,
   roundHalfEven,
   trailingTimesteps,
-} from "../src/expand/schedule.js";
+} from "../src/lcm/schedule.js";
 
 describe("computeAlphasCumprod", () => {
   const abar = computeAlphasCumprod(100);

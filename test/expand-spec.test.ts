@@ -1,9 +1,9 @@
 /** The LCM half of manifest.json: the committed smoke model reads, broken fields give one clear line. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { readLcmSpec } from "../src/expand/lcm-spec.js";
-import { denormalize, normalize } from "../src/expand/normalizer.js";
-import { type LcmManifest, parseManifest } from "../src/sonar/manifest.js";
+import { denormalize, normalize } from "../src/lcm/normalizer.js";
+import { readLcmSpec } from "../src/lcm/spec.js";
+import { type LcmManifest, parseManifest } from "../src/models/manifest.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests edit free-form manifest JSON
 type Json = Record<string, any>;

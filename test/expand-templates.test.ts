@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { conceptsForLength } from "../src/expand/lengths.js";
-import { listTemplates, loadTemplate, parseTemplate, scaleTargets } from "../src/expand/templates.js";
+import { conceptsForLength } from "../src/tasks/lengths.js";
+import { listTemplates, loadTemplate, parseTemplate, scaleTargets } from "../src/tasks/templates.js";
 
 const noUser = { XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), "lcm-templates-empty-")) };
 

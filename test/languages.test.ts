@@ -9,7 +9,7 @@ import {
   SONAR_LANGUAGE_CODES,
   SONAR_LANGUAGES,
   suggestLanguages,
-} from "../src/sonar/languages.js";
+} from "../src/languages/languages.js";
 import { UsageError } from "../src/util/errors.js";
 
 describe("SONAR language table", () => {

@@ -8,15 +8,15 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateConcepts } from "../src/expand/generate.js";
-import { LcmModel } from "../src/expand/lcm-model.js";
-import { readLcmSpec } from "../src/expand/lcm-spec.js";
-import { diffusionPredictor } from "../src/expand/predictors.js";
-import { SeededRandom } from "../src/expand/rng.js";
-import { computeAlphasCumprod, trailingTimesteps } from "../src/expand/schedule.js";
-import { readManifest } from "../src/sonar/manifest.js";
+import { generateConcepts } from "../src/lcm/generate.js";
+import { LcmModel } from "../src/lcm/model.js";
+import { diffusionPredictor } from "../src/lcm/predictors.js";
+import { SeededRandom } from "../src/lcm/rng.js";
+import { computeAlphasCumprod, trailingTimesteps } from "../src/lcm/schedule.js";
+import { readLcmSpec } from "../src/lcm/spec.js";
+import { readManifest } from "../src/models/manifest.js";
 
-const DIR = fileURLToPath(new URL("./fixtures/lcm-parity/", import.meta.url));
+const DIR = fileURLToPath(new URL("./fixtures/lcm-parity", import.meta.url));
 
 interface ParityCase {
   options: {

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { buildOutline } from "../src/planner/build-outline.js";
 import { markdownStructure } from "../src/planner/markdown-structure.js";
 import { type Outline, type Section, walkConcepts, walkSections } from "../src/planner/outline.js";
-import { ruleSegmenter } from "../src/planner/segment-rules.js";
 import { conceptMatchesSource } from "../src/planner/span-check.js";
+import { ruleSegmenter } from "../src/segment/rules.js";
 
 const outlineOf = (text: string) => buildOutline(text, { segmenter: ruleSegmenter, format: "markdown" });
 const concepts = (outline: Outline) => [...walkConcepts(outline)].map(({ concept }) => concept);

@@ -11,9 +11,9 @@ import {
   walkSections,
 } from "../src/planner/outline.js";
 import { outlineStats } from "../src/planner/outline-stats.js";
-import { ruleSegmenter } from "../src/planner/segment-rules.js";
-import type { Segmenter } from "../src/planner/segment-types.js";
 import { conceptMatchesSource } from "../src/planner/span-check.js";
+import { ruleSegmenter } from "../src/segment/rules.js";
+import type { Segmenter } from "../src/segment/types.js";
 
 const plainOutline = (text: string, maxChars?: number) =>
   buildOutline(text, { segmenter: ruleSegmenter, format: "plain", maxChars });

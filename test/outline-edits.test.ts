@@ -20,8 +20,8 @@ import {
   redo,
   undo,
 } from "../src/planner/outline-history.js";
-import { ruleSegmenter } from "../src/planner/segment-rules.js";
 import { conceptMatchesSource } from "../src/planner/span-check.js";
+import { ruleSegmenter } from "../src/segment/rules.js";
 import { UsageError } from "../src/util/errors.js";
 
 const SOURCE = [

@@ -14,7 +14,7 @@ import {
   outlineToMarkdown,
 } from "../src/planner/outline-markdown.js";
 import { outlineStats } from "../src/planner/outline-stats.js";
-import { ruleSegmenter } from "../src/planner/segment-rules.js";
+import { ruleSegmenter } from "../src/segment/rules.js";
 import { writeFileAtomic, writeFileAtomicSync } from "../src/util/atomic-write.js";
 import { UsageError } from "../src/util/errors.js";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { buildOutline } from "../src/planner/build-outline.js";
 import { outlineStats } from "../src/planner/outline-stats.js";
-import { ruleSegmenter } from "../src/planner/segment-rules.js";
 import { estimateTokens } from "../src/planner/token-estimate.js";
+import { ruleSegmenter } from "../src/segment/rules.js";
 
 describe("token estimate", () => {
   it("counts about one token per English word plus punctuation, more for long words", () => {

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ruleSegmenter, segmentSentences } from "../src/planner/segment-rules.js";
-import { MAX_SEGMENT_CHARS, type Segment } from "../src/planner/segment-types.js";
+import { ruleSegmenter, segmentSentences } from "../src/segment/rules.js";
+import { MAX_SEGMENT_CHARS, type Segment } from "../src/segment/types.js";
 import { UsageError } from "../src/util/errors.js";
 
 function sentences(text: string, lang?: string, maxChars?: number): string[] {

@@ -10,12 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { readSourceDocument } from "../src/expand/source-concepts.js";
 import { buildOutline } from "../src/planner/build-outline.js";
 import { type Outline, walkConcepts } from "../src/planner/outline.js";
 import { outlineFromJson } from "../src/planner/outline-json.js";
-import { ruleSegmenter } from "../src/planner/segment-rules.js";
 import { conceptMatchesSource } from "../src/planner/span-check.js";
+import { ruleSegmenter } from "../src/segment/rules.js";
+import { readSourceDocument } from "../src/tasks/source-concepts.js";
 import { RpcTestClient } from "./helpers/rpc-client.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { parseModelProto, SentencePieceProcessor } from "../src/sonar/sentencepiece/index.js";
-import { decodeBytesLikeSentencePiece } from "../src/sonar/sentencepiece/processor.js";
+import { parseModelProto, SentencePieceProcessor } from "../src/codec/sentencepiece/index.js";
+import { decodeBytesLikeSentencePiece } from "../src/codec/sentencepiece/processor.js";
 
 // Fixtures written by training/tokenizer_fixtures.py with python3-sentencepiece 0.1.97.
-const FIXTURES = new URL("./fixtures/spm/", import.meta.url);
+const FIXTURES = new URL("./fixtures/spm", import.meta.url);
 
 interface Expected {
   /** File name in the fixture folder, or a repo-relative path for a model committed elsewhere. */

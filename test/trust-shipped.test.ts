@@ -7,19 +7,19 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConceptEngine } from "../src/expand/engine.js";
-import { expandOutline } from "../src/expand/expand-outline.js";
-import { isShown, isSubstantialSentence, renderConcepts, sourceMarker } from "../src/expand/render.js";
-import { renderSummary, summarize } from "../src/expand/summarize.js";
-import { wholeSentences } from "../src/expand/whole-sentences.js";
 import { buildOutline } from "../src/planner/build-outline.js";
 import { walkConcepts } from "../src/planner/outline.js";
 import { applyEdit } from "../src/planner/outline-edits.js";
-import { ruleSegmenter } from "../src/planner/segment-rules.js";
+import { ruleSegmenter } from "../src/segment/rules.js";
 import { renderStored } from "../src/server/render-stored.js";
 import { storeSummary } from "../src/server/results.js";
+import { ConceptEngine } from "../src/tasks/engine.js";
+import { expandOutline } from "../src/tasks/expand-outline.js";
+import { isShown, isSubstantialSentence, renderConcepts, sourceMarker } from "../src/tasks/render.js";
+import { renderSummary, summarize } from "../src/tasks/summarize.js";
+import { wholeSentences } from "../src/tasks/whole-sentences.js";
 
-const MODELS = fileURLToPath(new URL("../models/default/", import.meta.url));
+const MODELS = fileURLToPath(new URL("../models/default", import.meta.url));
 const BOOK = readFileSync(new URL("../examples/problems-of-philosophy.md", import.meta.url), "utf8");
 const SENTINEL = /end (text )?of|en cette text/i;
 

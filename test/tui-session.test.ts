@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildOutline } from "../src/planner/build-outline.js";
 import { outlineFromMarkdown } from "../src/planner/outline-markdown.js";
-import { ruleSegmenter } from "../src/planner/segment-rules.js";
+import { ruleSegmenter } from "../src/segment/rules.js";
 import { Autosave } from "../src/tui/effects.js";
 import { exportFile } from "../src/tui/export-file.js";
 import { press, typed } from "../src/tui/key-press.js";

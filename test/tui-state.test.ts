@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildOutline } from "../src/planner/build-outline.js";
 import { findConcept, findSectionPath, type Outline, sectionAt } from "../src/planner/outline.js";
 import { outlineStats } from "../src/planner/outline-stats.js";
-import { ruleSegmenter } from "../src/planner/segment-rules.js";
+import { ruleSegmenter } from "../src/segment/rules.js";
 import { press, typed } from "../src/tui/key-press.js";
 import { buildKeymap } from "../src/tui/keymap.js";
 import { outputLines } from "../src/tui/output-lines.js";

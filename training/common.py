@@ -63,7 +63,7 @@ def read_chunks(prefix):
 
 def file_checksums(folder, names):
     """{name: {"sha256", "bytes"}} of files in a model folder, for the manifest's "checksums" (the
-    runtime compares sizes at load, `lcm models verify` every byte: src/sonar/model-files.ts)."""
+    runtime compares sizes at load, `lcm models verify` every byte: src/models/model-files.ts)."""
     import hashlib
     from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""Build the SentencePiece fixtures that pin the TypeScript tokenizer (src/sonar/sentencepiece/) to
+"""Build the SentencePiece fixtures that pin the TypeScript tokenizer (src/codec/sentencepiece/) to
 Python's `sentencepiece`.
 
 Trains three small models on a multilingual sample of NTREX-128 and writes, for a few hundred held-out

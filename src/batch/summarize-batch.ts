@@ -14,8 +14,8 @@
  */
 import { lstat, stat } from "node:fs/promises";
 import { basename } from "node:path";
+import { type InputDocument, readInput } from "../inputs/read-input.js";
 import { CancelledError, exitCodeOf, messageOf, UsageError } from "../util/errors.js";
-import { type InputDocument, readInput } from "../util/input.js";
 import { hasGlobMagic } from "./glob.js";
 import { type BatchInput, expandInputs } from "./inputs.js";
 import { type OutputFormat, planOutputs } from "./output-paths.js";
@@ -65,7 +65,7 @@ export interface BatchIO {
   /** Writes to stdout; resolves when the text is handed over (backpressure). */
   stdout: (text: string) => Promise<void>;
   stderr: (text: string) => void;
-  /** Reads a document (default: util/input's readInput: validates empty, binary, bad UTF-8). */
+  /** Reads a document (default: inputs/read-input's readInput: validates empty, binary, bad UTF-8). */
   read?: (path: string) => Promise<InputDocument>;
 }
 

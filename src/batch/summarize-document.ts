@@ -2,10 +2,11 @@
  * One document of a batch through the library's summarize(), with the single-document command's own
  * formatters, so a batch writes exactly what `lcm summarize FILE` prints for each file.
  */
-import type { ConceptEngine } from "../expand/engine.js";
-import { type SummarizeOptions, type SummaryResult, summarize } from "../expand/summarize.js";
+
+import type { InputDocument } from "../inputs/read-input.js";
 import { detectFormat } from "../planner/document-format.js";
-import type { InputDocument } from "../util/input.js";
+import type { ConceptEngine } from "../tasks/engine.js";
+import { type SummarizeOptions, type SummaryResult, summarize } from "../tasks/summarize.js";
 import type { DocumentContext, DocumentSummary } from "./summarize-batch.js";
 
 export interface SummaryFormatters {

@@ -4,8 +4,8 @@
  * into cancellation between batches.
  */
 import type { Command } from "commander";
-import { ConceptCodec } from "../sonar/codec.js";
-import { findCodec } from "../sonar/model-registry.js";
+import { ConceptCodec } from "../codec/codec.js";
+import { findCodec } from "../models/registry.js";
 import { type CommonOptions, parsePositiveInt, progressEnabled } from "./common.js";
 
 export interface CodecFlags extends Omit<CommonOptions, "format"> {

@@ -4,9 +4,9 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import type { Command } from "commander";
-import { type ConceptRecord, decodeNpy, isNpy, parseConceptJson } from "../sonar/concept-file.js";
+import { type ConceptRecord, decodeNpy, isNpy, parseConceptJson } from "../codec/concept-file.js";
+import { decodeDocument, MAX_INPUT_BYTES } from "../inputs/read-input.js";
 import { UsageError } from "../util/errors.js";
-import { decodeDocument, MAX_INPUT_BYTES } from "../util/input.js";
 import { toDisplayLine } from "../util/sanitize.js";
 import {
   type CodecFlags,

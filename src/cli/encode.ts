@@ -4,15 +4,15 @@
  */
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { conceptJsonChunks, encodeNpy } from "../codec/concept-file.js";
+import { readInput } from "../inputs/read-input.js";
+import { detectLanguage } from "../languages/detect-language.js";
+import { describeLanguage } from "../languages/languages.js";
 import { buildOutline } from "../planner/build-outline.js";
 import { detectFormat } from "../planner/document-format.js";
 import type { Concept, Section } from "../planner/outline.js";
-import { ruleSegmenter } from "../planner/segment-rules.js";
-import { conceptJsonChunks, encodeNpy } from "../sonar/concept-file.js";
-import { detectLanguage } from "../sonar/detect-language.js";
-import { describeLanguage } from "../sonar/languages.js";
+import { ruleSegmenter } from "../segment/rules.js";
 import { UsageError } from "../util/errors.js";
-import { readInput } from "../util/input.js";
 import {
   type CodecFlags,
   interruptSignal,

@@ -6,10 +6,10 @@
  */
 import type { Command } from "commander";
 import { Option } from "commander";
+import { ConceptCodec } from "../codec/codec.js";
 import { type CodecEvalReport, evaluateCodec } from "../eval/codec-eval.js";
 import { readMultiway } from "../eval/datasets.js";
-import { ConceptCodec } from "../sonar/codec.js";
-import { findCodec } from "../sonar/model-registry.js";
+import { findCodec } from "../models/registry.js";
 import { UsageError } from "../util/errors.js";
 import { toDisplayLine } from "../util/sanitize.js";
 import {

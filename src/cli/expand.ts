@@ -6,15 +6,15 @@
  */
 import { extname } from "node:path";
 import type { Command } from "commander";
-import { type ExpandResult, expandOutline } from "../expand/expand-outline.js";
+import { readInput } from "../inputs/read-input.js";
 import { buildOutline } from "../planner/build-outline.js";
 import { detectFormat } from "../planner/document-format.js";
 import type { Outline } from "../planner/outline.js";
 import { outlineFromJson } from "../planner/outline-json.js";
 import { isOutlineMarkdown, outlineFromMarkdown } from "../planner/outline-markdown.js";
-import { ruleSegmenter } from "../planner/segment-rules.js";
+import { ruleSegmenter } from "../segment/rules.js";
+import { type ExpandResult, expandOutline } from "../tasks/expand-outline.js";
 import { UsageError } from "../util/errors.js";
-import { readInput } from "../util/input.js";
 import { stripControl } from "../util/sanitize.js";
 import { interruptSignal } from "./codec-options.js";
 import { action, type CommonOptions, withCommonOptions, writeOut } from "./common.js";

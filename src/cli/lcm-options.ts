@@ -4,12 +4,12 @@
  */
 import type { Command } from "commander";
 import { Option } from "commander";
-import { ConceptEngine } from "../expand/engine.js";
-import { PAPER_DEFAULTS } from "../expand/lcm-spec.js";
-import type { ModelKind } from "../expand/predictors.js";
-import type { GenerationOptions, GenerationSettings } from "../expand/settings.js";
-import type { Grounding, ProgressEvent, TaskTimings } from "../expand/task-types.js";
-import { loadTemplate, type Template } from "../expand/templates.js";
+import type { ModelKind } from "../lcm/predictors.js";
+import type { GenerationOptions, GenerationSettings } from "../lcm/settings.js";
+import { PAPER_DEFAULTS } from "../lcm/spec.js";
+import { ConceptEngine } from "../tasks/engine.js";
+import type { Grounding, ProgressEvent, TaskTimings } from "../tasks/task-types.js";
+import { loadTemplate, type Template } from "../tasks/templates.js";
 import { UsageError } from "../util/errors.js";
 import { type CodecFlags, withCodecOptions } from "./codec-options.js";
 import { type CommonOptions, parseNumber, parsePositiveInt, progressEnabled } from "./common.js";

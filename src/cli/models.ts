@@ -7,16 +7,16 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { LcmModel } from "../expand/lcm-model.js";
-import { readLcmSpec } from "../expand/lcm-spec.js";
-import { cosine } from "../expand/vector-math.js";
-import { ConceptCodec } from "../sonar/codec.js";
-import type { CodecManifest, LcmManifest, ModelManifest } from "../sonar/manifest.js";
-import { checkLcmCodecPairing } from "../sonar/manifest.js";
-import { verifyChecksums } from "../sonar/model-files.js";
-import { type ModelEntry, scanModels } from "../sonar/model-registry.js";
+import { ConceptCodec } from "../codec/codec.js";
+import { LcmModel } from "../lcm/model.js";
+import { readLcmSpec } from "../lcm/spec.js";
+import type { CodecManifest, LcmManifest, ModelManifest } from "../models/manifest.js";
+import { checkLcmCodecPairing } from "../models/manifest.js";
+import { verifyChecksums } from "../models/model-files.js";
+import { type ModelEntry, scanModels } from "../models/registry.js";
 import { messageOf, UsageError } from "../util/errors.js";
 import { toDisplayLine } from "../util/sanitize.js";
+import { cosine } from "../util/vector-math.js";
 import { withModelOption } from "./codec-options.js";
 import { action, type CommonOptions, parsePositiveInt, withCommonOptions, writeOut } from "./common.js";
 

@@ -7,6 +7,7 @@ import { once } from "node:events";
 import { extname } from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
+import { type InputDocument, readInput } from "../inputs/read-input.js";
 import { buildOutline } from "../planner/build-outline.js";
 import { detectFormat } from "../planner/document-format.js";
 import type { DocumentFormat, Outline } from "../planner/outline.js";
@@ -17,11 +18,10 @@ import {
   outlineMarkdownChunks,
 } from "../planner/outline-markdown.js";
 import { outlineStats } from "../planner/outline-stats.js";
-import { ruleSegmenter } from "../planner/segment-rules.js";
-import { MAX_SEGMENT_CHARS } from "../planner/segment-types.js";
+import { ruleSegmenter } from "../segment/rules.js";
+import { MAX_SEGMENT_CHARS } from "../segment/types.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { UsageError } from "../util/errors.js";
-import { type InputDocument, readInput } from "../util/input.js";
 import { stripControl } from "../util/sanitize.js";
 import {
   action,

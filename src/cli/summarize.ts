@@ -6,22 +6,16 @@
 
 import type { Command } from "commander";
 import { Option } from "commander";
-import {
-  BATCH_HELP,
-  type BatchFlags,
-  prepareBatch,
-  runBatchCommand,
-  withBatchOptions,
-} from "../batch/command.js";
 import { isBatchInvocation } from "../batch/summarize-batch.js";
 import { summarizeForBatch } from "../batch/summarize-document.js";
-import { isLengthPreset, type LengthPreset } from "../expand/lengths.js";
-import { isShown, sourceMarker } from "../expand/render.js";
-import { type SummarizeOptions, type SummaryResult, summarize } from "../expand/summarize.js";
+import { readInput } from "../inputs/read-input.js";
 import { detectFormat } from "../planner/document-format.js";
+import { isLengthPreset, type LengthPreset } from "../tasks/lengths.js";
+import { isShown, sourceMarker } from "../tasks/render.js";
+import { type SummarizeOptions, type SummaryResult, summarize } from "../tasks/summarize.js";
 import { UsageError } from "../util/errors.js";
-import { readInput } from "../util/input.js";
 import { toDisplayLine } from "../util/sanitize.js";
+import { BATCH_HELP, type BatchFlags, prepareBatch, runBatchCommand, withBatchOptions } from "./batch.js";
 import { interruptSignal } from "./codec-options.js";
 import { action, type CommonOptions, parsePositiveInt, withCommonOptions, writeOut } from "./common.js";
 import {

@@ -4,7 +4,7 @@
  * template's sections and targets.
  */
 import type { Command } from "commander";
-import { listTemplates, loadTemplate, type Template, userTemplatesDir } from "../expand/templates.js";
+import { listTemplates, loadTemplate, type Template, userTemplatesDir } from "../tasks/templates.js";
 import { toDisplayLine } from "../util/sanitize.js";
 import { action, type CommonOptions, withCommonOptions, writeOut } from "./common.js";
 

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { MAX_SEGMENT_CHARS } from "../planner/segment-types.js";
+import { MAX_SEGMENT_CHARS } from "../segment/types.js";
 import { UsageError } from "../util/errors.js";
 import { type CodecFlags, withCodecOptions } from "./codec-options.js";
 import { action } from "./common.js";

@@ -7,8 +7,8 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { decodeDocument } from "../inputs/read-input.js";
 import { UsageError } from "../util/errors.js";
-import { decodeDocument } from "../util/input.js";
 
 export interface SummarizationRecord {
   id: string;

@@ -1,10 +1,10 @@
 /**
  * Sentences for evaluation (Lead-k, the extractive baseline, one-sentence-per-line ROUGE-Lsum, length
- * statistics): the project's own rule segmenter (src/planner/segment-rules.ts), so evaluation cuts text
+ * statistics): the project's own rule segmenter (src/segment/rules.ts), so evaluation cuts text
  * the way the product does, but with the 256-character cap off: the cap is a model-input constraint, and
  * Lead-k must count real sentences.
  */
-import { segmentSentences } from "../planner/segment-rules.js";
+import { segmentSentences } from "../segment/rules.js";
 
 export function splitSentences(text: string, lang?: string): string[] {
   return segmentSentences(text, { lang, maxChars: Number.POSITIVE_INFINITY }).map((span) =>

@@ -1,7 +1,7 @@
 /**
  * The documents users bring -> text the planner reads. PDF, Word (.docx), EPUB and HTML are found by
  * their bytes (sniff.ts) and converted to Markdown text (headings -> sections); UTF-16 text is
- * decoded; anything else is left to the text reader (util/input.ts), which refuses what is not text.
+ * decoded; anything else is left to the text reader (inputs/read-input.ts), which refuses what is not text.
  * The readers (and their libraries) load only when a file needs them: every command reads its input
  * through here, and most inputs are text.
  */

@@ -10,12 +10,12 @@
  * (level 1). A text short enough for one part stays a single untitled section.
  */
 
+import { segmentationLanguage } from "../segment/language.js";
+import type { Segmenter } from "../segment/types.js";
+import { MAX_SEGMENT_CHARS } from "../segment/types.js";
 import { markdownStructure } from "./markdown-structure.js";
 import type { Concept, DocumentFormat, Outline, Section, Span } from "./outline.js";
 import { plainStructure } from "./plain-structure.js";
-import type { Segmenter } from "./segment-types.js";
-import { MAX_SEGMENT_CHARS } from "./segment-types.js";
-import { segmentationLanguage } from "./segmentation-language.js";
 import type { ProseBlock, StructureBlock } from "./structure.js";
 import { joinStubParagraphs } from "./stub-paragraphs.js";
 

@@ -22,6 +22,8 @@
  * concept with a fresh id, a deleted line deletes its concept, moved lines move. The header line is
  * optional (without it: no source, cap 256, counters after the highest id seen).
  */
+
+import { MAX_SEGMENT_CHARS } from "../segment/types.js";
 import { UsageError } from "../util/errors.js";
 import {
   type Concept,
@@ -34,7 +36,6 @@ import {
   type Span,
   validateOutline,
 } from "./outline.js";
-import { MAX_SEGMENT_CHARS } from "./segment-types.js";
 
 export const OUTLINE_FILE_HEADER = "<!-- lcm-outline v1";
 

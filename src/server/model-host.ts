@@ -4,11 +4,12 @@
  * follows the engine's rules (DESIGN.md §2): the LCM named or the first found, and the codec it was
  * trained on. `describe()` reads manifests only, so `initialize` is instant.
  */
-import { ConceptEngine, type EngineOptions } from "../expand/engine.js";
-import { ConceptCodec } from "../sonar/codec.js";
-import { languageName } from "../sonar/languages.js";
-import type { CodecManifest, LcmManifest } from "../sonar/manifest.js";
-import { type DiscoveryOptions, findCodec, scanModels } from "../sonar/model-registry.js";
+
+import { ConceptCodec } from "../codec/codec.js";
+import { languageName } from "../languages/languages.js";
+import type { CodecManifest, LcmManifest } from "../models/manifest.js";
+import { type DiscoveryOptions, findCodec, scanModels } from "../models/registry.js";
+import { ConceptEngine, type EngineOptions } from "../tasks/engine.js";
 import { messageOf } from "../util/errors.js";
 import { RpcError, ServerErrorCode } from "./json-rpc.js";
 import { WorkQueue } from "./work-queue.js";

@@ -6,6 +6,7 @@
  * with, among the sentences kept with it, never on a stub.
  */
 
+import type { ConceptCodec } from "../codec/codec.js";
 import {
   isShown,
   isSubstantialSentence,
@@ -14,9 +15,8 @@ import {
   type RenderSource,
   renderAgain,
   renderConcepts,
-} from "../expand/render.js";
-import { encodeSentences } from "../expand/source-concepts.js";
-import type { ConceptCodec } from "../sonar/codec.js";
+} from "../tasks/render.js";
+import { encodeSentences } from "../tasks/source-concepts.js";
 import type { StoredResult } from "./result-store.js";
 
 export async function renderStored(

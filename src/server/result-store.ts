@@ -4,8 +4,8 @@
  * grounding, and the few source sentences grounded rendering may show), and only the newest
  * `capacity` results: an editor session can run for days.
  */
-import type { Rendering } from "../expand/render.js";
-import type { Grounding } from "../expand/task-types.js";
+import type { Rendering } from "../tasks/render.js";
+import type { Grounding } from "../tasks/task-types.js";
 
 export interface StoredConcept {
   vector: Float32Array;

@@ -5,12 +5,13 @@
  * sentence to its source. Vectors are left out unless asked for: they are large and editors rarely
  * need them.
  */
-import { type ExpandResult, renderDocument } from "../expand/expand-outline.js";
-import { isShown, sourceMarker } from "../expand/render.js";
-import type { SummaryResult } from "../expand/summarize.js";
-import type { Grounding, OutputConcept } from "../expand/task-types.js";
-import { wholeSentences } from "../expand/whole-sentences.js";
+
 import type { Span } from "../planner/outline.js";
+import { type ExpandResult, renderDocument } from "../tasks/expand-outline.js";
+import { isShown, sourceMarker } from "../tasks/render.js";
+import type { SummaryResult } from "../tasks/summarize.js";
+import type { Grounding, OutputConcept } from "../tasks/task-types.js";
+import { wholeSentences } from "../tasks/whole-sentences.js";
 import type { StoredConcept, StoredResult, StoredSource } from "./result-store.js";
 
 export interface ConceptJson {

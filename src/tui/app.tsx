@@ -10,14 +10,14 @@
 import { stat } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { render } from "ink";
+import { readInput } from "../inputs/read-input.js";
 import { buildOutline } from "../planner/build-outline.js";
 import { detectFormat } from "../planner/document-format.js";
 import type { DocumentFormat, Outline } from "../planner/outline.js";
 import { outlineFromJson } from "../planner/outline-json.js";
 import { isOutlineMarkdown, outlineFromMarkdown } from "../planner/outline-markdown.js";
-import { ruleSegmenter } from "../planner/segment-rules.js";
+import { ruleSegmenter } from "../segment/rules.js";
 import { UsageError } from "../util/errors.js";
-import { readInput } from "../util/input.js";
 import { Autosave } from "./effects.js";
 import { keysConfigPath, loadKeymap } from "./keys-config.js";
 import type { ModelOptions } from "./services.js";

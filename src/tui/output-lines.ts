@@ -5,7 +5,7 @@
  * reader can tell the source's words from the model's. Shared by the view (drawing), the reducer (how
  * far the pane can scroll) and the export.
  */
-import { isShown, sourceMarker } from "../expand/render.js";
+import { isShown, sourceMarker } from "../tasks/render.js";
 import { type PaneLine, plainLines } from "./source-view.js";
 import type { OutputItem, OutputState } from "./state/types.js";
 

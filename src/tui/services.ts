@@ -7,17 +7,17 @@
  * beam search yield between steps), takes an AbortSignal, and reports progress through callbacks.
  */
 
-import { ConceptEngine } from "../expand/engine.js";
-import { expandOutline } from "../expand/expand-outline.js";
-import type { LengthPreset } from "../expand/lengths.js";
-import { isShown } from "../expand/render.js";
-import { encodeSentences, type SourceSentence, sourceFromOutline } from "../expand/source-concepts.js";
-import { summarize } from "../expand/summarize.js";
-import type { ConceptEvent, OutputConcept, ProgressEvent } from "../expand/task-types.js";
-import { listTemplates, loadTemplate, type Template } from "../expand/templates.js";
+import { ConceptCodec } from "../codec/codec.js";
+import { findCodec } from "../models/registry.js";
 import { findSectionPath, type Outline, sectionAt } from "../planner/outline.js";
-import { ConceptCodec } from "../sonar/codec.js";
-import { findCodec } from "../sonar/model-registry.js";
+import { ConceptEngine } from "../tasks/engine.js";
+import { expandOutline } from "../tasks/expand-outline.js";
+import type { LengthPreset } from "../tasks/lengths.js";
+import { isShown } from "../tasks/render.js";
+import { encodeSentences, type SourceSentence, sourceFromOutline } from "../tasks/source-concepts.js";
+import { summarize } from "../tasks/summarize.js";
+import type { ConceptEvent, OutputConcept, ProgressEvent } from "../tasks/task-types.js";
+import { listTemplates, loadTemplate, type Template } from "../tasks/templates.js";
 import { messageOf, UsageError } from "../util/errors.js";
 import { type ExportOutcome, exportFile } from "./export-file.js";
 import type {
@@ -98,7 +98,7 @@ export interface ModelOptions {
   onlyExplicit?: boolean;
 }
 
-/** The real services: models from the usual places (DESIGN.md §2), the expand/ tasks, atomic exports. */
+/** The real services: models from the usual places (DESIGN.md §2), the tasks in src/tasks/, atomic exports. */
 export function createServices(doc: DocumentInfo, options: ModelOptions = {}): TuiServices {
   const env = options.env ?? process.env;
   let engine: ConceptEngine | null = null;

@@ -11,11 +11,11 @@ import { mkdir, readFile, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { OutputExistsError, writeNewFile } from "../batch/write-new-file.js";
-import type { Rendering } from "../expand/render.js";
 import type { Outline } from "../planner/outline.js";
 import type { OutlineEdit } from "../planner/outline-edits.js";
 import { outlineFromJson, outlineToJson } from "../planner/outline-json.js";
 import { outlineToMarkdown } from "../planner/outline-markdown.js";
+import type { Rendering } from "../tasks/render.js";
 import { writeFileAtomic, writeFileAtomicSync } from "../util/atomic-write.js";
 import type { OutputItem, OutputSource, OutputState, SessionSnapshot } from "./state/types.js";
 

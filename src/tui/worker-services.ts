@@ -7,9 +7,9 @@
  * them as the in-process services would.
  */
 import { Worker } from "node:worker_threads";
-import { sourceFromOutline } from "../expand/source-concepts.js";
-import { listTemplates } from "../expand/templates.js";
 import type { Outline } from "../planner/outline.js";
+import { sourceFromOutline } from "../tasks/source-concepts.js";
+import { listTemplates } from "../tasks/templates.js";
 import { CancelledError, RuntimeFailure, UsageError } from "../util/errors.js";
 import { exportFile } from "./export-file.js";
 import type { ModelOptions, ModelsInfo, RunCallbacks, TuiServices } from "./services.js";

@@ -180,6 +180,8 @@ def main():
     ap.add_argument("--eval-every", type=float, default=10.0, help="minutes")
     ap.add_argument("--save-every", type=float, default=10.0, help="minutes")
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--init", help="start from this student.pt's weights (a new run: fresh optimiser, "
+                    "step 0 and LR schedule), e.g. to continue a finished run with other settings")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     set_torch_threads()
@@ -199,6 +201,8 @@ def main():
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.98), weight_decay=0.0)
     state = {"step": 0, "seen": 0, "minutes": 0.0}
     ckpt_path = out / "student.pt"
+    if args.init and not (args.resume and ckpt_path.exists()):
+        student.load_state_dict(torch.load(args.init, map_location="cpu")["model"])
     if args.resume and ckpt_path.exists():
         ck = torch.load(ckpt_path, map_location="cpu")
         student.load_state_dict(ck["model"])

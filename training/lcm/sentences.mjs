@@ -6,7 +6,7 @@ import { join } from "node:path";
 const root = new URL("../../", import.meta.url).pathname;
 const { buildOutline } = await import(join(root, "dist/src/planner/build-outline.js"));
 const { walkConcepts } = await import(join(root, "dist/src/planner/outline.js"));
-const { ruleSegmenter } = await import(join(root, "dist/src/planner/segment-rules.js"));
+const { ruleSegmenter } = await import(join(root, "dist/src/segment/rules.js"));
 
 export function sentencesOf(text, lang = "eng_Latn") {
   const outline = buildOutline(text, { segmenter: ruleSegmenter, format: "plain", lang });

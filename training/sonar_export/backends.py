@@ -52,7 +52,7 @@ class OrtBackend:
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
-        # Same as src/sonar/onnx-session.ts: fold int8 DequantizeLinear weights to fp32 at load.
+        # Same as src/models/onnx-session.ts: fold int8 DequantizeLinear weights to fp32 at load.
         options.add_session_config_entry("session.disable_quant_qdq", "1")
         providers = ["CPUExecutionProvider"]
         self.encoder = ort.InferenceSession(str(encoder_path), options, providers=providers) if encoder_path else None

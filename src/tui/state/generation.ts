@@ -3,9 +3,10 @@
  * streamed concepts, progress, the final result, cancellation, and rendering finished output in
  * another language. Every run has an id; reports from a run that was replaced or cancelled are ignored.
  */
-import { DEFAULT_GROUNDED } from "../../expand/render.js";
+
+import { describeLanguage } from "../../languages/languages.js";
 import { findSectionPath, sectionAt } from "../../planner/outline.js";
-import { describeLanguage } from "../../sonar/languages.js";
+import { DEFAULT_GROUNDED } from "../../tasks/render.js";
 import { stripControl } from "../../util/sanitize.js";
 import { itemDisplayText } from "../output-lines.js";
 import { currentRow } from "./navigation.js";

@@ -3,7 +3,7 @@
  * a FLORES code ("fra", "fra_latn"), an English name or part of one ("french", "chin"), or an alias
  * the language table knows ("fr", "farsi"); exact and prefix matches come first.
  */
-import { codeForAlias, languageName } from "../../sonar/languages.js";
+import { codeForAlias, languageName } from "../../languages/languages.js";
 import { foldForSearch } from "./search.js";
 
 export interface LanguageChoice {

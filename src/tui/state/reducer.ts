@@ -2,9 +2,10 @@
  * The root reducer: routes keys by mode (the outline view's key bindings, or a dialog's fixed keys),
  * runs commands, and folds in what the effect runner reports. Pure: no I/O, no clocks, no randomness.
  */
+
+import { describeLanguage } from "../../languages/languages.js";
 import { findConcept, findSectionPath, sectionAt } from "../../planner/outline.js";
 import { outlineToMarkdown } from "../../planner/outline-markdown.js";
-import { describeLanguage } from "../../sonar/languages.js";
 import { helpLines } from "../help-lines.js";
 import { type KeyPress, press } from "../key-press.js";
 import { type CommandId, commandFor } from "../keymap.js";

@@ -6,11 +6,12 @@
  * `state.effects`; the app's effect runner (../effects.ts) takes them, does the work off the render
  * loop and reports back with actions. Tests drive the reducer with keys and read the effects.
  */
-import type { LengthPreset } from "../../expand/lengths.js";
-import type { Rendering } from "../../expand/render.js";
+
 import type { DocumentFormat, Outline } from "../../planner/outline.js";
 import type { OutlineEdit } from "../../planner/outline-edits.js";
 import type { OutlineHistory } from "../../planner/outline-history.js";
+import type { LengthPreset } from "../../tasks/lengths.js";
+import type { Rendering } from "../../tasks/render.js";
 import type { KeyPress } from "../key-press.js";
 import type { CommandId, Keymap } from "../keymap.js";
 import type { LineEditor } from "./line-editor.js";
@@ -138,7 +139,7 @@ export interface OutputItem {
   /** Shown as the source sentence it restates (grounded rendering). */
   readonly grounded: boolean;
   /**
-   * How the text came to be (src/expand/render.ts): a source sentence verbatim ("source") or decoded
+   * How the text came to be (src/tasks/render.ts): a source sentence verbatim ("source") or decoded
    * into another language ("source-decoded"), the concept decoded ("generated"), pinned text. It picks
    * the marker ([sN], [sN decoded]); absent (sessions saved before it was kept): no marker.
    */

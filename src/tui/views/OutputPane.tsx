@@ -5,7 +5,7 @@
  */
 import { Box, Text } from "ink";
 import type { ReactElement } from "react";
-import { describeLanguage } from "../../sonar/languages.js";
+import { describeLanguage } from "../../languages/languages.js";
 import { outputLines } from "../output-lines.js";
 import { type PaneLine, plainLines } from "../source-view.js";
 import type { OutputState } from "../state/types.js";

@@ -4,7 +4,7 @@
  */
 import { Box, Text } from "ink";
 import type { ReactElement } from "react";
-import { LENGTH_PRESETS } from "../../expand/lengths.js";
+import { LENGTH_PRESETS } from "../../tasks/lengths.js";
 import { helpLines } from "../help-lines.js";
 import type { Keymap } from "../keymap.js";
 import { formFields } from "../state/generation.js";

@@ -5,14 +5,15 @@
  *
  * Languages: `sourceLang` applies to the whole document when given. Otherwise each top-level section
  * is detected on its own (a bilingual report keeps each half's tag); short or unsure sections take
- * the document's language (src/sonar/detect-language.ts).
+ * the document's language (src/languages/detect-language.ts).
  */
+
+import type { ConceptCodec } from "../codec/codec.js";
+import { detectParagraphLanguages } from "../languages/detect-language.js";
 import { buildOutline } from "../planner/build-outline.js";
 import type { DocumentFormat, Outline, Section, Span } from "../planner/outline.js";
-import { ruleSegmenter } from "../planner/segment-rules.js";
-import type { Segmenter } from "../planner/segment-types.js";
-import type { ConceptCodec } from "../sonar/codec.js";
-import { detectParagraphLanguages } from "../sonar/detect-language.js";
+import { ruleSegmenter } from "../segment/rules.js";
+import type { Segmenter } from "../segment/types.js";
 import { CancelledError, UsageError } from "../util/errors.js";
 import type { SourceUnit } from "./hierarchy.js";
 

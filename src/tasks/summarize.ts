@@ -14,11 +14,17 @@
  * Library code: no printing. Progress and streamed concepts go to the callbacks, cancellation comes in
  * through the AbortSignal.
  */
+
+import type { DecodeOptions } from "../codec/decoder.js";
+import { GenerationRun, now } from "../lcm/generation-run.js";
+import {
+  type GenerationOptions,
+  type GenerationSettings,
+  resolveGenerationSettings,
+} from "../lcm/settings.js";
 import type { DocumentFormat, Outline, Span } from "../planner/outline.js";
-import type { DecodeOptions } from "../sonar/decoder.js";
 import { CancelledError, UsageError } from "../util/errors.js";
 import type { ConceptEngine } from "./engine.js";
-import { GenerationRun, now } from "./generation-run.js";
 import { GROUNDING_TOP_K, GroundingIndex } from "./grounding.js";
 import {
   type Chunk,
@@ -37,7 +43,6 @@ import {
   renderAgain,
   renderConcepts,
 } from "./render.js";
-import { type GenerationOptions, type GenerationSettings, resolveGenerationSettings } from "./settings.js";
 import {
   encodeSentences,
   readSourceDocument,

@@ -5,7 +5,7 @@
  * at the model boundary.
  */
 import { type SamplerSettings, type SampleStats, sampleConcept } from "./diffusion-sampler.js";
-import type { LcmModel } from "./lcm-model.js";
+import type { LcmModel } from "./model.js";
 import { denormalize, normalizeRows } from "./normalizer.js";
 import type { SeededRandom } from "./rng.js";
 

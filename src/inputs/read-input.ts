@@ -4,9 +4,9 @@
  * and HTML are recognised by their bytes and read as Markdown text (src/inputs/), UTF-16 as text.
  */
 import { readFile, stat } from "node:fs/promises";
-import { convertDocument } from "../inputs/convert.js";
-import type { DocumentKind } from "../inputs/sniff.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../util/errors.js";
+import { convertDocument } from "./convert.js";
+import type { DocumentKind } from "./sniff.js";
 
 /** Documents above this size are refused: far beyond any real document, and protects memory. */
 export const MAX_INPUT_BYTES = 256 * 1024 * 1024;

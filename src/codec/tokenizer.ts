@@ -30,9 +30,9 @@
  * lang_tag_ids "nllb200". Hugging Face ids: the same with special_ids { bos 0, pad 1, eos 2, unk 3 }.
  */
 import { readFile } from "node:fs/promises";
+import { resolveLanguage, SONAR_LANGUAGE_CODES } from "../languages/languages.js";
 import { UsageError } from "../util/errors.js";
 import type { CodecTokenizer } from "./codec-types.js";
-import { resolveLanguage, SONAR_LANGUAGE_CODES } from "./languages.js";
 import { PieceType, SentencePieceProcessor } from "./sentencepiece/index.js";
 
 export interface SpecialIds {

@@ -6,12 +6,12 @@
  */
 import { once } from "node:events";
 import type { Command } from "commander";
-import { interruptSignal } from "../cli/codec-options.js";
-import { parsePositiveInt, progressEnabled } from "../cli/common.js";
-import { prepareOutputDir } from "./output-dir.js";
-import type { OutputFormat } from "./output-paths.js";
-import { type Shard, shardFromEnvironment } from "./shard.js";
-import { batchExitCode, type SummarizeDocument, summarizeBatch } from "./summarize-batch.js";
+import { prepareOutputDir } from "../batch/output-dir.js";
+import type { OutputFormat } from "../batch/output-paths.js";
+import { type Shard, shardFromEnvironment } from "../batch/shard.js";
+import { batchExitCode, type SummarizeDocument, summarizeBatch } from "../batch/summarize-batch.js";
+import { interruptSignal } from "./codec-options.js";
+import { parsePositiveInt, progressEnabled } from "./common.js";
 
 export interface BatchFlags {
   format: string;

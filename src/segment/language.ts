@@ -5,7 +5,7 @@
  * this, so a document is cut into the same sentences everywhere and [sN] names the same sentence in
  * `lcm outline` as in a summary.
  */
-import { detectLanguage } from "../sonar/detect-language.js";
+import { detectLanguage } from "../languages/detect-language.js";
 
 const SAMPLE_CHARS = 8192;
 

@@ -1,14 +1,14 @@
 /**
  * The LCM-specific half of an LCM's manifest.json (docs/lcm-contract.md): graph files, normalizer,
- * diffusion schedule, special texts, context length and decoding defaults. src/sonar/manifest.ts reads
+ * diffusion schedule, special texts, context length and decoding defaults. src/models/manifest.ts reads
  * the fields every model shares (kind, name, the codec it belongs to); this module reads the rest from
  * the same JSON and checks each field the sampler relies on, so a half-copied or hand-edited model gives
  * one line naming the field instead of NaNs deep in a diffusion loop.
  */
 
-import type { LcmManifest } from "../sonar/manifest.js";
-import { ManifestError } from "../sonar/manifest.js";
-import { DEFAULT_GROUNDING_THRESHOLD } from "./grounding.js";
+import type { LcmManifest } from "../models/manifest.js";
+import { ManifestError } from "../models/manifest.js";
+import { DEFAULT_GROUNDING_THRESHOLD } from "../tasks/grounding.js";
 
 export interface LcmDefaults {
   steps: number;

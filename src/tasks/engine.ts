@@ -7,15 +7,15 @@
  * codec the LCM declares, else the first codec; an LCM paired with another codec is refused with one
  * line naming both.
  */
-import { type CodecOptions, ConceptCodec } from "../sonar/codec.js";
-import { checkLcmCodecPairing, type LcmManifest } from "../sonar/manifest.js";
-import { type DiscoveryOptions, findCodec, scanModels } from "../sonar/model-registry.js";
+import { type CodecOptions, ConceptCodec } from "../codec/codec.js";
+import { LcmModel } from "../lcm/model.js";
+import { normalize } from "../lcm/normalizer.js";
+import { basePredictor, diffusionPredictor, type NextConceptPredictor } from "../lcm/predictors.js";
+import type { GenerationSettings } from "../lcm/settings.js";
+import { type LcmSpec, readLcmSpec } from "../lcm/spec.js";
+import { checkLcmCodecPairing, type LcmManifest } from "../models/manifest.js";
+import { type DiscoveryOptions, findCodec, scanModels } from "../models/registry.js";
 import { UsageError } from "../util/errors.js";
-import { LcmModel } from "./lcm-model.js";
-import { type LcmSpec, readLcmSpec } from "./lcm-spec.js";
-import { normalize } from "./normalizer.js";
-import { basePredictor, diffusionPredictor, type NextConceptPredictor } from "./predictors.js";
-import type { GenerationSettings } from "./settings.js";
 
 export interface EngineOptions extends CodecOptions {
   /** `--models DIR` (searched first; also LCM_MODELS). */

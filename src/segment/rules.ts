@@ -11,7 +11,7 @@
  */
 
 import { UsageError } from "../util/errors.js";
-import { capSpans } from "./segment-cap.js";
+import { capSpans } from "./cap.js";
 import {
   CANDIDATE_PATTERN,
   isAmbiguousQuote,
@@ -28,10 +28,10 @@ import {
   isUnspacedTerminator,
   isUppercase,
   SPACE_ENDED_SCRIPTS,
-} from "./segment-chars.js";
-import { type Lexicon, lexiconFor } from "./segment-lexicon.js";
-import { withThaiSentenceEnds, withTibetanSentenceEnds } from "./segment-space-ends.js";
-import { MAX_SEGMENT_CHARS, type Segment, type Segmenter, type SegmentOptions } from "./segment-types.js";
+} from "./chars.js";
+import { type Lexicon, lexiconFor } from "./lexicon.js";
+import { withThaiSentenceEnds, withTibetanSentenceEnds } from "./space-ends.js";
+import { MAX_SEGMENT_CHARS, type Segment, type Segmenter, type SegmentOptions } from "./types.js";
 
 const BLANK_LINE = /\n[^\S\n]*\n/g;
 const INITIALISM = /^(?:\p{L}{1,3}\.)+\p{L}{1,3}$/u;

@@ -17,9 +17,8 @@
  * `useCache: false` recomputes the whole sequence every step from an empty cache: the reference the
  * tests compare the cached path against, and the baseline of the speed benchmark.
  */
-import { CancelledError, UsageError } from "../util/errors.js";
-import type { CodecTokenizer, ProgressOptions } from "./codec-types.js";
-import type { CodecManifest } from "./manifest.js";
+
+import type { CodecManifest } from "../models/manifest.js";
 import {
   checkGraph,
   createSession,
@@ -29,7 +28,9 @@ import {
   int64Tensor,
   ModelFileError,
   type SessionOptions,
-} from "./onnx-session.js";
+} from "../models/onnx-session.js";
+import { CancelledError, UsageError } from "../util/errors.js";
+import type { CodecTokenizer, ProgressOptions } from "./codec-types.js";
 
 export interface DecodeOptions extends ProgressOptions {
   /** Beam width (default: the codec manifest's decoder.default_beam, else 5, SONAR's). */

@@ -3,7 +3,7 @@
  * End-of-text concept, or close to the concept before it, ends the sequence and is dropped; the
  * length cap ends it after the concept is kept. Cosines are taken in the raw codec space.
  */
-import { cosine } from "./vector-math.js";
+import { cosine } from "../util/vector-math.js";
 
 export interface StopSettings {
   /** cos(y, C("End of text.")) at or above this ends generation (default 0.9). */

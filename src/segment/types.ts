@@ -1,6 +1,6 @@
 /**
  * The seam between the planner and sentence segmentation: the planner takes any `Segmenter`. The only
- * backend is rule-based (src/planner/segment-rules.ts). A Segment-any-Text (SaT) ONNX backend would
+ * backend is rule-based (src/segment/rules.ts). A Segment-any-Text (SaT) ONNX backend would
  * implement this interface; none is included, because no SaT model can be obtained on this machine to
  * build and test one against.
  */

@@ -14,11 +14,17 @@
  * A flat outline (no titled sections) with a template takes the template's sections: each is generated
  * from all of the outline's concepts, steered by the section's prompt concept after the model turn.
  */
+
+import type { DecodeOptions } from "../codec/decoder.js";
+import { GenerationRun, now } from "../lcm/generation-run.js";
+import {
+  type GenerationOptions,
+  type GenerationSettings,
+  resolveGenerationSettings,
+} from "../lcm/settings.js";
 import { type Concept, type Outline, type Section, walkSections } from "../planner/outline.js";
-import type { DecodeOptions } from "../sonar/decoder.js";
 import { CancelledError, UsageError } from "../util/errors.js";
 import type { ConceptEngine } from "./engine.js";
-import { GenerationRun, now } from "./generation-run.js";
 import { GROUNDING_TOP_K, GroundingIndex } from "./grounding.js";
 import {
   DEFAULT_GROUNDED,
@@ -27,7 +33,6 @@ import {
   type RenderRequest,
   renderConcepts,
 } from "./render.js";
-import { type GenerationOptions, type GenerationSettings, resolveGenerationSettings } from "./settings.js";
 import { encodeSentences, type SourceSentence, sourceFromOutline } from "./source-concepts.js";
 import { reduceToContext } from "./summarize.js";
 import type { GenerationCounts, Grounding, OutputConcept, TaskCallbacks, TaskTimings } from "./task-types.js";

@@ -5,8 +5,8 @@
  */
 import { UsageError } from "../util/errors.js";
 import type { SamplerSettings } from "./diffusion-sampler.js";
-import type { LcmSpec } from "./lcm-spec.js";
 import type { ModelKind } from "./predictors.js";
+import type { LcmSpec } from "./spec.js";
 import type { StopSettings } from "./stop-rules.js";
 
 export interface GenerationOptions {

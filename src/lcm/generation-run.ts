@@ -4,12 +4,13 @@
  * the user's seed, as the Python reference runs it), shares the stop settings and context limit, and
  * adds to one set of counters and one progress bar.
  */
+
+import type { ConceptEngine, SpecialConcepts } from "../tasks/engine.js";
+import type { GenerationCounts, TaskCallbacks } from "../tasks/task-types.js";
 import { CancelledError } from "../util/errors.js";
-import type { ConceptEngine, SpecialConcepts } from "./engine.js";
 import { type GeneratedConcept, type GenerationResult, generateConcepts } from "./generate.js";
 import type { NextConceptPredictor } from "./predictors.js";
 import { type GenerationSettings, partSeed } from "./settings.js";
-import type { GenerationCounts, TaskCallbacks } from "./task-types.js";
 
 export class GenerationRun {
   readonly counts: GenerationCounts = {

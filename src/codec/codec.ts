@@ -7,14 +7,14 @@
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { resolveLanguage } from "../languages/languages.js";
+import { type CodecManifest, ManifestError, readManifest } from "../models/manifest.js";
+import { checkFileSizes } from "../models/model-files.js";
+import { ModelFileError, type SessionOptions } from "../models/onnx-session.js";
 import type { ProgressOptions } from "./codec-types.js";
 import { ConceptDecoder, type DecodedSentence, type DecodeOptions } from "./decoder.js";
 import { EmbeddingCache } from "./embedding-cache.js";
 import { ConceptEncoder, type EncodeResult, type EncoderBatching } from "./encoder.js";
-import { resolveLanguage } from "./languages.js";
-import { type CodecManifest, ManifestError, readManifest } from "./manifest.js";
-import { checkFileSizes } from "./model-files.js";
-import { ModelFileError, type SessionOptions } from "./onnx-session.js";
 import { SonarTokenizer } from "./tokenizer.js";
 
 export interface CodecOptions extends SessionOptions {

@@ -11,9 +11,9 @@
  * Within a class the cut nearest to an even split is taken, so a 300-character sentence becomes two
  * pieces of ~150 rather than 256 + 44.
  */
-import { isSpace } from "./segment-chars.js";
-import { lexiconFor } from "./segment-lexicon.js";
-import type { Segment } from "./segment-types.js";
+import { isSpace } from "./chars.js";
+import { lexiconFor } from "./lexicon.js";
+import type { Segment } from "./types.js";
 
 const CLAUSE_MARKS = new Set([";", ":", "\uFF1B", "\uFF1A", "\u061B", "\u1364", "\u1365", "\u0387"]);
 const COMMAS = new Set([",", "\uFF0C", "\u3001", "\u060C", "\u1363", "\u104A", "\u055D", "\uFF64"]);

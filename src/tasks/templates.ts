@@ -19,7 +19,7 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, extname, join } from "node:path";
-import { packageRoot } from "../sonar/model-registry.js";
+import { packageRoot } from "../models/registry.js";
 import { UsageError } from "../util/errors.js";
 
 export interface TemplateSection {

@@ -15,7 +15,7 @@
  * base graph is opened on first use, so diffusion runs never pay for it.
  */
 import { join } from "node:path";
-import { checkFileSizes } from "../sonar/model-files.js";
+import { checkFileSizes } from "../models/model-files.js";
 import {
   checkGraph,
   createSession,
@@ -25,10 +25,10 @@ import {
   ModelFileError,
   type SessionOptions,
   type Tensor,
-} from "../sonar/onnx-session.js";
+} from "../models/onnx-session.js";
 import { UsageError } from "../util/errors.js";
 import type { ConceptDenoiser } from "./diffusion-sampler.js";
-import type { LcmSpec } from "./lcm-spec.js";
+import type { LcmSpec } from "./spec.js";
 
 export interface LcmLoadOptions extends SessionOptions {
   /** Which denoiser form to run: auto (the split one when present), or force one (tests, benchmarks). */

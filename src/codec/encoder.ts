@@ -8,9 +8,8 @@
  * go back to input order; padding is masked inside the graph, so a sentence's vector does not depend
  * on what it was batched with (beyond float rounding).
  */
-import { CancelledError } from "../util/errors.js";
-import type { CodecTokenizer, ProgressOptions } from "./codec-types.js";
-import type { CodecManifest } from "./manifest.js";
+
+import type { CodecManifest } from "../models/manifest.js";
 import {
   checkGraph,
   createSession,
@@ -19,7 +18,9 @@ import {
   int64Tensor,
   ModelFileError,
   type SessionOptions,
-} from "./onnx-session.js";
+} from "../models/onnx-session.js";
+import { CancelledError } from "../util/errors.js";
+import type { CodecTokenizer, ProgressOptions } from "./codec-types.js";
 
 export interface EncoderBatching {
   /** Padded tokens per batch (rows x longest row). */

@@ -4,11 +4,11 @@
  * (each source sentence at most once per output): verbatim when the output language is the sentence's
  * own, otherwise the source concept decoded into the output language. Everything else is decoded; one batched decoder call covers all of it.
  */
-import type { ConceptCodec } from "../sonar/codec.js";
-import type { DecodeOptions } from "../sonar/decoder.js";
+import type { ConceptCodec } from "../codec/codec.js";
+import type { DecodeOptions } from "../codec/decoder.js";
 import { CancelledError } from "../util/errors.js";
+import { cosine } from "../util/vector-math.js";
 import { assignGroundedSources, type GroundingMatch } from "./grounding.js";
-import { cosine } from "./vector-math.js";
 
 export interface RenderSource {
   text: string;

@@ -3,7 +3,7 @@
  * so editors can link generated text back to the source, and `--grounded` can render a generated
  * concept as the source sentence it restates.
  */
-import { dot, unitVector } from "./vector-math.js";
+import { dot, unitVector } from "../util/vector-math.js";
 
 /**
  * Default for `--grounding-threshold`: cosine in the model's normalized space. Measured with the
