@@ -38,10 +38,11 @@ def main():
                          "max_concepts": 32},
             "license": "untrained stand-in for benchmarks; not a model",
         }))
-        subprocess.run([sys.executable, str(ROOT / "training" / "lcm" / "export_onnx.py"),
+        # the trainer's modules run from training/ (python3 -m), hence the absolute paths
+        subprocess.run([sys.executable, "-m", "lcm.export_onnx",
                         "--two-tower", f"{tmp}/tt.pt", "--base", f"{tmp}/base.pt",
-                        "--codec-manifest", str(codec / "manifest.json"), "--out", str(out),
-                        "--name", "lcm-standin-untrained", "--card", str(card)], check=True)
+                        "--codec-manifest", str(codec.resolve() / "manifest.json"), "--out", str(out.resolve()),
+                        "--name", "lcm-standin-untrained", "--card", str(card)], cwd=ROOT / "training", check=True)
 
 
 if __name__ == "__main__":

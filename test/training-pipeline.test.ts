@@ -130,7 +130,7 @@ describe("LCM trainer, distributed", () => {
 
 describe("real SONAR export", () => {
   it("passes its tiny-scale tests (random SONAR-layout checkpoints vs an independent reference)", async () => {
-    const r = await run(PY, ["-m", "unittest", "training/tests/test_export_sonar.py"]);
+    const r = await run(PY, ["-m", "unittest", "tests.test_export_sonar"], { cwd: join(ROOT, "training") });
     expect(r.code, r.out).toBe(0);
   }, 600_000);
 });

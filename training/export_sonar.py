@@ -1,6 +1,6 @@
 """Export Meta's SONAR text encoder and decoder to lcm's codec contract, without fairseq2.
 
-  python3 export_sonar.py --encoder sonar_text_encoder.pt --decoder sonar_text_decoder.pt \\
+  python3 -m export_sonar --encoder sonar_text_encoder.pt --decoder sonar_text_decoder.pt \\
       --tokenizer sentencepiece.source.256000.model --out ~/.local/share/lcm/models/sonar [--fp16|--int8] [--check]
 
 Reads the checkpoints with torch.load (fairseq layout {"state_dict"} or fairseq2 layout {"model"}),
@@ -23,15 +23,14 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sonar_export.backends import (  # noqa: E402
+from common import file_checksums
+from sonar_export.backends import (
     NodeBackend, OrtBackend, TorchBackend, node_runtime_available, onnxruntime_available)
-from sonar_export.checkpoint import CheckpointError, extract_half, read_checkpoint  # noqa: E402
-from sonar_export.golden import SONAR_GOLDEN, run_checks  # noqa: E402
-from sonar_export.graphs import build_codec, copy_tokenizer, export_half  # noqa: E402
-from sonar_export.manifest import WEIGHTS, build_manifest, file_facts  # noqa: E402
-from common import file_checksums  # noqa: E402
-from sonar_export.tokenizer import NllbTokenizer  # noqa: E402
+from sonar_export.checkpoint import CheckpointError, extract_half, read_checkpoint
+from sonar_export.golden import SONAR_GOLDEN, run_checks
+from sonar_export.graphs import build_codec, copy_tokenizer, export_half
+from sonar_export.manifest import WEIGHTS, build_manifest, file_facts
+from sonar_export.tokenizer import NllbTokenizer
 
 
 def log(message):

@@ -15,11 +15,12 @@ Models (each covers a different code path):
   denorm.model   tiny English unigram with a denormalization rule (a -> A, bc -> XYZ) applied to
                  decoded text.
 
-Run with Debian's python (it has sentencepiece):  /usr/bin/python3 training/tokenizer_fixtures.py
+Run from training/ with Debian's python (it has sentencepiece):  /usr/bin/python3 -m tokenizer_fixtures
 Options: --reuse rewrites the expectations for the committed models without retraining them;
 --extra-model PATH --extra-name NAME adds expectations for a .model file committed elsewhere in the
 repo, read in place by the tests. The shipped codec tokenizer's fixture is made with
-  /usr/bin/python3 training/tokenizer_fixtures.py --extra-model models/default/codec/tokenizer.model --extra-name default-codec
+  /usr/bin/python3 -m tokenizer_fixtures --extra-model ../models/default/codec/tokenizer.model \\
+      --extra-name default-codec
 """
 import argparse
 import gzip

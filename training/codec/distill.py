@@ -33,7 +33,6 @@ import argparse
 import json
 import math
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -41,10 +40,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from codec.train import EOS, PackedData, TagIds, batch_tensors  # noqa: E402
-from common import set_torch_threads  # noqa: E402
-from lcm.encode_tokens import encoder_from_onnx  # noqa: E402
+from codec.train import EOS, PackedData, TagIds, batch_tensors
+from common import set_torch_threads
+from lcm.encode_tokens import encoder_from_onnx
 
 
 def encoder_ids(data, tags, i):

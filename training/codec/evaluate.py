@@ -9,16 +9,13 @@ Writes one JSON report.
 """
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from codec.model import CodecConfig, ConceptCodec  # noqa: E402
+from codec.model import CodecConfig, ConceptCodec
 
 PAD, UNK, BOS, EOS = 0, 1, 2, 3
 
@@ -107,7 +104,8 @@ def scorer():
             return sacrebleu.corpus_chrf(hyp, [ref]).score
 
         def bleu(hyp, ref, lang):
-            tok = "zh" if lang.startswith(("zho", "yue", "wuu")) else "char" if lang[:3] in ("jpn", "tha", "khm", "lao", "mya", "bod", "dzo") else "13a"
+            tok = ("zh" if lang.startswith(("zho", "yue", "wuu")) else
+                   "char" if lang[:3] in ("jpn", "tha", "khm", "lao", "mya", "bod", "dzo") else "13a")
             return sacrebleu.corpus_bleu(hyp, [ref], tokenize=tok).score
 
         return chrf, bleu, "sacrebleu " + sacrebleu.__version__

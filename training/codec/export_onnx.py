@@ -16,7 +16,6 @@ step, which is what a step costs. The manifest says so ("decoder.int8_matmul").
 import argparse
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,11 +23,9 @@ import onnx
 import torch
 from onnx import helper, numpy_helper
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from codec.int8_graph import dynamic_int8_matmul, gather_then_dequantize, gemm_to_matmul, untie_gather  # noqa: E402
-from codec.model import CodecConfig, ConceptCodec  # noqa: E402
-from codec.weights import load_weights  # noqa: E402
-from common import file_checksums  # noqa: E402
+from codec.int8_graph import dynamic_int8_matmul, gather_then_dequantize, gemm_to_matmul, untie_gather
+from codec.model import CodecConfig, ConceptCodec
+from common import file_checksums
 
 OPSET = 17
 
@@ -83,7 +80,8 @@ def dedupe_transposed(path: Path):
     back at load, so only the file shrinks)."""
     m = onnx.load(str(path))
     g = m.graph
-    big = {i.name: numpy_helper.to_array(i) for i in g.initializer if len(i.dims) == 2 and i.dims[0] * i.dims[1] >= 65536}
+    big = {i.name: numpy_helper.to_array(i) for i in g.initializer
+           if len(i.dims) == 2 and i.dims[0] * i.dims[1] >= 65536}
     by_shape = {}
     for name, a in big.items():
         by_shape.setdefault(a.shape, []).append(name)
@@ -220,7 +218,8 @@ def main():
     }
     if args.card:
         manifest.update(json.loads(Path(args.card).read_text()))
-    manifest["checksums"] = file_checksums(out, [f.name for f in out.iterdir() if f.is_file() and f.name != "manifest.json"])
+    manifest["checksums"] = file_checksums(out, [f.name for f in out.iterdir()
+                                                 if f.is_file() and f.name != "manifest.json"])
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps({f.name: f.stat().st_size for f in sorted(out.iterdir())}))
 

@@ -179,7 +179,7 @@ def _reduce_weight_range(graph, names, limit=63):
 
 if __name__ == "__main__":
     # python3 -m codec.int8_graph dynamic IN.onnx OUT.onnx: dynamic_int8_matmul on an exported graph (how
-    # the shipped encoder was converted after its export; export_onnx.py --dynamic-int8-encoder does it
+    # the shipped encoder was converted after its export; codec.export_onnx --dynamic-int8-encoder does it
     # at export time)
     import sys
 

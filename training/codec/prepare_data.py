@@ -17,7 +17,6 @@ import json
 import random
 import re
 from collections import Counter, defaultdict
-from pathlib import Path
 
 from common import DATA, WORK, dedup_key, read_jsonl, read_lines
 

@@ -14,8 +14,6 @@ import argparse
 import json
 import math
 import os
-import random
-import sys
 import time
 from pathlib import Path
 
@@ -23,8 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from codec.model import CodecConfig, ConceptCodec, count_parameters  # noqa: E402
+from codec.model import CodecConfig, ConceptCodec, count_parameters
 
 PAD, UNK, BOS, EOS = 0, 1, 2, 3
 
@@ -162,8 +159,9 @@ def dev_metrics(model, data, tags, device, max_pairs=2000):
             lab = labels if name == "ae" else torch.cat([labels[n:], labels[:n]])
             dec = dec_in if name == "ae" else torch.cat([dec_in[n:], dec_in[:n]])
             logits = model.decode_logits(dec, mem)
-            totals[name] += F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), lab.reshape(-1),
-                                            ignore_index=PAD, reduction="sum").item() / max(1, int((lab != PAD).sum())) * len(io)
+            summed = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), lab.reshape(-1),
+                                     ignore_index=PAD, reduction="sum").item()
+            totals[name] += summed / max(1, int((lab != PAD).sum())) * len(io)
     a = F.normalize(torch.cat(embs_a), dim=-1)
     b = F.normalize(torch.cat(embs_b), dim=-1)
     # xsim within each language: the candidates are that language's dev sentences only

@@ -6,13 +6,11 @@ used to carry weights, and the exported ONNX files use the same scheme.
 import io
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from common import read_chunks, write_chunks  # noqa: E402
+from common import read_chunks, write_chunks
 
 
 def pack_state_dict(state_dict):

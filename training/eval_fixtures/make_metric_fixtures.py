@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Build the golden fixtures that test/eval-*.test.ts compares our TypeScript metrics against.
 
 Expected values come from the reference implementations, run as-is:
@@ -17,10 +16,11 @@ None of them is installable from this project's package sources, so the fixtures
   /tmp/evalref/bin/pip install --no-index --find-links <local wheel mirror> sacrebleu==2.6.0 nltk==3.10.3
   # rouge-score: the four files above copied into /tmp/rouge_ref/rouge/ (package name `rouge`, as in the
   # google-research tree); nothing of it is committed here.
-  /tmp/evalref/bin/python training/eval_fixtures/make_metric_fixtures.py \
-      --rouge-src /tmp/rouge_ref --data /work/shared/data --out test/fixtures/eval
+  cd training && PYTHONPATH=/tmp/rouge_ref /tmp/evalref/bin/python -m eval_fixtures.make_metric_fixtures \
+      --data /work/shared/data
 
-With a pip-installed rouge-score (`import rouge_score`) the --rouge-src flag is not needed.
+The google-research `rouge` package is used when it is importable (its folder on PYTHONPATH), else a
+pip-installed rouge-score (`import rouge_score`). --out defaults to the repository's test/fixtures/eval.
 
 Inputs are real sentences from the shared data (summaries vs documents, NTREX-128 translations and their
 regional variants in Latin, Cyrillic, CJK and other scripts) plus hand-written edge cases (empty strings,
@@ -40,6 +40,7 @@ import sys
 from pathlib import Path
 
 SEED = 5
+REPO = Path(__file__).resolve().parents[2]
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -58,11 +59,13 @@ def naive_sentences(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def load_rouge(rouge_src: str | None):
-    if rouge_src:
-        sys.path.insert(0, rouge_src)
+def load_rouge():
+    """Google's rouge_scorer: the pinned google-research copy (package `rouge`) when PYTHONPATH holds it,
+    else the released rouge-score."""
+    try:
         return importlib.import_module("rouge.rouge_scorer")
-    return importlib.import_module("rouge_score.rouge_scorer")
+    except ImportError:
+        return importlib.import_module("rouge_score.rouge_scorer")
 
 
 # --------------------------------------------------------------------------------------------- ROUGE
@@ -379,15 +382,14 @@ def porter_cases(data: Path, rng: random.Random) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rouge-src", help="folder holding the google-research `rouge` package")
-    parser.add_argument("--data", default="../shared/data", type=Path)
-    parser.add_argument("--out", default="test/fixtures/eval", type=Path)
+    parser.add_argument("--data", default=REPO.parent / "shared" / "data", type=Path)
+    parser.add_argument("--out", default=REPO / "test" / "fixtures" / "eval", type=Path)
     args = parser.parse_args()
 
     import nltk
     import sacrebleu
 
-    scorer_mod = load_rouge(args.rouge_src)
+    scorer_mod = load_rouge()
     versions = {"sacrebleu": sacrebleu.__version__, "nltk": nltk.__version__, "python": sys.version.split()[0]}
     args.out.mkdir(parents=True, exist_ok=True)
 

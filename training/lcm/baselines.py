@@ -7,9 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lcm.data import build_sequences, heldout_pretrain_sequences  # noqa: E402
-from lcm.train import load_specials, next_concept_metrics  # noqa: E402
+from lcm.data import build_sequences, heldout_pretrain_sequences
+from lcm.train import load_specials, next_concept_metrics
 
 
 def main():

@@ -17,8 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from codec.model import CodecConfig, ConceptCodec  # noqa: E402
+from codec.model import CodecConfig, ConceptCodec
 
 
 def dequantize(inits, stem, axis):

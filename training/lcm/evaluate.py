@@ -7,16 +7,14 @@ Usage: python3 -m lcm.evaluate --checkpoint runs/x/checkpoint.pt --data data/lcm
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lcm.data import heldout_pretrain_sequences  # noqa: E402
-from lcm.model import TwoTowerLCM, load_checkpoint, zero_snr_alphas_cumprod  # noqa: E402
-from lcm.train import heldout_metrics, load_specials  # noqa: E402
+from lcm.data import heldout_pretrain_sequences
+from lcm.model import TwoTowerLCM, load_checkpoint, zero_snr_alphas_cumprod
+from lcm.train import heldout_metrics, load_specials
 
 
 def main():

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lcm.model import BaseLCM, TwoTowerLCM, load_checkpoint, zero_snr_alphas_cumprod  # noqa: E402
-from common import file_checksums  # noqa: E402
+from common import file_checksums
+from lcm.model import BaseLCM, TwoTowerLCM, load_checkpoint, zero_snr_alphas_cumprod
+from lcm.sampling import DEFAULTS
 
 OPSET = 17
 
@@ -142,7 +142,8 @@ def main():
         base, bcfg, _ = load_checkpoint(args.base, BaseLCM)
         torch.onnx.export(BaseGraph(base), (x,), str(out / "base_lcm.onnx"), opset_version=OPSET,
                           input_names=["concepts"], output_names=["predicted"],
-                          dynamic_axes={"concepts": {0: "batch", 1: "concepts"}, "predicted": {0: "batch", 1: "concepts"}})
+                          dynamic_axes={"concepts": {0: "batch", 1: "concepts"},
+                                        "predicted": {0: "batch", 1: "concepts"}})
         files["base"] = "base_lcm.onnx"
         architecture["base"] = {"layers": bcfg.base_layers, "model_dim": bcfg.model_dim}
     manifest = {
@@ -154,16 +155,18 @@ def main():
         "files": files,
         "normalizer": {"method": "robust (median, IQR/1.349 over quartiles 25-75)", **ck["normalizer"]},
         "diffusion": {"train_steps": cfg.train_steps, "schedule": "squaredcos_cap_v2 rescaled to zero terminal SNR",
-                      "prediction": "sample", "alphas_cumprod": [float(a) for a in zero_snr_alphas_cumprod(cfg.train_steps)]},
+                      "prediction": "sample",
+                      "alphas_cumprod": [float(a) for a in zero_snr_alphas_cumprod(cfg.train_steps)]},
         "special_texts": {"end_of_text": "End of text.", "model_turn": "[MODEL]:", "lang": "eng_Latn"},
         "max_context": cfg.max_seq_len,
-        "defaults": {"steps": 40, "guidance": 3.0, "guidance_rescale": 0.7, "initial_noise": 0.6,
-                     "epsilon_scaling": 1.00045, "eot_threshold": 0.9, "repeat_threshold": 0.9, "max_concepts": 32},
+        # the sampler's defaults are lcm.sampling's, the ones lcm.train evaluates with
+        "defaults": {**DEFAULTS, "eot_threshold": 0.9, "repeat_threshold": 0.9, "max_concepts": 32},
         "license": "MIT (trained by the lcm project)",
     }
     if args.card:
         manifest.update(json.loads(Path(args.card).read_text()))
-    manifest["checksums"] = file_checksums(out, [f.name for f in out.iterdir() if f.is_file() and f.name != "manifest.json"])
+    manifest["checksums"] = file_checksums(out, [f.name for f in out.iterdir()
+                                                 if f.is_file() and f.name != "manifest.json"])
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print(json.dumps({f.name: f.stat().st_size for f in sorted(out.iterdir())}))
 

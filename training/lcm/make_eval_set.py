@@ -11,11 +11,9 @@ Usage: python3 -m lcm.make_eval_set --split dev --out data/lcm_dev [--data ../..
 import argparse
 import gzip
 import json
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lcm.data import split_of  # noqa: E402
+from lcm.data import split_of
 
 CORPORA = ("summarization/bbc_news_summary.all.jsonl.gz", "summarization/dialogsum.dev.jsonl.gz")
 

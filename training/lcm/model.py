@@ -13,6 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lcm.losses import diffusion_loss
+
 
 @dataclass
 class LcmConfig:
@@ -250,11 +252,8 @@ class TwoTowerLCM(nn.Module):
             x = layer(x, temb, None, full, memory=(keys[i], values[i]), modulation=modulation)
         return self.out(self.denoiser_norm(x))
 
-
     def forward(self, x, loss_mask, alphas, cfg_prob=0.15):
         """Training forward (so DistributedDataParallel sees one call): the diffusion loss."""
-        from lcm.train import diffusion_loss
-
         return diffusion_loss(self, x, loss_mask, alphas, cfg_prob)
 
 

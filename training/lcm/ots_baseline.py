@@ -3,9 +3,9 @@ record of an evaluation split, OTS's summary with as many sentences as another s
 the same document (the smallest --ratio that gives at least that many, then its first k sentences
 in OTS's order). Writes predictions for `lcm eval summarization --predictions`.
 
-Usage (from the repo root):
-  python3 training/lcm/ots_baseline.py --dir training/data/lcm_dev --split dev \
-      --like training/data/lcm_dev/grounded.pred.jsonl --out training/data/lcm_dev/ots.pred.jsonl
+Usage (from training/):
+  python3 -m lcm.ots_baseline --dir data/lcm_dev --split dev \
+      --like data/lcm_dev/grounded.pred.jsonl --out data/lcm_dev/ots.pred.jsonl
 """
 import argparse
 import json

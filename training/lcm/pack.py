@@ -14,8 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from common import read_chunks, write_chunks  # noqa: E402
+from common import read_chunks, write_chunks
 
 
 def pack(checkpoint, prefix):

@@ -10,14 +10,13 @@ weights the ONNX graphs hold, and writes the prompt, the options and the expecte
 import argparse
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lcm.model import LcmConfig, TwoTowerLCM, zero_snr_alphas_cumprod  # noqa: E402
+from lcm.model import LcmConfig, TwoTowerLCM, zero_snr_alphas_cumprod
+from lcm.sampling import DEFAULTS, ddim_cfg, trailing_grid
 
 
 class Mulberry32:
@@ -42,43 +41,27 @@ class Mulberry32:
         return r * math.cos(2 * math.pi * u2)
 
 
-def trailing_grid(T, S):
-    return [int(v) - 1 for v in np.round(T - np.arange(S) * (T / S))]
-
-
 @torch.no_grad()
 def sample_next(model, prompt_norm, alphas, rng, opts):
-    T = len(alphas)
+    """One concept after prompt_norm [N, D] (normalized), in float64 between the denoiser's float32
+    calls: the noise from rng (as the runtime draws it), the conditional and unconditional predictions
+    as two batch-1 calls (as the runtime's full denoiser graph is called)."""
     D = prompt_norm.shape[1]
     ctx = model.contextualize(torch.from_numpy(prompt_norm)[None].double().float())
     n = ctx.shape[1]
     cond = torch.ones(1, 1, n, dtype=torch.bool)
     uncond = torch.zeros(1, 1, n, dtype=torch.bool)
     x = torch.tensor([rng.gaussian() for _ in range(D)], dtype=torch.float64) * opts["initial_noise"]
-    grid = trailing_grid(T, opts["steps"])
-    g, r, lam = opts["guidance"], opts["guidance_rescale"], opts["epsilon_scaling"]
-    x0 = x
 
     def D_(z, t, mask):
         return model.denoise(z.float()[None, None], torch.tensor([[t]]), ctx, mask)[0, 0].double()
 
-    for k, t in enumerate(grid):
-        a = float(alphas[t])
-        ap = float(alphas[grid[k + 1]]) if k + 1 < len(grid) else 1.0
-        if t == T - 1 or g == 1.0:
-            x0 = D_(x, t, cond)
-            eps = (x - math.sqrt(a) * x0) / math.sqrt(1 - a)
-        else:
-            x0c, x0u = D_(x, t, cond), D_(x, t, uncond)
-            ec = (x - math.sqrt(a) * x0c) / math.sqrt(1 - a)
-            eu = (x - math.sqrt(a) * x0u) / math.sqrt(1 - a)
-            e = eu + g * (ec - eu)
-            if r > 0:
-                e = e * (r * ec.std() / e.std() + (1 - r))
-            x0 = (x - math.sqrt(1 - a) * e) / math.sqrt(a)
-            eps = e
-        eps = eps / lam
-        x = math.sqrt(ap) * x0 + math.sqrt(1 - ap) * eps
+    def predict(z, t, guided):
+        return (D_(z, t, cond), D_(z, t, uncond)) if guided else D_(z, t, cond)
+
+    # the schedule as Python floats: float64 arithmetic, like the runtime's
+    x0 = ddim_cfg(predict, x, [float(a) for a in alphas], opts["steps"], opts["guidance"],
+                  opts["guidance_rescale"], opts["epsilon_scaling"])
     return x0.float().numpy()
 
 
@@ -131,7 +114,7 @@ def main():
     alphas = zero_snr_alphas_cumprod(cfg.train_steps)
     cases = []
     for opts in (
-        {"steps": 40, "guidance": 3.0, "guidance_rescale": 0.7, "initial_noise": 0.6, "epsilon_scaling": 1.00045},
+        DEFAULTS,
         {"steps": 10, "guidance": 1.0, "guidance_rescale": 0.0, "initial_noise": 1.0, "epsilon_scaling": 1.0},
     ):
         opts = {**opts, "seed": args.seed, "max_concepts": 3, "eot_threshold": 0.9, "repeat_threshold": 0.9}
@@ -139,7 +122,8 @@ def main():
         cases.append({"options": opts, "expected": [v.tolist() for v in out], "stop": stop})
     rng = Mulberry32(args.seed)
     fixture = {
-        "about": "Expected outputs of training/lcm/reference_sampler.py (docs/lcm-contract.md) for the LCM in this folder",
+        "about": ("Expected outputs of training/lcm/reference_sampler.py (docs/lcm-contract.md) "
+                  "for the LCM in this folder"),
         "prompt": prompt.tolist(),
         "specials": {"end_of_text": specials["eot"].tolist(), "model_turn": specials["model"].tolist()},
         "rng_first_gaussians": [rng.gaussian() for _ in range(6)],

@@ -4,9 +4,10 @@ Sequences mix pre-training (next concept over documents) and the two supervised 
 extend). Diffusion: T=100 cosine schedule rescaled to zero terminal SNR, one timestep per position,
 x0 prediction with plain MSE; classifier-free guidance training hides the whole context (only the
 zero vector stays visible) for 15% of positions. Base-LCM: MSE regression to the next concept.
-Both losses are computed in the normalized space. Writes <out>/checkpoint.pt and <out>/train.log
-(JSON lines), resumable with --resume; held-out metrics (next-concept L2, contrastive accuracy) at
-the end and every --eval-every minutes.
+Both losses (lcm.losses) are computed in the normalized space. Writes <out>/checkpoint.pt and
+<out>/train.log (JSON lines), resumable with --resume; held-out metrics (next-concept L2, contrastive
+accuracy; the Two-Tower sampled by lcm.sampling at the runtime's defaults) at the end and every
+--eval-every minutes.
 """
 import argparse
 import json
@@ -20,11 +21,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lcm.data import build_sequences, fit_robust_normalizer, heldout_pretrain_sequences  # noqa: E402
-from lcm.model import BaseLCM, LcmConfig, TwoTowerLCM, count_parameters, zero_snr_alphas_cumprod  # noqa: E402
+from lcm.data import build_sequences, fit_robust_normalizer, heldout_pretrain_sequences
+from lcm.losses import base_loss, diffusion_loss
+from lcm.model import BaseLCM, LcmConfig, TwoTowerLCM, count_parameters, zero_snr_alphas_cumprod
+from lcm.sampling import sample_all_positions
 
 
 def load_specials(path, dim):
@@ -41,67 +42,6 @@ def make_batch(seqs, center, scale, device):
         x[i, : len(s.concepts)] = (s.concepts - center) / scale
         loss[i, max(1, s.loss_from): len(s.concepts)] = True  # position 0 has no prefix to predict from
     return torch.from_numpy(x).to(device), torch.from_numpy(loss).to(device)
-
-
-def diffusion_loss(model, x, loss_mask, alphas, cfg_prob=0.15, ddp=None):
-    b, n, _ = x.shape
-    if ddp is not None:
-        return ddp(x, loss_mask, alphas, cfg_prob)
-    context = model.contextualize(x)  # row i depends on x_0..x_i
-    t = torch.randint(0, len(alphas), (b, n), device=x.device)
-    a = alphas[t][..., None]
-    noisy = a.sqrt() * x + (1 - a).sqrt() * torch.randn_like(x)
-    i = torch.arange(n, device=x.device)
-    visible = (i[None, :] < i[:, None])[None].expand(b, n, n).clone()  # target j sees context rows < j
-    drop = torch.rand(b, n, device=x.device) < cfg_prob
-    visible[drop] = False
-    pred = model.denoise(noisy, t, context, visible)
-    per_pos = ((pred - x) ** 2).mean(-1)
-    return (per_pos * loss_mask).sum() / loss_mask.sum().clamp(min=1)
-
-
-def base_loss(model, x, loss_mask):
-    pred = model(x)[:, :-1]
-    per_pos = ((pred - x[:, 1:]) ** 2).mean(-1)
-    m = loss_mask[:, 1:]
-    return (per_pos * m).sum() / m.sum().clamp(min=1)
-
-
-@torch.no_grad()
-def sample_all_positions(model, x, alphas, steps=40, guidance=3.0, rescale=0.7, noise=0.6, eps_scale=1.00045, seed=0):
-    """Teacher-forced next-concept prediction at every position in parallel (the paper's pre-training
-    evaluation): the same DDIM + CFG sampler as inference, batched over positions."""
-    b, n, dim = x.shape
-    T = len(alphas)
-    context = model.contextualize(x)
-    i = torch.arange(n, device=x.device)
-    cond = (i[None, :] < i[:, None])[None].expand(b, n, n)
-    uncond = torch.zeros_like(cond)
-    g = torch.Generator(device="cpu").manual_seed(seed)
-    z = torch.randn(b, n, dim, generator=g).to(x.device) * noise
-    grid = [int(v) - 1 for v in np.round(np.arange(T, 0, -T / steps))]
-    x0 = z
-    for k, t in enumerate(grid):
-        a = alphas[t]
-        ap = alphas[grid[k + 1]] if k + 1 < len(grid) else torch.tensor(1.0)
-        tt = torch.full((b, n), t, dtype=torch.long, device=x.device)
-        if t == T - 1 or guidance == 1.0:
-            x0 = model.denoise(z, tt, context, cond)
-            eps = (z - a.sqrt() * x0) / (1 - a).sqrt()
-        else:
-            both = model.denoise(torch.cat([z, z]), torch.cat([tt, tt]), torch.cat([context, context]),
-                                 torch.cat([cond, uncond]))
-            x0c, x0u = both[:b], both[b:]
-            ec = (z - a.sqrt() * x0c) / (1 - a).sqrt()
-            eu = (z - a.sqrt() * x0u) / (1 - a).sqrt()
-            e = eu + guidance * (ec - eu)
-            if rescale > 0:
-                e = e * (rescale * ec.std(-1, keepdim=True) / e.std(-1, keepdim=True) + (1 - rescale))
-            x0 = (z - (1 - a).sqrt() * e) / a.sqrt()
-            eps = e
-        eps = eps / eps_scale
-        z = ap.sqrt() * x0 + (1 - ap).sqrt() * eps
-    return x0
 
 
 @torch.no_grad()
@@ -153,7 +93,8 @@ def main():
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--keep-best", action="store_true",
                     help="also keep the checkpoint with the lowest held-out next-concept L2 (checkpoint_best.pt)")
-    ap.add_argument("--init", help="start from this checkpoint's weights, config and normalizer, with a fresh optimiser and schedule")
+    ap.add_argument("--init", help="start from this checkpoint's weights, config and normalizer, "
+                                   "with a fresh optimiser and schedule")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--seed", type=int, default=1)
     for f in ("model_dim", "heads", "context_layers", "denoiser_layers", "base_layers"):
@@ -232,7 +173,8 @@ def main():
     kinds = {}
     for s in train:
         kinds[s.kind] = kinds.get(s.kind, 0) + 1
-    emit({"event": "start", "model": args.model, "init": args.init if init else None, "params": count_parameters(model), "config": cfg.to_dict(),
+    emit({"event": "start", "model": args.model, "init": args.init if init else None,
+          "params": count_parameters(model), "config": cfg.to_dict(),
           "train_sequences": kinds, "heldout_sequences": len(held), "device": str(device)})
     weights = np.array([args.sft_weight if s.kind != "pretrain" else 1.0 for s in train])
     weights /= weights.sum()
@@ -266,14 +208,16 @@ def main():
         # its own clock would leave the others waiting in the next step's collectives.
         if progress >= 1 and world == 1:
             break
-        lr = args.lr * min(1, (state["step"] + 1) / args.warmup) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
+        lr = (args.lr * min(1, (state["step"] + 1) / args.warmup)
+              * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress))))
         for g in opt.param_groups:
             g["lr"] = lr
         idx = rng.choice(len(train), size=args.batch, p=weights)
         batch = [train[i] for i in idx]
         x, loss_mask = make_batch(batch, center, scale, device)
         if args.model == "two_tower":
-            loss = diffusion_loss(train_model.module if world > 1 else model, x, loss_mask, alphas, ddp=train_model if world > 1 else None)
+            loss = diffusion_loss(train_model.module if world > 1 else model, x, loss_mask, alphas,
+                                  ddp=train_model if world > 1 else None)
         else:
             loss = base_loss(train_model, x, loss_mask)
         opt.zero_grad(set_to_none=True)

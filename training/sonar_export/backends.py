@@ -9,6 +9,7 @@ NodeBackend  the exported graphs in onnxruntime-node, the runtime lcm itself use
 TorchBackend the PyTorch ConceptCodec modules the graphs are traced from (no ONNX involved).
 All take and return numpy arrays.
 """
+import importlib
 import json
 import shutil
 import struct
@@ -147,7 +148,7 @@ def pad_batch(sequences, pad_id=0):
 
 def onnxruntime_available():
     try:
-        import onnxruntime  # noqa: F401
+        importlib.import_module("onnxruntime")  # imported, not only found: a broken install counts as absent
     except ImportError:
         return False
     return True

@@ -20,7 +20,6 @@ import gc
 import inspect
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -29,11 +28,10 @@ import onnx
 import torch
 from onnx import helper, numpy_helper
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from codec.export_onnx import OPSET, DecoderGraph, EncoderGraph, quantize_weights_int8  # noqa: E402
-from codec.model import CodecConfig, ConceptCodec  # noqa: E402
+from codec.export_onnx import OPSET, DecoderGraph, EncoderGraph, quantize_weights_int8
+from codec.model import CodecConfig, ConceptCodec
 
-from .checkpoint import CheckpointError, SonarHalf, required_names  # noqa: E402
+from .checkpoint import CheckpointError, SonarHalf, required_names
 
 # SONAR's limits: the encoder accepts 512 + pad_idx + 1 = 514 positions (fairseq legacy), the decoder
 # 512 (the 2-token prefix included).

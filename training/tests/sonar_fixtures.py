@@ -3,16 +3,15 @@ independent reference implementation of SONAR's text encoder and decoder (numpy,
 from the architecture description (reference/sonar.md §1), not from ConceptCodec.
 """
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import sentencepiece as spm
 import torch
 
-TRAINING = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(TRAINING))
-from sonar_export.languages import DATA_TAGS, SONAR_LANGUAGES  # noqa: E402
+from sonar_export.languages import DATA_TAGS, SONAR_LANGUAGES
+
+TRAINING = Path(__file__).resolve().parent.parent  # where `python3 -m export_sonar` runs
 
 SENTENCES = [
     "Hello, my name is Paul", "I'm working as a teacher", "The weather is nice today.",

@@ -6,7 +6,7 @@ dummy pieces), exported with each storage option. Prints file sizes, export time
 when an onnxruntime is available, load / encode / decode timings of the result. The real weights
 cannot be downloaded here; this checks the >2 GB path (external data) and the sizes.
 
-  python3 tests/sonar_fullsize_dryrun.py --work /tmp/sonar-dry [--storage fp32,int8,fp16] [--layers 24]
+  python3 -m tests.sonar_fullsize_dryrun --work /tmp/sonar-dry [--storage fp32,int8,fp16] [--layers 24]
 """
 import argparse
 import json
@@ -22,12 +22,11 @@ import numpy as np
 import torch
 from sentencepiece import sentencepiece_model_pb2 as spm_pb2
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import sonar_fixtures as fx  # noqa: E402
-from sonar_export.backends import (  # noqa: E402
+from sonar_export.backends import (
     NodeBackend, OrtBackend, empty_cache, node_runtime_available, onnxruntime_available, pad_batch)
-from sonar_export.search import greedy  # noqa: E402
-from sonar_export.tokenizer import NllbTokenizer  # noqa: E402
+from sonar_export.search import greedy
+from sonar_export.tokenizer import NllbTokenizer
+from tests import sonar_fixtures as fx
 
 
 def padded_tokenizer(work: Path, pieces=256000) -> Path:
@@ -70,10 +69,10 @@ def random_checkpoint(role, vocab, dim, ffn, layers, path: Path):
 def timed_export(args, storage, out: Path):
     flags = {"fp32": [], "fp16": ["--fp16"], "int8": ["--int8"]}[storage]
     started = time.time()
-    r = subprocess.run(["/usr/bin/time", "-v", sys.executable, str(fx.TRAINING / "export_sonar.py"),
+    r = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-m", "export_sonar",
                         "--encoder", args.work / "encoder.pt", "--decoder", args.work / "decoder.pt",
                         "--tokenizer", args.work / "spm256k.model", "--out", out, "--no-hash", *flags],
-                       capture_output=True, text=True)
+                       cwd=fx.TRAINING, capture_output=True, text=True)
     seconds = time.time() - started
     if r.returncode != 0:
         raise SystemExit(f"export {storage} failed:\n{r.stderr[-3000:]}")
@@ -116,6 +115,7 @@ def main():
     ap.add_argument("--threads", type=int)
     ap.add_argument("--reuse", action="store_true", help="keep checkpoints already in --work")
     args = ap.parse_args()
+    args.work = args.work.resolve()  # the export runs from training/
     args.work.mkdir(parents=True, exist_ok=True)
     tok = padded_tokenizer(args.work)
     vocab = NllbTokenizer(tok).vocab_size

@@ -1,6 +1,6 @@
 """training/export_sonar.py on tiny random SONAR checkpoints in Meta's own key layouts.
 
-Run: /usr/bin/python3 -m unittest discover -s training/tests -p 'test_export_sonar.py'   (about 30 s)
+Run from training/: /usr/bin/python3 -m unittest tests.test_export_sonar   (about 30 s)
 
 The exported graphs run in onnxruntime-node (lcm's runtime, from this repository's node_modules) and,
 where it is installed, in Python's onnxruntime; their outputs are compared with an independent numpy
@@ -18,24 +18,23 @@ import numpy as np
 import onnx
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import sonar_fixtures as fx  # noqa: E402
-from sonar_export.backends import (  # noqa: E402
+from sonar_export.backends import (
     NodeBackend, OrtBackend, TorchBackend, empty_cache, node_runtime_available, onnxruntime_available, pad_batch)
-from sonar_export.checkpoint import extract_half, read_checkpoint  # noqa: E402
-from sonar_export.golden import cosine_matrix, run_checks  # noqa: E402
-from sonar_export.graphs import build_codec, weight_bytes  # noqa: E402
-from sonar_export.search import beam_search, greedy  # noqa: E402
-from sonar_export.tokenizer import EOS, NllbTokenizer  # noqa: E402
+from sonar_export.checkpoint import extract_half, read_checkpoint
+from sonar_export.golden import cosine_matrix, run_checks
+from sonar_export.graphs import build_codec, weight_bytes
+from sonar_export.search import beam_search, greedy
+from sonar_export.tokenizer import EOS, NllbTokenizer
+from tests import sonar_fixtures as fx
 
-SCRIPT = fx.TRAINING / "export_sonar.py"
 HEADS = 4
 TEXTS = [("Hello, my name is Paul", "eng_Latn"), ("Je travaille comme professeur.", "fra_Latn"),
          ("Das Wetter ist heute schön.", "deu_Latn")]
 
 
 def run_export(*args):
-    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "export_sonar", *map(str, args)], cwd=fx.TRAINING,
+                          capture_output=True, text=True)
 
 
 class ExportSonarTest(unittest.TestCase):

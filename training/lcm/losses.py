@@ -1,0 +1,37 @@
+"""The LCM's training losses, both in the normalized concept space: the Two-Tower's diffusion loss and
+the Base-LCM's next-concept MSE.
+
+They live apart from lcm.train because the model needs the diffusion loss too: TwoTowerLCM.forward
+computes it, since DistributedDataParallel only synchronises gradients of a call to the wrapped
+module, and the model importing the trainer (which imports the model) was an import cycle.
+"""
+import torch
+
+
+def diffusion_loss(model, x, loss_mask, alphas, cfg_prob=0.15, ddp=None):
+    """x0-prediction MSE at one random timestep per position, averaged over loss_mask's positions.
+    For a cfg_prob share of positions the whole context is hidden (only the zero row stays visible):
+    the unconditional model classifier-free guidance needs. With ddp (the DistributedDataParallel
+    wrapper of model) the same loss is computed through the wrapper's forward."""
+    b, n, _ = x.shape
+    if ddp is not None:
+        return ddp(x, loss_mask, alphas, cfg_prob)
+    context = model.contextualize(x)  # row i depends on x_0..x_i
+    t = torch.randint(0, len(alphas), (b, n), device=x.device)
+    a = alphas[t][..., None]
+    noisy = a.sqrt() * x + (1 - a).sqrt() * torch.randn_like(x)
+    i = torch.arange(n, device=x.device)
+    visible = (i[None, :] < i[:, None])[None].expand(b, n, n).clone()  # target j sees context rows < j
+    drop = torch.rand(b, n, device=x.device) < cfg_prob
+    visible[drop] = False
+    pred = model.denoise(noisy, t, context, visible)
+    per_pos = ((pred - x) ** 2).mean(-1)
+    return (per_pos * loss_mask).sum() / loss_mask.sum().clamp(min=1)
+
+
+def base_loss(model, x, loss_mask):
+    """Next-concept MSE of the Base-LCM: the output at position i regresses concept i+1."""
+    pred = model(x)[:, :-1]
+    per_pos = ((pred - x[:, 1:]) ** 2).mean(-1)
+    m = loss_mask[:, 1:]
+    return (per_pos * m).sum() / m.sum().clamp(min=1)
