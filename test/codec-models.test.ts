@@ -91,7 +91,7 @@ describe("manifest.json validation", () => {
   });
 
   it("takes the decoder's default beam from the shipped codec (measured: beam 5 no better than greedy)", async () => {
-    const m = await readManifest(fileURLToPath(new URL("../models/default/codec", import.meta.url)));
+    const m = await readManifest(fileURLToPath(new URL("../models/default/codec/", import.meta.url)));
     expect(m.kind === "codec" && m.decoder.defaultBeam).toBe(1);
   });
 
@@ -219,7 +219,7 @@ describe("model discovery", () => {
     ]);
     expect(modelRoots({ env, models: "/flag" })[0]).toEqual({ source: "--models", dir: "/flag" });
     expect(modelRoots({ env: { HOME: "/home/u" } })[0].dir).toMatch(/\.local\/share\/lcm\/models$/);
-    expect(bundledModelsDir()).toBe(fileURLToPath(new URL("../models/default", import.meta.url)));
+    expect(bundledModelsDir()).toBe(fileURLToPath(new URL("../models/default/", import.meta.url)));
   });
 
   it("finds codecs by name or first found, and accepts a model folder as the root", async () => {

@@ -12,7 +12,7 @@ import { corpusChrf } from "../src/eval/chrf.js";
 import { detectLanguage } from "../src/languages/detect-language.js";
 import { cosine } from "../src/util/vector-math.js";
 
-const SHIPPED = fileURLToPath(new URL("../models/default/codec", import.meta.url));
+const SHIPPED = fileURLToPath(new URL("../models/default/codec/", import.meta.url));
 const SENTENCES = [
   "The weather was cold and the children stayed inside all day.",
   "She opened the window to let in some fresh air.",

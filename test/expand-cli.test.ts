@@ -18,7 +18,7 @@ import { CancelledError } from "../src/util/errors.js";
 import { smokeCodecDir } from "./helpers/smoke-codec.js";
 
 const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
-const LCM_FIXTURE = fileURLToPath(new URL("./fixtures/lcm-parity", import.meta.url));
+const LCM_FIXTURE = fileURLToPath(new URL("./fixtures/lcm-parity/", import.meta.url));
 const BOOK = fileURLToPath(new URL("../examples/problems-of-philosophy.md", import.meta.url));
 const BOOK_TEXT = readFileSync(BOOK, "utf8");
 const NOTE = `The harbour reopened in the spring after a long winter of repairs.

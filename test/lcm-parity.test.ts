@@ -16,7 +16,7 @@ import { computeAlphasCumprod, trailingTimesteps } from "../src/lcm/schedule.js"
 import { readLcmSpec } from "../src/lcm/spec.js";
 import { readManifest } from "../src/models/manifest.js";
 
-const DIR = fileURLToPath(new URL("./fixtures/lcm-parity", import.meta.url));
+const DIR = fileURLToPath(new URL("./fixtures/lcm-parity/", import.meta.url));
 
 interface ParityCase {
   options: {

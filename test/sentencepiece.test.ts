@@ -6,7 +6,7 @@ import { parseModelProto, SentencePieceProcessor } from "../src/codec/sentencepi
 import { decodeBytesLikeSentencePiece } from "../src/codec/sentencepiece/processor.js";
 
 // Fixtures written by training/tokenizer_fixtures.py with python3-sentencepiece 0.1.97.
-const FIXTURES = new URL("./fixtures/spm", import.meta.url);
+const FIXTURES = new URL("./fixtures/spm/", import.meta.url);
 
 interface Expected {
   /** File name in the fixture folder, or a repo-relative path for a model committed elsewhere. */

@@ -10,7 +10,7 @@ import {
 } from "../src/codec/tokenizer.js";
 import { UsageError } from "../src/util/errors.js";
 
-const FIXTURES = new URL("./fixtures/spm", import.meta.url);
+const FIXTURES = new URL("./fixtures/spm/", import.meta.url);
 const unigramBytes = readFileSync(new URL("unigram.model", FIXTURES));
 const bpeBytes = readFileSync(new URL("bpe.model", FIXTURES));
 const sentences = JSON.parse(
@@ -184,7 +184,7 @@ describe("SonarTokenizer, NLLB layout (offset 1, tags after the vocabulary)", ()
 });
 
 describe("SonarTokenizer on the shipped codec (models/default/codec)", () => {
-  const dir = new URL("../models/default/codec", import.meta.url);
+  const dir = new URL("../models/default/codec/", import.meta.url);
   const manifest = JSON.parse(readFileSync(new URL("manifest.json", dir), "utf8")) as {
     languages: string[];
     tokenizer: {

@@ -19,7 +19,7 @@ import { isShown, isSubstantialSentence, renderConcepts, sourceMarker } from "..
 import { renderSummary, summarize } from "../src/tasks/summarize.js";
 import { wholeSentences } from "../src/tasks/whole-sentences.js";
 
-const MODELS = fileURLToPath(new URL("../models/default", import.meta.url));
+const MODELS = fileURLToPath(new URL("../models/default/", import.meta.url));
 const BOOK = readFileSync(new URL("../examples/problems-of-philosophy.md", import.meta.url), "utf8");
 const SENTINEL = /end (text )?of|en cette text/i;
 

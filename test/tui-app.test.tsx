@@ -22,7 +22,7 @@ import { App } from "../src/tui/views/App.js";
 import { smokeCodecDir } from "./helpers/smoke-codec.js";
 
 const EXAMPLE = fileURLToPath(new URL("../examples/problems-of-philosophy.md", import.meta.url));
-const LCM_FIXTURE = fileURLToPath(new URL("./fixtures/lcm-parity", import.meta.url));
+const LCM_FIXTURE = fileURLToPath(new URL("./fixtures/lcm-parity/", import.meta.url));
 const KEY = { enter: "\r", esc: "\u001b", tab: "\t", ctrlU: "\u0015", up: "\u001b[A", down: "\u001b[B" };
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 

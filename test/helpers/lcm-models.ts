@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { smokeCodecDir } from "./smoke-codec.js";
 
-const LCM_FIXTURE = fileURLToPath(new URL("../fixtures/lcm-parity", import.meta.url));
+const LCM_FIXTURE = fileURLToPath(new URL("../fixtures/lcm-parity/", import.meta.url));
 
 export function smokeModelsDir(): string {
   const root = mkdtempSync(join(tmpdir(), "lcm-models-"));
