@@ -1,15 +1,21 @@
 /**
  * The human-readable outline: headings (`#` per level), numbered concepts under them, opaque blocks as
  * one bracketed line, and a stats line. All document text goes through toDisplayLine, so escape
- * sequences and control characters in a document never reach the terminal.
+ * sequences and control characters in a document never reach the terminal. For a PDF, Word, EPUB or
+ * HTML document every concept line ends with where it is in that file (‹p. 12›, ‹ch. 3 › p[2]›).
  */
+import { locate, locationLabel, type SourceMap } from "../inputs/source-locations.js";
 import type { Concept, Outline, Section } from "../planner/outline.js";
 import type { OutlineStats } from "../planner/outline-stats.js";
 import { toDisplayLine } from "../util/sanitize.js";
 
 const LINES_PER_CHUNK = 2048;
 
-export function* outlineTextChunks(outline: Outline, stats: OutlineStats): Generator<string> {
+export function* outlineTextChunks(
+  outline: Outline,
+  stats: OutlineStats,
+  locations?: SourceMap,
+): Generator<string> {
   const lines: string[] = [];
   let number = 0;
   function* visit(section: Section, depth: number): Generator<string> {
@@ -23,7 +29,9 @@ export function* outlineTextChunks(outline: Outline, stats: OutlineStats): Gener
     }
     for (const concept of section.concepts) {
       if (concept.kind === "sentence") number++;
-      lines.push(`${indent}  ${conceptLine(concept, number)}`);
+      const location = locate(locations, concept.span);
+      const where = location ? `  ‹${toDisplayLine(locationLabel(location))}›` : "";
+      lines.push(`${indent}  ${conceptLine(concept, number)}${where}`);
       if (lines.length >= LINES_PER_CHUNK) {
         yield `${lines.join("\n")}\n`;
         lines.length = 0;

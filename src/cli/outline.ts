@@ -120,10 +120,10 @@ async function runOutline(file: string, flags: OutlineFlags, command: Command): 
   // goes to a terminal, a pipe or a file.
   const chunks =
     format === "json"
-      ? outlineJsonChunks(outline, outlineStats(outline))
+      ? outlineJsonChunks(outline, outlineStats(outline), input.locations)
       : format === "md"
         ? mapChunks(outlineMarkdownChunks(outline), stripControl)
-        : outlineTextChunks(outline, outlineStats(outline));
+        : outlineTextChunks(outline, outlineStats(outline), input.locations);
   if (flags.output) {
     await writeFileAtomic(flags.output, chunks);
     if (!flags.quiet) process.stderr.write(`lcm: wrote ${flags.output}\n`);

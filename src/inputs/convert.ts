@@ -7,12 +7,15 @@
  */
 import { UsageError } from "../util/errors.js";
 import { type DocumentKind, sniffDocument } from "./sniff.js";
+import type { SourceMap } from "./source-locations.js";
 
 export interface ConvertedDocument {
   kind: DocumentKind;
   /** Markdown for converted formats; the text itself for UTF-16 text. */
   text: string;
   format: "markdown" | null;
+  /** Converted formats: where each block of `text` came from (page, chapter, element, paragraph). */
+  locations?: SourceMap;
 }
 
 /** The document converted, or null when it is (or claims to be) plain UTF-8 text or Markdown. */
@@ -20,17 +23,17 @@ export async function convertDocument(bytes: Uint8Array, name: string): Promise<
   const kind = sniffDocument(bytes);
   switch (kind) {
     case "pdf":
-      return { kind, text: await (await import("./pdf.js")).pdfToText(bytes, name), format: "markdown" };
+      return { kind, ...(await (await import("./pdf.js")).pdfToText(bytes, name)), format: "markdown" };
     case "docx": {
-      const { docxToText } = await import("./docx.js");
-      return { kind, text: nonEmpty(docxToText(bytes, name), name, "Word document"), format: "markdown" };
+      const { text, locations } = (await import("./docx.js")).docxToText(bytes, name);
+      return { kind, text: nonEmpty(text, name, "Word document"), locations, format: "markdown" };
     }
     case "epub":
-      return { kind, text: (await import("./epub.js")).epubToText(bytes, name), format: "markdown" };
+      return { kind, ...(await import("./epub.js")).epubToText(bytes, name), format: "markdown" };
     case "html": {
       const { htmlToText } = await import("./html-text.js");
-      const html = new TextDecoder("utf-8").decode(bytes);
-      return { kind, text: nonEmpty(htmlToText(html).text, name, "web page"), format: "markdown" };
+      const { text, locations } = htmlToText(new TextDecoder("utf-8").decode(bytes));
+      return { kind, text: nonEmpty(text, name, "web page"), locations, format: "markdown" };
     }
     case "zip":
       throw new UsageError(

@@ -5,13 +5,17 @@
  */
 import { Parser } from "htmlparser2";
 import { UsageError } from "../util/errors.js";
+import type { SourceMap } from "./source-locations.js";
 import { readZip, zipText } from "./zip.js";
 
-export function docxToText(bytes: Uint8Array, name: string): string {
+/** The body as Markdown, and where each paragraph starts (its number among the non-empty ones). */
+export function docxToText(bytes: Uint8Array, name: string): { text: string; locations: SourceMap } {
   const entries = readZip(bytes, name, "Word");
   const xml = zipText(entries, "word/document.xml");
   if (xml === null) throw new UsageError(`${name}: a ZIP without word/document.xml, not a Word document`);
   const blocks: string[] = [];
+  const locations: { start: number; location: { paragraph: number } }[] = [];
+  let offset = 0;
   let text = "";
   let level = 0;
   let list = false;
@@ -41,10 +45,12 @@ export function docxToText(bytes: Uint8Array, name: string): string {
         if (tag === "w:t") inText = false;
         else if (tag === "w:p") {
           const line = text.replace(/[ \t]+/g, " ").trim();
-          if (line)
-            blocks.push(
-              level > 0 ? `${"#".repeat(level)} ${line.replace(/\s+/g, " ")}` : list ? `- ${line}` : line,
-            );
+          if (!line) return;
+          const block =
+            level > 0 ? `${"#".repeat(level)} ${line.replace(/\s+/g, " ")}` : list ? `- ${line}` : line;
+          blocks.push(block);
+          locations.push({ start: offset, location: { paragraph: blocks.length } });
+          offset += block.length + 2;
         }
       },
     },
@@ -52,5 +58,5 @@ export function docxToText(bytes: Uint8Array, name: string): string {
   );
   parser.write(xml);
   parser.end();
-  return blocks.join("\n\n");
+  return { text: blocks.join("\n\n"), locations };
 }

@@ -8,6 +8,7 @@ import { posix } from "node:path";
 import { Parser } from "htmlparser2";
 import { UsageError } from "../util/errors.js";
 import { htmlToText } from "./html-text.js";
+import { type SourceMap, shiftSourceMap } from "./source-locations.js";
 import { readZip, zipText } from "./zip.js";
 
 interface XmlElement {
@@ -26,7 +27,8 @@ function elements(xml: string): XmlElement[] {
   return out;
 }
 
-export function epubToText(bytes: Uint8Array, name: string): string {
+/** The chapters as Markdown, and where each block starts: chapter number, title, file, element path. */
+export function epubToText(bytes: Uint8Array, name: string): { text: string; locations: SourceMap } {
   const entries = readZip(bytes, name, "EPUB");
   if ([...entries.keys()].some((k) => k === "META-INF/encryption.xml")) {
     throw new UsageError(`${name}: an EPUB with encrypted (DRM) content, which lcm cannot read`);
@@ -47,14 +49,23 @@ export function epubToText(bytes: Uint8Array, name: string): string {
     .filter((e) => e.name === "itemref" && e.attrs.linear !== "no")
     .map((e) => manifest.get(e.attrs.idref));
   const parts: string[] = [];
-  spine.forEach((path, i) => {
-    const xhtml = path ? zipText(entries, decodeURIComponent(path)) : null;
-    if (!xhtml) return;
-    const { text, title } = htmlToText(xhtml);
-    if (!text.trim()) return;
-    const heading = /^#{1,6} /.test(text) ? "" : `# ${title || `Part ${i + 1}`}\n\n`;
-    parts.push(heading + text);
-  });
+  const locations: SourceMap[number][] = [];
+  let offset = 0;
+  for (const [i, path] of spine.entries()) {
+    const file = path ? decodeURIComponent(path) : null;
+    const xhtml = file ? zipText(entries, file) : null;
+    if (!file || !xhtml) continue;
+    const html = htmlToText(xhtml);
+    if (!html.text.trim()) continue;
+    const chapterTitle = /^#{1,6} (.*)/.exec(html.text)?.[1] || html.title || `Part ${i + 1}`;
+    const heading = /^#{1,6} /.test(html.text) ? "" : `# ${html.title || `Part ${i + 1}`}\n\n`;
+    // Chapters are numbered as the reader meets them: the spine's items that hold text.
+    const chapter = { chapter: parts.length + 1, chapterTitle, file };
+    locations.push({ start: offset, location: chapter });
+    locations.push(...shiftSourceMap(html.locations, offset + heading.length, chapter));
+    parts.push(heading + html.text);
+    offset += heading.length + html.text.length + 2;
+  }
   if (parts.length === 0) throw new UsageError(`${name}: an EPUB whose chapters hold no text`);
-  return parts.join("\n\n");
+  return { text: parts.join("\n\n"), locations };
 }

@@ -6,6 +6,7 @@
  * not the site around it, in the spirit of Firefox's Reader View).
  */
 import { Parser } from "htmlparser2";
+import type { SourceMap } from "./source-locations.js";
 
 const SKIP = new Set([
   "script",
@@ -59,6 +60,16 @@ export interface HtmlText {
   text: string;
   /** The page's <title>, if any. */
   title: string | null;
+  /** Where each block of `text` starts, with its element path (source-locations.ts). */
+  locations: SourceMap;
+}
+
+/** An open element: its name, its number among its parent's children of that name, its own counts. */
+interface OpenElement {
+  name: string;
+  nth: number;
+  children: Map<string, number>;
+  block: boolean;
 }
 
 export function htmlToText(html: string): HtmlText {
@@ -74,18 +85,34 @@ export function htmlToText(html: string): HtmlText {
   let title: string | null = null;
   let inTitle = false;
   let listItem = false;
+  const open: OpenElement[] = [];
+  const locations: { start: number; location: { path: string } }[] = [];
+  let offset = 0;
+  let blockPath = "";
   const flush = () => {
     const text = pre > 0 ? current.replace(/\s+$/, "") : current.replace(/\s+/g, " ").trim();
     if (text) {
       if (heading > 0) blocks.push(`${"#".repeat(heading)} ${text}`);
       else if (pre > 0) blocks.push(`\`\`\`\n${text}\n\`\`\``);
       else blocks.push(listItem ? `- ${text}` : text);
+      if (blockPath) locations.push({ start: offset, location: { path: blockPath } });
+      offset += blocks[blocks.length - 1].length + 2;
     }
     current = "";
+    blockPath = "";
   };
   const parser = new Parser(
     {
       onopentag(name) {
+        const parent = open[open.length - 1];
+        const nth = (parent?.children.get(name) ?? 0) + 1;
+        parent?.children.set(name, nth);
+        open.push({
+          name,
+          nth,
+          children: new Map(),
+          block: Object.hasOwn(HEADINGS, name) || name === "pre" || BLOCKS.has(name),
+        });
         if (name === "title") inTitle = true;
         if (name === focus) inFocus++;
         if (SKIP.has(name)) {
@@ -111,9 +138,11 @@ export function htmlToText(html: string): HtmlText {
       ontext(text) {
         if (inTitle) title = ((title ?? "") + text).replace(/\s+/g, " ").trim();
         if (skipDepth > 0 || inFocus === 0) return;
+        if (!blockPath && text.trim()) blockPath = elementPath(open, focus);
         current += text;
       },
       onclosetag(name) {
+        closeElement(open, name);
         if (name === "title") inTitle = false;
         if (SKIP.has(name) && skipped.pop() !== false) {
           skipDepth = Math.max(0, skipDepth - 1);
@@ -139,5 +168,29 @@ export function htmlToText(html: string): HtmlText {
   parser.write(html);
   parser.end();
   flush();
-  return { text: blocks.join("\n\n"), title };
+  return { text: blocks.join("\n\n"), title, locations };
+}
+
+function closeElement(open: OpenElement[], name: string): void {
+  const at = open.map((e) => e.name).lastIndexOf(name);
+  if (at >= 0) open.length = at;
+}
+
+/**
+ * The path to the block the text is in, from the body (or the article/main element being read):
+ * `article > section[2] > p[3]`; `[n]` is the element's number among its parent's children of that
+ * name, left out for an ancestor that is the first of its name. Inline elements below the block
+ * (b, a, span) are not part of it.
+ */
+function elementPath(open: readonly OpenElement[], focus: string | null): string {
+  let end = open.length;
+  while (end > 0 && !open[end - 1].block) end--;
+  if (end === 0) end = open.length;
+  const root =
+    focus === null ? open.findIndex((e) => e.name === "body") + 1 : open.findIndex((e) => e.name === focus);
+  const from = Math.max(0, root);
+  const path = open.slice(from, end);
+  return path
+    .map((e, i) => (e.nth > 1 || i === path.length - 1 ? `${e.name}[${e.nth}]` : e.name))
+    .join(" > ");
 }

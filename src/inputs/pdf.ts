@@ -6,6 +6,7 @@
  * one clear error saying what to do.
  */
 import { UsageError } from "../util/errors.js";
+import type { SourceMap } from "./source-locations.js";
 
 /** What pageText reads of pdf.js's text items. */
 interface PageItem {
@@ -15,7 +16,11 @@ interface PageItem {
   height: number;
 }
 
-export async function pdfToText(bytes: Uint8Array, name: string): Promise<string> {
+/** The text, pages apart by a blank line, and where each page starts in it. */
+export async function pdfToText(
+  bytes: Uint8Array,
+  name: string,
+): Promise<{ text: string; locations: SourceMap }> {
   const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
   let doc: Awaited<ReturnType<typeof pdfjs.getDocument>["promise"]>;
   try {
@@ -35,19 +40,25 @@ export async function pdfToText(bytes: Uint8Array, name: string): Promise<string
   }
   try {
     const pages: string[] = [];
+    const locations: { start: number; location: { page: number } }[] = [];
+    let offset = 0;
     for (let n = 1; n <= doc.numPages; n++) {
       const page = await doc.getPage(n);
       const content = await page.getTextContent();
-      pages.push(pageText(content.items.flatMap((i) => ("str" in i ? [i] : []))));
+      const text = pageText(content.items.flatMap((i) => ("str" in i ? [i] : [])));
       page.cleanup();
+      if (!text.trim()) continue;
+      locations.push({ start: offset, location: { page: n } });
+      pages.push(text);
+      offset += text.length + 2;
     }
-    const text = pages.filter((p) => p.trim()).join("\n\n");
+    const text = pages.join("\n\n");
     if (!text.trim()) {
       throw new UsageError(
         `${name}: the PDF has no text layer (a scan?): run OCR first, e.g. ocrmypdf in.pdf out.pdf`,
       );
     }
-    return text;
+    return { text, locations };
   } finally {
     await doc.destroy();
   }

@@ -7,6 +7,7 @@ import { readFile, stat } from "node:fs/promises";
 import { UsageError } from "../util/errors.js";
 import { convertDocument } from "./convert.js";
 import type { DocumentKind } from "./sniff.js";
+import type { SourceMap } from "./source-locations.js";
 
 /** Documents above this size are refused: far beyond any real document, and protects memory. */
 export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
@@ -23,6 +24,8 @@ export interface InputDocument {
   kind?: DocumentKind;
   /** The format the text is in when the reader knows it (converted documents: Markdown). */
   format?: "markdown";
+  /** Converted documents: where each block of `text` is in the file (source-locations.ts). */
+  locations?: SourceMap;
 }
 
 export async function readInput(pathOrDash: string): Promise<InputDocument> {
@@ -52,9 +55,14 @@ async function documentFrom(bytes: Buffer, name: string): Promise<InputDocument>
   const converted = await convertDocument(bytes, name);
   if (!converted) return { name, text: decodeDocument(bytes, name) };
   if (converted.text.trim().length === 0) throw new UsageError(`${name}: contains only whitespace`);
-  return converted.format
-    ? { name, text: converted.text, kind: converted.kind, format: converted.format }
-    : { name, text: converted.text, kind: converted.kind };
+  const { text, kind, format, locations } = converted;
+  return {
+    name,
+    text,
+    kind,
+    ...(format ? { format } : {}),
+    ...(locations && locations.length > 0 ? { locations } : {}),
+  };
 }
 
 async function readStdin(): Promise<Buffer> {

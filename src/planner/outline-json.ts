@@ -8,16 +8,21 @@
  *  "max_chars": 256,
  *  "next_ids": {"concept": 57, "section": 9},
  *  "sections": [{"id", "title", "level", "span": [s, e] | null, "target_length"?,
- *                "concepts": [{"id", "text", "span": [s, e] | null, "pinned", "rewritten"?}],
- *                "opaque": [{"id", "kind", "at", "span", "text", "pinned"}],
+ *                "concepts": [{"id", "text", "span": [s, e] | null, "pinned", "rewritten"?, "location"?}],
+ *                "opaque": [{"id", "kind", "at", "span", "text", "pinned", "location"?}],
  *                "sections": [...]}]}
  *
  * `concepts` holds only sentences, so a consumer that encodes concepts can take it as it is. Opaque
  * blocks (code, tables, HTML, front matter, rules, link definitions) sit in `opaque`, each with `at`:
  * the number of the section's sentences that come before it.
  *
+ * `location` (output only, for PDF, Word, EPUB and HTML documents): where the concept is in the file
+ * the user has, e.g. {"page": 12} or {"chapter": 3, "chapter_title", "file", "path": "section > p[4]"}
+ * (inputs/source-locations.ts).
+ *
  * Output is streamed in chunks (outlineJsonChunks) so a 50 MB document never needs one giant string.
  */
+import { locate, type SourceLocation, type SourceMap } from "../inputs/source-locations.js";
 import { UsageError } from "../util/errors.js";
 import {
   type Concept,
@@ -33,8 +38,20 @@ import type { OutlineStats } from "./outline-stats.js";
 
 const CHUNK_CONCEPTS = 512;
 
-export function outlineToJson(outline: Outline, stats?: OutlineStats): string {
-  return [...outlineJsonChunks(outline, stats)].join("");
+export function outlineToJson(outline: Outline, stats?: OutlineStats, locations?: SourceMap): string {
+  return [...outlineJsonChunks(outline, stats, locations)].join("");
+}
+
+/** A location as JSON writes it (snake_case, like the rest of the outline JSON). */
+export function locationJson(location: SourceLocation): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  if (location.page !== undefined) out.page = location.page;
+  if (location.chapter !== undefined) out.chapter = location.chapter;
+  if (location.chapterTitle !== undefined) out.chapter_title = location.chapterTitle;
+  if (location.file !== undefined) out.file = location.file;
+  if (location.path !== undefined) out.path = location.path;
+  if (location.paragraph !== undefined) out.paragraph = location.paragraph;
+  return out;
 }
 
 /**
@@ -50,30 +67,41 @@ function terminalSafe(json: string): string {
   return json.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-export function* outlineJsonChunks(outline: Outline, stats?: OutlineStats): Generator<string> {
-  for (const chunk of rawJsonChunks(outline, stats)) yield terminalSafe(chunk);
+export function* outlineJsonChunks(
+  outline: Outline,
+  stats?: OutlineStats,
+  locations?: SourceMap,
+): Generator<string> {
+  for (const chunk of rawJsonChunks(outline, stats, locations)) yield terminalSafe(chunk);
 }
 
-function* rawJsonChunks(outline: Outline, stats?: OutlineStats): Generator<string> {
+/** `,"location":{...}` for a concept or heading with a place in a located document, else "". */
+type LocationField = (span: Span | null) => string;
+
+function* rawJsonChunks(outline: Outline, stats?: OutlineStats, locations?: SourceMap): Generator<string> {
+  const field: LocationField = (span) => {
+    const location = locate(locations, span);
+    return location ? `,"location":${JSON.stringify(locationJson(location))}` : "";
+  };
   let head = "{";
   if (stats) head += `"stats":${JSON.stringify(stats)},`;
   head += `"version":1,"source":${JSON.stringify(outline.source)},"max_chars":${outline.maxChars},`;
   head += `"next_ids":{"concept":${outline.nextConceptId},"section":${outline.nextSectionId}},"sections":[`;
   yield head;
-  yield* sectionListChunks(outline.sections);
+  yield* sectionListChunks(outline.sections, field);
   yield "]}\n";
 }
 
-function* sectionListChunks(sections: readonly Section[]): Generator<string> {
+function* sectionListChunks(sections: readonly Section[], field: LocationField): Generator<string> {
   for (let i = 0; i < sections.length; i++) {
     if (i > 0) yield ",";
-    yield* sectionChunks(sections[i]);
+    yield* sectionChunks(sections[i], field);
   }
 }
 
-function* sectionChunks(section: Section): Generator<string> {
+function* sectionChunks(section: Section, field: LocationField): Generator<string> {
   let head = `{"id":${JSON.stringify(section.id)},"title":${JSON.stringify(section.title)},"level":${section.level}`;
-  head += `,"span":${JSON.stringify(section.span)}`;
+  head += `,"span":${JSON.stringify(section.span)}${field(section.span)}`;
   if (section.targetLength !== undefined) head += `,"target_length":${section.targetLength}`;
   yield `${head},"concepts":[`;
   const opaque: string[] = [];
@@ -81,10 +109,11 @@ function* sectionChunks(section: Section): Generator<string> {
   let sentences = 0;
   for (const concept of section.concepts) {
     if (concept.kind === "opaque") {
-      opaque.push(JSON.stringify(opaqueJson(concept, sentences)));
+      const json = JSON.stringify(opaqueJson(concept, sentences));
+      opaque.push(`${json.slice(0, -1)}${field(concept.span)}}`);
       continue;
     }
-    batch.push(sentenceJson(concept));
+    batch.push(sentenceJson(concept, field));
     sentences++;
     if (batch.length === CHUNK_CONCEPTS) {
       yield (sentences > CHUNK_CONCEPTS ? "," : "") + batch.join(",");
@@ -93,15 +122,15 @@ function* sectionChunks(section: Section): Generator<string> {
   }
   if (batch.length > 0) yield (sentences > batch.length ? "," : "") + batch.join(",");
   yield `],"opaque":[${opaque.join(",")}],"sections":[`;
-  yield* sectionListChunks(section.sections);
+  yield* sectionListChunks(section.sections, field);
   yield "]}";
 }
 
 /** JSON of a sentence concept, written directly: this runs once per sentence of a 50 MB document. */
-function sentenceJson(concept: Concept): string {
+function sentenceJson(concept: Concept, field: LocationField): string {
   const span = concept.span ? `[${concept.span[0]},${concept.span[1]}]` : "null";
   const rewritten = concept.rewritten ? `,"rewritten":true` : "";
-  return `{"id":"${concept.id}","text":${JSON.stringify(concept.text)},"span":${span},"pinned":${concept.pinned}${rewritten}}`;
+  return `{"id":"${concept.id}","text":${JSON.stringify(concept.text)},"span":${span},"pinned":${concept.pinned}${rewritten}${field(concept.span)}}`;
 }
 
 function opaqueJson(concept: Concept, at: number) {
