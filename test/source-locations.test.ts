@@ -43,7 +43,8 @@ function lcm(args: string[]) {
     cwd: dir,
     encoding: "utf8",
     timeout: 120_000,
-    env: { ...process.env, XDG_CACHE_HOME: join(dir, "cache") },
+    // The shipped models (the test setup points LCM_MODELS at the smoke codec).
+    env: { ...process.env, XDG_CACHE_HOME: join(dir, "cache"), LCM_MODELS: join(ROOT, "models/default") },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -96,6 +97,26 @@ describe("where each concept is in the file", () => {
     const text = lcm(["outline", file]);
     expect(text.stdout).toMatch(/^ {2}1\. .* ‹p\. 1›$/m);
     expect(text.stdout).toContain(`‹p. ${pages.length}›`);
+  });
+
+  it("PDF summaries: each sentence taken from the source names its page ([sN, p. K], JSON grounding)", () => {
+    const file = join(dir, "long-report.pdf");
+    writeFileSync(file, makePdf(PARAGRAPHS.slice(0, 30)));
+    const pages = conceptsOf(file).map((c) => c.location?.page);
+    const r = lcm(["summarize", file, "--format", "json", "--length", "long"]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    const taken = result.concepts.filter((c: { rendering: string }) => c.rendering === "source");
+    expect(taken.length).toBeGreaterThan(0);
+    for (const c of taken) {
+      const n = Number(/^\[s(\d+), p\. (\d+)\]$/.exec(c.marker)?.[1]);
+      const page = Number(/, p\. (\d+)\]$/.exec(c.marker)?.[1]);
+      expect(page, c.marker).toBe(pages[n - 1]);
+    }
+    for (const c of result.concepts)
+      for (const g of c.grounding) expect(g.location).toEqual({ page: pages[g.index] });
+    const text = lcm(["summarize", file]);
+    expect(text.stdout).toMatch(/\[s\d+, p\. \d+\]/);
   });
 
   it("EPUB: chapter number, title and file, and the paragraph inside it", () => {

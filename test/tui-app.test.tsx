@@ -5,7 +5,7 @@
  * navigate, edit, undo, search, summarize with streaming, change the language, export, quit, and
  * restore a session after a crash.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +19,7 @@ import { initialState } from "../src/tui/state/init.js";
 import type { AppState, SessionSnapshot } from "../src/tui/state/types.js";
 import { displayWidth } from "../src/tui/text-layout.js";
 import { App } from "../src/tui/views/App.js";
+import { makePdf } from "./helpers/documents.js";
 import { smokeCodecDir } from "./helpers/smoke-codec.js";
 
 const EXAMPLE = fileURLToPath(new URL("../examples/problems-of-philosophy.md", import.meta.url));
@@ -126,6 +127,25 @@ function expectFits(frame: string, width: number, height: number) {
 }
 
 describe("the TUI with real models", () => {
+  it("says where the selected concept is in a PDF: its page, in the source pane's title", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lcm-tui-pdf-"));
+    temporary.push(dir);
+    const paragraphs = readFileSync(EXAMPLE, "utf8")
+      .split(/\n\n+/)
+      .map((p) => p.replace(/\s+/g, " ").trim())
+      .filter((p) => p.length > 200 && !p.startsWith("#"))
+      .slice(0, 12);
+    const file = join(dir, "report.pdf");
+    writeFileSync(file, makePdf(paragraphs));
+    const t = await start({ file });
+    await t.waitFor(/encoded (\d+)\/\1/);
+    await t.press("j");
+    await t.waitFor(/Source · c1 · p\. 1 \[0, \d+\)/);
+    await t.press("G");
+    const f = await t.waitFor(/Source · c\d+ · p\. [2-9]/);
+    expect(f).not.toMatch(/Source · c1 ·/);
+  });
+
   it("opens, navigates, edits, undoes, searches, summarizes, changes language, exports and quits", async () => {
     const t = await start();
     let f = await t.waitFor("encoded 226/226");

@@ -43,6 +43,18 @@ export function locate(map: SourceMap | undefined, at: Span | number | null): So
   return map[lo].location;
 }
 
+/** A location as JSON writes it (snake_case, as every JSON lcm writes). */
+export function locationJson(location: SourceLocation): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  if (location.page !== undefined) out.page = location.page;
+  if (location.chapter !== undefined) out.chapter = location.chapter;
+  if (location.chapterTitle !== undefined) out.chapter_title = location.chapterTitle;
+  if (location.file !== undefined) out.file = location.file;
+  if (location.path !== undefined) out.path = location.path;
+  if (location.paragraph !== undefined) out.paragraph = location.paragraph;
+  return out;
+}
+
 /** A short label for inline markers and panes: "p. 12", "ch. 3 › section > p[2]", "¶ 41". */
 export function locationLabel(location: SourceLocation): string {
   const parts: string[] = [];

@@ -22,7 +22,7 @@
  *
  * Output is streamed in chunks (outlineJsonChunks) so a 50 MB document never needs one giant string.
  */
-import { locate, type SourceLocation, type SourceMap } from "../inputs/source-locations.js";
+import { locate, locationJson, type SourceMap } from "../inputs/source-locations.js";
 import { UsageError } from "../util/errors.js";
 import {
   type Concept,
@@ -40,18 +40,6 @@ const CHUNK_CONCEPTS = 512;
 
 export function outlineToJson(outline: Outline, stats?: OutlineStats, locations?: SourceMap): string {
   return [...outlineJsonChunks(outline, stats, locations)].join("");
-}
-
-/** A location as JSON writes it (snake_case, like the rest of the outline JSON). */
-export function locationJson(location: SourceLocation): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
-  if (location.page !== undefined) out.page = location.page;
-  if (location.chapter !== undefined) out.chapter = location.chapter;
-  if (location.chapterTitle !== undefined) out.chapter_title = location.chapterTitle;
-  if (location.file !== undefined) out.file = location.file;
-  if (location.path !== undefined) out.path = location.path;
-  if (location.paragraph !== undefined) out.paragraph = location.paragraph;
-  return out;
 }
 
 /**

@@ -6,6 +6,7 @@
  * need them.
  */
 
+import { locationJson } from "../inputs/source-locations.js";
 import type { Span } from "../planner/outline.js";
 import { type ExpandResult, renderDocument } from "../tasks/expand-outline.js";
 import { isShown, sourceMarker } from "../tasks/render.js";
@@ -25,7 +26,12 @@ export interface ConceptJson {
   shown: boolean;
   section: number | null;
   span: Span | null;
-  grounding: { index: number; score: number; span: Span | null }[];
+  grounding: {
+    index: number;
+    score: number;
+    span: Span | null;
+    location?: Record<string, string | number>;
+  }[];
   vector?: number[];
 }
 
@@ -59,6 +65,7 @@ function conceptJson(
       index: g.index,
       score: round(g.score, 4),
       span: g.span,
+      ...(g.location && { location: locationJson(g.location) }),
     })),
   };
   if (vectors) out.vector = vectorJson(concept.vector);

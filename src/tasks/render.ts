@@ -6,7 +6,9 @@
  */
 import type { ConceptCodec } from "../codec/codec.js";
 import type { DecodeOptions } from "../codec/decoder.js";
+import { locationLabel, type SourceLocation } from "../inputs/source-locations.js";
 import { CancelledError } from "../util/errors.js";
+import { stripControl } from "../util/sanitize.js";
 import { cosine } from "../util/vector-math.js";
 import { assignGroundedSources, type GroundingMatch } from "./grounding.js";
 
@@ -231,9 +233,21 @@ export const DEFAULT_GROUNDED = true;
  * decoded into another language (a machine rendering of sentence N, not its words); model renderings
  * and pinned text carry none.
  */
-export function sourceMarker(rendered: Pick<Rendered, "rendering" | "sourceIndex">): string | null {
-  if (rendered.sourceIndex === null) return null;
-  if (rendered.rendering === "source") return `[s${rendered.sourceIndex + 1}]`;
-  if (rendered.rendering === "source-decoded") return `[s${rendered.sourceIndex + 1} decoded]`;
+/**
+ * What follows a sentence taken from the source, so a reader can tell source words from model words:
+ * `[s12]`, `[s12 decoded]`; for a PDF, Word, EPUB or HTML document also where it is in that file,
+ * `[s12, p. 3]` (the grounding entry of the sentence shown carries its location).
+ */
+export function sourceMarker(
+  rendered: Pick<Rendered, "rendering" | "sourceIndex"> & {
+    grounding?: readonly { index: number; location?: SourceLocation }[];
+  },
+): string | null {
+  const index = rendered.sourceIndex;
+  if (index === null) return null;
+  const location = rendered.grounding?.find((g) => g.index === index)?.location;
+  const where = location ? `, ${stripControl(locationLabel(location))}` : "";
+  if (rendered.rendering === "source") return `[s${index + 1}${where}]`;
+  if (rendered.rendering === "source-decoded") return `[s${index + 1} decoded${where}]`;
   return null;
 }

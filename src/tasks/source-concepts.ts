@@ -9,6 +9,7 @@
  */
 
 import type { ConceptCodec } from "../codec/codec.js";
+import { locate, type SourceLocation, type SourceMap } from "../inputs/source-locations.js";
 import { detectParagraphLanguages } from "../languages/detect-language.js";
 import { buildOutline } from "../planner/build-outline.js";
 import type { DocumentFormat, Outline, Section, Span } from "../planner/outline.js";
@@ -22,6 +23,8 @@ export interface SourceSentence {
   id: string;
   text: string;
   span: Span | null;
+  /** Where it is in the file the user has (PDF page, EPUB chapter...), for converted documents. */
+  location?: SourceLocation;
   pinned: boolean;
   /** FLORES code the sentence is encoded with. */
   lang: string;
@@ -44,6 +47,8 @@ export interface ReadSourceOptions {
   /** A language for the whole document (skips detection). */
   sourceLang?: string;
   segmenter?: Segmenter;
+  /** A converted document's source map (inputs/source-locations.ts): each sentence gets its location. */
+  locations?: SourceMap;
 }
 
 /** Document text -> outline -> source sentences. */
@@ -61,14 +66,22 @@ export function readSourceDocument(text: string, options: ReadSourceOptions): So
 /** An outline (built or read from a file) -> source sentences, with per-section languages. */
 export function sourceFromOutline(
   outline: Outline,
-  options: Pick<ReadSourceOptions, "supported" | "sourceLang">,
+  options: Pick<ReadSourceOptions, "supported" | "sourceLang" | "locations">,
 ): SourceConcepts {
   const sentences: SourceSentence[] = [];
   const unitOf = (section: Section): SourceUnit => {
     const start = sentences.length;
     for (const c of section.concepts) {
       if (c.kind !== "sentence") continue;
-      sentences.push({ id: c.id, text: c.text, span: c.span, pinned: c.pinned, lang: "" });
+      const location = locate(options.locations, c.span);
+      sentences.push({
+        id: c.id,
+        text: c.text,
+        span: c.span,
+        ...(location && { location }),
+        pinned: c.pinned,
+        lang: "",
+      });
     }
     const children = section.sections.map(unitOf);
     return { title: section.title, start, end: sentences.length, children };

@@ -15,6 +15,7 @@
  * through the AbortSignal.
  */
 
+import type { SourceMap } from "../inputs/source-locations.js";
 import type { DecodeOptions } from "../codec/decoder.js";
 import { GenerationRun, now } from "../lcm/generation-run.js";
 import {
@@ -68,6 +69,8 @@ export interface SummarizeInput {
   format: DocumentFormat;
   /** An outline already built from `text` (the TUI has one); built here otherwise. */
   outline?: Outline;
+  /** A converted document's source map: grounding then says where each sentence is (PDF page...). */
+  locations?: SourceMap;
 }
 
 export interface SummarizeOptions extends GenerationOptions {
@@ -206,8 +209,13 @@ export async function summarize(
   // Segment
   progress?.({ stage: "segment", done: 0, total: 1 });
   const source = input.outline
-    ? sourceFromOutline(input.outline, { supported: codec.languages, sourceLang })
-    : readSourceDocument(input.text, { format: input.format, supported: codec.languages, sourceLang });
+    ? sourceFromOutline(input.outline, { supported: codec.languages, sourceLang, locations: input.locations })
+    : readSourceDocument(input.text, {
+        format: input.format,
+        supported: codec.languages,
+        sourceLang,
+        locations: input.locations,
+      });
   const sentences = source.sentences;
   if (sentences.length === 0) {
     throw new UsageError(`${input.name ?? "the document"}: no sentences to summarize (only code or markup)`);

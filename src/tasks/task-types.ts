@@ -1,4 +1,5 @@
 /** Shapes shared by summarize() and expandOutline(): progress, streamed concepts, grounding, stats. */
+import type { SourceLocation } from "../inputs/source-locations.js";
 import type { Span } from "../planner/outline.js";
 import type { Rendering } from "./render.js";
 
@@ -19,6 +20,8 @@ export interface Grounding {
   score: number;
   /** The source sentence's [start, end) in the input; null for concepts without one. */
   span: Span | null;
+  /** Where the source sentence is in the file the user has (converted documents only). */
+  location?: SourceLocation;
 }
 
 export interface ConceptEvent {

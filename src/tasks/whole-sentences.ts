@@ -10,12 +10,14 @@
  * than the cap (no sentence the cap left whole is).
  */
 
+import type { SourceLocation } from "../inputs/source-locations.js";
 import type { GroundingIndex } from "./grounding.js";
 import type { Grounding } from "./task-types.js";
 
 export interface PieceSentence {
   text: string;
   span: readonly [number, number] | null;
+  location?: SourceLocation;
 }
 
 export interface WholeSentences {
@@ -28,6 +30,8 @@ export interface WholeSentences {
   text(first: number): string;
   /** Its source span, from the first piece's start to the last piece's end. */
   span(first: number): [number, number] | null;
+  /** Where it starts in the file the user has (its first piece's location), for converted documents. */
+  location(first: number): SourceLocation | undefined;
 }
 
 const SENTENCE_END = /[.!?\u2026\u3002\uFF01\uFF1F\u061F\u0964\u0965\u1362][\s"'\u201D\u2019\u00BB)\]]*$/u;
@@ -57,6 +61,7 @@ export function wholeSentences(sentences: readonly PieceSentence[], maxChars: nu
       const b = sentences[last[start]].span;
       return a && b ? [a[0], b[1]] : null;
     },
+    location: (start) => sentences[start].location,
   };
 }
 
@@ -90,7 +95,8 @@ export function nearestWhole(
     const first = whole.first[members[m.index]];
     if (seen.has(first)) continue;
     seen.add(first);
-    out.push({ index: first, score: m.score, span: whole.span(first) });
+    const location = whole.location(first);
+    out.push({ index: first, score: m.score, span: whole.span(first), ...(location && { location }) });
     if (out.length === wanted) break;
   }
   return out;

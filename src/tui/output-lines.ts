@@ -20,7 +20,11 @@ export function itemDisplayText(item: OutputItem): string | null {
   const marker =
     item.rendering === undefined
       ? null
-      : sourceMarker({ rendering: item.rendering, sourceIndex: item.source?.index ?? null });
+      : sourceMarker({
+          rendering: item.rendering,
+          sourceIndex: item.source?.index ?? null,
+          grounding: item.source ? [item.source] : [],
+        });
   return marker ? `${text} ${marker}` : text;
 }
 

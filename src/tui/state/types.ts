@@ -7,6 +7,7 @@
  * loop and reports back with actions. Tests drive the reducer with keys and read the effects.
  */
 
+import type { SourceLocation, SourceMap } from "../../inputs/source-locations.js";
 import type { DocumentFormat, Outline } from "../../planner/outline.js";
 import type { OutlineEdit } from "../../planner/outline-edits.js";
 import type { OutlineHistory } from "../../planner/outline-history.js";
@@ -26,6 +27,8 @@ export interface DocumentInfo {
   readonly format: DocumentFormat;
   /** The TUI opened an outline file (`lcm outline -o x.md`), not a document. */
   readonly fromOutlineFile: boolean;
+  /** A PDF, Word, EPUB or HTML document: where each block of `text` is in the file (page, chapter...). */
+  readonly locations?: SourceMap;
 }
 
 /** A row of the outline pane: "s:<section id>" or "c:<concept id>". */
@@ -154,6 +157,8 @@ export interface OutputSource {
   readonly text: string;
   /** The language the sentence is in (shown verbatim when the output is in it too). */
   readonly lang: string;
+  /** Where it is in the file the user has (converted documents), shown in its marker: [s12, p. 3]. */
+  readonly location?: SourceLocation;
 }
 
 /** An item rendered in another language: its new text and how it came to be. */

@@ -246,6 +246,7 @@ export function Screen({ state }: { state: AppState }): ReactElement {
           width={layout.paneWidth || width}
           height={paneHeight}
           fromOutlineFile={state.doc.fromOutlineFile}
+          locations={state.doc.locations}
         />
       ) : (
         <OutputPane

@@ -3,8 +3,10 @@
  * Rewritten concepts show the new text above the source they came from; concepts the user added have
  * no source and show their text.
  */
+
 import { Box, Text } from "ink";
 import type { ReactElement } from "react";
+import { locate, locationLabel, type SourceMap } from "../../inputs/source-locations.js";
 import { toDisplayLine } from "../../util/sanitize.js";
 import { type PaneLine, plainLines, sourceWindow } from "../source-view.js";
 import type { Row } from "../state/rows.js";
@@ -17,12 +19,15 @@ export interface SourcePaneProps {
   width: number;
   height: number;
   fromOutlineFile: boolean;
+  /** A converted document's source map: the title then says where the row is in the file (p. 3). */
+  locations?: SourceMap;
 }
 
-function title(row: Row | undefined): string {
+function title(row: Row | undefined, locations: SourceMap | undefined): string {
   if (!row) return "Source";
   const span = row.kind === "section" ? row.section.span : row.concept.span;
-  const where = span ? ` [${span[0]}, ${span[1]})` : "";
+  const location = locate(locations, span);
+  const where = `${location ? ` · ${toDisplayLine(locationLabel(location))}` : ""}${span ? ` [${span[0]}, ${span[1]})` : ""}`;
   return row.kind === "section"
     ? `Source · ${toDisplayLine(row.section.title)}${where}`
     : `Source · ${row.id}${where}`;
@@ -103,7 +108,7 @@ export function SourcePane(props: SourcePaneProps): ReactElement {
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate">
-        {fitTo(` ${truncate(title(row), inner)}`, width)}
+        {fitTo(` ${truncate(title(row, props.locations), inner)}`, width)}
       </Text>
       <PaneLines lines={lines} gutter />
     </Box>
