@@ -1,7 +1,7 @@
 /**
  * manifest.json: what a model directory holds and promises. Two kinds share the file name:
  *
- *   codec  the concept encoder/decoder (training/codec/export_onnx.py writes it; see DESIGN.md §2)
+ *   codec  the concept encoder/decoder (training/codec/export_onnx.py writes it; see docs/architecture.md, Models)
  *   lcm    a Large Concept Model, which declares the codec (name + embedding dim) it was trained on
  *
  * Parsing checks every field the runtime relies on and says which one is wrong, with the file's path,

@@ -181,6 +181,10 @@ def main():
     ap.add_argument("--init", help="start from this student.pt's weights (a new run: fresh optimiser, "
                     "step 0 and LR schedule), e.g. to continue a finished run with other settings")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-bf16", dest="bf16", action="store_false",
+                    help="train the student in fp32 (default: bf16 autocast, ~3.5x faster on this CPU)")
+    ap.add_argument("--no-start-eval", dest="start_eval", action="store_false",
+                    help="skip the dev metrics at step 0 (an --init run starts where its source run ended)")
     args = ap.parse_args()
     set_torch_threads()
     out = Path(args.out)
@@ -220,8 +224,9 @@ def main():
         log.flush()
 
     if state["step"] == 0:
+        start_metrics = dev_metrics(student, teacher, data, tags) if args.start_eval else {}
         emit({"event": "start", "args": vars(args), "pairs": len(data.pairs), "language_weights": weights,
-              **dev_metrics(student, teacher, data, tags), "step": 0, "seen": 0, "minutes": 0.0})
+              **start_metrics, "step": 0, "seen": 0, "minutes": 0.0})
     else:
         emit({"event": "resume", "step": state["step"], "minutes": state["minutes"]})
     student.train()
@@ -233,7 +238,11 @@ def main():
         xx, en = [int(i) for i in batch[:, 0]], [int(i) for i in batch[:, 1]]
         target = teacher_cache.get(teacher, data, tags, en)
         tok, mask = batch_tensors([encoder_ids(data, tags, i) for i in xx + en], "cpu")
-        emb = student.encode(tok, mask)
+        # bf16 autocast: the encoder's matmuls run ~3.5x faster on this CPU (DESIGN facts, measured for
+        # this 46M codec); the losses are computed in fp32.
+        with torch.autocast(device_type="cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            emb = student.encode(tok, mask)
+        emb = emb.float()
         n = len(xx)
         loss_xx = F.mse_loss(emb[:n], target)
         loss_en = F.mse_loss(emb[n:], target)

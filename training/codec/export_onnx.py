@@ -1,4 +1,5 @@
-"""Stage 5: export a trained codec to the ONNX contract of DESIGN.md §2, plus tokenizer and manifest.
+"""Stage 5: export a trained codec to the ONNX codec contract (docs/architecture.md, "The codec
+contract"), plus tokenizer and manifest.
 
   encoder.onnx  input_ids int64 [B,T], attention_mask int64 [B,T] -> sentence_embedding float32 [B,D]
   decoder.onnx  input_ids int64 [B,t], embedding float32 [B,D],

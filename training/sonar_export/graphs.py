@@ -1,4 +1,4 @@
-"""SONAR halves -> ConceptCodec modules -> ONNX graphs in the codec contract (DESIGN.md §2).
+"""SONAR halves -> ConceptCodec modules -> ONNX graphs in the codec contract (docs/architecture.md, "The codec contract").
 
 The encoder and decoder checkpoints have separate embedding tables, and ConceptCodec ties one table to
 both sides, so each half gets its own ConceptCodec: an encoder-only one (no decoder layers) exported as
@@ -78,7 +78,7 @@ def _onnx_export(module, args, path, **kwargs):
 
 
 def export_encoder(model: ConceptCodec, path: Path):
-    # Traced with grad enabled, like codec/export_onnx.py (DESIGN.md §5).
+    # Traced with grad enabled, like codec/export_onnx.py (torch 1.13 exports these graphs only that way).
     ids = torch.randint(4, model.cfg.vocab_size, (2, 7))
     _onnx_export(
         EncoderGraph(model), (ids, torch.ones_like(ids)), path,
