@@ -1,7 +1,7 @@
 /**
  * The Python training pipelines, end to end at tiny scale, so they cannot rot: the LCM pipeline
  * (encode documents with the smoke codec through the TypeScript planner and encoder, train a tiny
- * Two-Tower and Base-LCM, export ONNX) then `lcm summarize` on the result; the LCM trainer's
+ * Two-Tower, One-Tower and Base-LCM, export ONNX) then `lcm summarize` on the result; the LCM trainer's
  * distributed (DDP) path on 2 CPU workers; and the real-SONAR export's tests. The codec pipeline
  * itself runs in test/global-setup.ts (training/smoke.sh).
  */
@@ -54,6 +54,12 @@ describe("LCM training pipeline", () => {
     expect(m, smokeOutput).not.toBeNull();
     expect(Number(m![1])).toBeGreaterThanOrEqual(0.9999);
     expect(Number(m![2])).toBeGreaterThan(10);
+  });
+
+  it("trains the One-Tower with the same data flags and trainer", () => {
+    const m = smokeOutput.match(/one-tower: trained (\d+) steps/);
+    expect(m, smokeOutput).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(0);
   });
 
   it("exports both graphs and a manifest paired with the codec it was trained on", () => {

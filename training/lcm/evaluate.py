@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from lcm.data import heldout_pretrain_sequences
-from lcm.model import TwoTowerLCM, load_checkpoint, zero_snr_alphas_cumprod
+from lcm.model import load_checkpoint, zero_snr_alphas_cumprod
 from lcm.train import heldout_metrics, load_specials
 
 
@@ -32,7 +32,7 @@ def main():
     center = np.array(ck["normalizer"]["center"], np.float32)
     scale = np.array(ck["normalizer"]["scale"], np.float32)
     alphas = zero_snr_alphas_cumprod(cfg.train_steps)
-    kind = "two_tower" if isinstance(model, TwoTowerLCM) else "base"
+    kind = ck.get("kind", "two_tower")
     metrics = heldout_metrics(model, kind, held, center, scale, alphas, torch.device("cpu"), max_seqs=args.max_seqs)
     print(json.dumps({"checkpoint": args.checkpoint, "data": args.data, "kind": kind, **metrics}))
 

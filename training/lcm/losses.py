@@ -1,8 +1,9 @@
-"""The LCM's training losses, both in the normalized concept space: the Two-Tower's diffusion loss and
-the Base-LCM's next-concept MSE.
+"""The LCM's training losses, both in the normalized concept space: the diffusion loss (Two-Tower and
+One-Tower alike: both models take the same contextualize/denoise calls) and the Base-LCM's next-concept
+MSE.
 
-They live apart from lcm.train because the model needs the diffusion loss too: TwoTowerLCM.forward
-computes it, since DistributedDataParallel only synchronises gradients of a call to the wrapped
+They live apart from lcm.train because the models need the diffusion loss too: their forward computes
+it, since DistributedDataParallel only synchronises gradients of a call to the wrapped
 module, and the model importing the trainer (which imports the model) was an import cycle.
 """
 import torch
@@ -10,8 +11,9 @@ import torch
 
 def diffusion_loss(model, x, loss_mask, alphas, cfg_prob=0.15, ddp=None):
     """x0-prediction MSE at one random timestep per position, averaged over loss_mask's positions.
-    For a cfg_prob share of positions the whole context is hidden (only the zero row stays visible):
-    the unconditional model classifier-free guidance needs. With ddp (the DistributedDataParallel
+    For a cfg_prob share of positions the whole context is hidden (the Two-Tower's denoiser then sees only
+    its zero row, the One-Tower's noisy copy only itself): the unconditional model classifier-free
+    guidance needs. With ddp (the DistributedDataParallel
     wrapper of model) the same loss is computed through the wrapper's forward."""
     b, n, _ = x.shape
     if ddp is not None:

@@ -1,10 +1,13 @@
-"""Two-Tower diffusion LCM and the Base-LCM baseline (reference/lcm.md §1), at small scale.
+"""Two-Tower and One-Tower diffusion LCMs and the Base-LCM baseline (reference/lcm.md §1), at small scale.
 
 Contextualizer: causal pre-norm Transformer (RMSNorm, SwiGLU, interleaved RoPE) over normalized
 concepts. Denoiser: the noisy concept (PreNet), a DiT timestep embedding, layers of
 [self-attention that only sees itself, cross-attention to [zero; context], SwiGLU], each AdaLN-zero
 modulated by the timestep; a final RMSNorm and PostNet predict x0 in normalized space.
 Base-LCM: PreNet -> the same causal Transformer -> PostNet, regressing the next concept (MSE).
+One-Tower (the paper's §2.3.3; Meta never released it): one causal Transformer over a clean and a noisy
+copy of every concept, each input concatenated with its timestep embedding before the PreNet; the noisy
+copy of concept n sees the clean copies of concepts < n and itself (OneTowerLCM below).
 """
 import math
 from dataclasses import asdict, dataclass
@@ -24,6 +27,7 @@ class LcmConfig:
     context_layers: int = 2
     denoiser_layers: int = 4
     base_layers: int = 4
+    one_tower_layers: int = 6
     max_seq_len: int = 512
     dropout: float = 0.1
     train_steps: int = 100  # diffusion T
@@ -100,15 +104,24 @@ class Attention(nn.Module):
         out = torch.matmul(torch.softmax(scores, dim=-1), v)
         return self.o(out.transpose(1, 2).reshape(b, tq, -1))
 
-    def project_memory(self, kv):
-        """Keys and values of `kv` [B,Tk,d] -> two [B,Tk,d] tensors (no rotary: cross-attention only)."""
-        return self.k(kv), self.v(kv)
+    def project_memory(self, kv, rope=None):
+        """Keys and values of `kv` [B,Tk,d] -> two [B,Tk,d] tensors. rope: (cos, sin) of kv's positions
+        [Tk, head_dim/2] to rotate the keys by (self-attention caches); none for cross-attention."""
+        k = self.k(kv)
+        if rope is not None:
+            b, tk, d = k.shape
+            heads = k.view(b, tk, self.heads, self.head_dim).transpose(1, 2)
+            k = apply_rope(heads, *rope).transpose(1, 2).reshape(b, tk, d)
+        return k, self.v(kv)
 
-    def attend_memory(self, x, keys, values, mask):
-        """forward(x, kv, mask) with kv's projections precomputed by project_memory."""
+    def attend_memory(self, x, keys, values, mask, rope=None):
+        """forward(x, kv, mask) with kv's projections precomputed by project_memory; rope: (cos, sin) of
+        x's positions [Tq, head_dim/2] when the keys were rotated."""
         b, tq, _ = x.shape
         kb, tk = keys.shape[0], keys.shape[1]  # kb may be 1: one memory shared by the whole batch
         q = self.q(x).view(b, tq, self.heads, self.head_dim).transpose(1, 2)
+        if rope is not None:
+            q = apply_rope(q, *rope)
         k = keys.view(kb, tk, self.heads, self.head_dim).transpose(1, 2)
         v = values.view(kb, tk, self.heads, self.head_dim).transpose(1, 2)
         return self._attend(q, k, v, mask)
@@ -126,6 +139,13 @@ class CausalLayer(nn.Module):
     def forward(self, x, mask, rope):
         h = self.norm1(x)
         x = x + F.dropout(self.attn(h, h, mask, rope), self.dropout, self.training)
+        return x + F.dropout(self.ffn(self.norm2(x)), self.dropout, self.training)
+
+    def forward_cached(self, x, keys, values, mask, rope):
+        """forward() with the attention's keys and values given ([B or 1,Tk,d], keys rotated): x's rows
+        attend to them under mask [B,1,Tq,Tk]; rope: (cos, sin) of x's positions."""
+        h = self.norm1(x)
+        x = x + F.dropout(self.attn.attend_memory(h, keys, values, mask, rope), self.dropout, self.training)
         return x + F.dropout(self.ffn(self.norm2(x)), self.dropout, self.training)
 
 
@@ -257,6 +277,113 @@ class TwoTowerLCM(nn.Module):
         return diffusion_loss(self, x, loss_mask, alphas, cfg_prob)
 
 
+class OneTowerLCM(nn.Module):
+    """The One-Tower diffusion LCM: one causal Transformer does context and denoising.
+
+    Every concept appears twice: a clean copy (timestep 0) and a noisy copy (its own timestep); each
+    input is [concept; timestep embedding] through the PreNet. Clean copy i attends to clean copies
+    <= i; the noisy copy of concept j attends to the clean copies its mask allows (those < j in
+    training, none for the 15% of positions classifier-free guidance trains unconditionally) and to
+    itself, never to another noisy copy. Both copies of concept j sit at rotary position j, so the
+    noisy copy of the concept after an N-concept prompt is at position N.
+
+    It speaks the Two-Tower's interface, so lcm.losses and lcm.sampling serve both: contextualize()
+    returns the clean concepts themselves (the context is the clean copies), and denoise() runs the
+    whole tower over [clean; noisy]. Inference caches the clean copies' keys/values (prefix_memory:
+    they never see a noisy copy) and runs only the noisy copy at each diffusion step (denoise_cached).
+    """
+
+    def __init__(self, cfg: LcmConfig):
+        super().__init__()
+        self.cfg = cfg
+        d = cfg.model_dim
+        self.time = TimestepEmbedding(d)
+        self.pre = nn.Linear(cfg.concept_dim + d, d)
+        self.layers = nn.ModuleList(CausalLayer(cfg) for _ in range(cfg.one_tower_layers))
+        self.norm = RMSNorm(d)
+        self.out = nn.Linear(d, cfg.concept_dim)
+        cos, sin = rope_tables(cfg.max_seq_len + 1, d // cfg.heads)
+        self.register_buffer("rope_cos", cos, persistent=False)
+        self.register_buffer("rope_sin", sin, persistent=False)
+
+    def embed(self, x, t):
+        """PreNet over [x; timestep embedding of t]: x [B,T,D], t int [B,T] -> [B,T,d]."""
+        b, n, _ = x.shape
+        temb = self.time(t.reshape(-1)).view(b, n, -1)
+        return self.pre(torch.cat([x, temb], dim=-1))
+
+    def contextualize(self, concepts):
+        """The context of the One-Tower is the clean concepts themselves."""
+        return concepts
+
+    def denoise(self, noisy, t, clean, visible, positions=None):
+        """x0 for noisy [B,T,D] at timesteps t [B,T] in one pass over [clean; noisy]. clean [B,M,D]
+        (normalized), visible bool [B,T,M]: which clean copies each noisy copy sees. positions [T]: the
+        concept index each noisy copy stands for (default 0..T-1: teacher forcing, T = M)."""
+        b, tq, _ = noisy.shape
+        m = clean.shape[1]
+        dev = noisy.device
+        if positions is None:
+            positions = torch.arange(tq, device=dev)
+        x = torch.cat([self.embed(clean, torch.zeros(b, m, dtype=torch.long, device=dev)), self.embed(noisy, t)], 1)
+        i = torch.arange(m, device=dev)
+        clean_rows = torch.cat([i[None, :] <= i[:, None], torch.zeros(m, tq, dtype=torch.bool, device=dev)], 1)
+        noisy_rows = torch.cat([visible, torch.eye(tq, dtype=torch.bool, device=dev)[None].expand(b, -1, -1)], 2)
+        mask = torch.cat([clean_rows[None].expand(b, -1, -1), noisy_rows], 1)[:, None]
+        pos = torch.cat([i, positions])
+        rope = (self.rope_cos[pos], self.rope_sin[pos])
+        for layer in self.layers:
+            x = layer(x, mask, rope)
+        return self.out(self.norm(x[:, m:]))
+
+    def prefix_memory(self, clean):
+        """Every layer's keys (rotated) and values of the clean copies of clean [B,N,D]: [L,B,N,d] each.
+        The clean copies never attend to a noisy one, so these hold for every diffusion step of the
+        concept after them."""
+        b, n, _ = clean.shape
+        x = self.embed(clean, torch.zeros(b, n, dtype=torch.long, device=clean.device))
+        i = torch.arange(n, device=clean.device)
+        mask = (i[None, :] <= i[:, None])[None, None]
+        rope = (self.rope_cos[:n], self.rope_sin[:n])
+        keys, values = [], []
+        for layer in self.layers:
+            k, v = layer.attn.project_memory(layer.norm1(x), rope)
+            keys.append(k)
+            values.append(v)
+            x = layer.forward_cached(x, k, v, mask, rope)
+        return torch.stack(keys), torch.stack(values)
+
+    def time_table(self):
+        """The PreNet's timestep half for every training timestep, bias included: [T, d]. The PreNet is
+        linear, so pre([x; temb(t)]) = x W_x^T + table[t]: the step graph looks it up."""
+        temb = self.time(torch.arange(self.cfg.train_steps, device=self.pre.weight.device))
+        return F.linear(temb, self.pre.weight[:, self.cfg.concept_dim:], self.pre.bias)
+
+    def denoise_cached(self, noisy, t, keys, values, mask, table=None):
+        """x0 for one noisy copy per row, noisy [B,D] at t [B], after the clean prefix whose
+        prefix_memory() is keys/values [L,B or 1,N,d]; mask bool [B,N]: the prefix rows each row sees
+        (its own slot is always visible). The noisy copy stands at position N. With table (time_table())
+        the timestep embedding is looked up; same result as denoise()."""
+        b = noisy.shape[0]
+        n = keys.shape[2]
+        if table is None:
+            x = self.embed(noisy[:, None], t[:, None])
+        else:
+            x = (F.linear(noisy, self.pre.weight[:, : self.cfg.concept_dim]) + table[t])[:, None]
+        rope = (self.rope_cos[n: n + 1], self.rope_sin[n: n + 1])
+        full = torch.cat([mask, torch.ones(b, 1, dtype=torch.bool, device=mask.device)], 1)[:, None, None]
+        for layer, k_prefix, v_prefix in zip(self.layers, keys, values):
+            k_self, v_self = layer.attn.project_memory(layer.norm1(x), rope)
+            k = torch.cat([k_prefix.expand(b, -1, -1), k_self], 1)
+            v = torch.cat([v_prefix.expand(b, -1, -1), v_self], 1)
+            x = layer.forward_cached(x, k, v, full, rope)
+        return self.out(self.norm(x[:, 0]))
+
+    def forward(self, x, loss_mask, alphas, cfg_prob=0.15):
+        """Training forward (so DistributedDataParallel sees one call): the diffusion loss."""
+        return diffusion_loss(self, x, loss_mask, alphas, cfg_prob)
+
+
 class BaseLCM(nn.Module):
     def __init__(self, cfg: LcmConfig):
         super().__init__()
@@ -286,12 +413,17 @@ def count_parameters(m):
     return sum(p.numel() for p in m.parameters())
 
 
+# lcm.train's --model choices and the "kind" its checkpoints carry
+MODEL_KINDS = {"two_tower": TwoTowerLCM, "one_tower": OneTowerLCM, "base": BaseLCM}
+
+
 def load_checkpoint(path, cls=None):
     """(model in eval mode, config, the checkpoint dict) from a lcm.train checkpoint; the class from
     the checkpoint's kind unless given."""
     ck = torch.load(path, map_location="cpu")
     cfg = LcmConfig(**ck["config"])
-    cls = cls or (BaseLCM if ck.get("kind") == "base" else TwoTowerLCM)
+    cls = cls or MODEL_KINDS[ck.get("kind", "two_tower")]
     model = cls(cfg)
     model.load_state_dict(ck["model"])
     return model.eval(), cfg, ck
+

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end smoke run of the LCM pipeline on a tiny committed slice (public-domain inaugural
-# addresses): encode with CODEC_DIR, train a tiny Two-Tower and Base-LCM for a few seconds each on
-# CPU, export ONNX + manifest into OUT_DIR. The test suite runs it after training/smoke.sh.
+# addresses): encode with CODEC_DIR, train a tiny Two-Tower, One-Tower and Base-LCM for a few seconds
+# each on CPU, export ONNX + manifest into OUT_DIR. The test suite runs it after training/smoke.sh.
 # It also walks the GPU path at tiny scale on CPU (training/gpu/lcm_run.sh): token files encoded by
 # encode_tokens.py must give the concepts the tool gives (prints "gpu path: min cosine ..."), and the
 # exported Two-Tower comes from a checkpoint carried through lcm.pack (fp16 chunks).
@@ -33,9 +33,12 @@ print(f"gpu path: min cosine {cos.min():.6f} over {len(cos)} concepts")
 if cos.min() < 0.9999:
     sys.exit("gpu path: encode_tokens.py does not reproduce the tool's concepts")
 PY
-small="--model-dim 32 --heads 2 --context-layers 1 --denoiser-layers 1 --base-layers 1 --batch 4 --warmup 5 --max-len 64"
+small="--model-dim 32 --heads 2 --context-layers 1 --denoiser-layers 1 --base-layers 1 --one-tower-layers 1 --batch 4
+  --warmup 5 --max-len 64"
 $PY -m lcm.train --data "$work/data" --out "$work/tt" --model two_tower --minutes 0.15 $small >/dev/null
 $PY -m lcm.train --data "$work/data" --out "$work/base" --model base --minutes 0.1 $small >/dev/null
+$PY -m lcm.train --data "$work/data" --out "$work/ot" --model one_tower --minutes 0.1 $small >/dev/null
+grep '"event": "end"' "$work/ot/train.log" | sed 's/.*"step": \([0-9]*\).*/one-tower: trained \1 steps/'
 $PY -m lcm.pack pack "$work/tt/checkpoint.pt" "$work/tt/carried" >/dev/null
 $PY -m lcm.pack unpack "$work/tt/carried" "$work/tt/unpacked.pt"
 $PY -m lcm.export_onnx --two-tower "$work/tt/unpacked.pt" --base "$work/base/checkpoint.pt" \

@@ -1,13 +1,14 @@
-"""Train the Two-Tower diffusion LCM or the Base-LCM baseline on concept sequences (CPU or GPU).
+"""Train the Two-Tower or One-Tower diffusion LCM, or the Base-LCM baseline, on concept sequences (CPU or
+GPU; several GPUs with torchrun, every family the same way).
 
 Sequences mix pre-training (next concept over documents) and the two supervised tasks (summarize,
 extend). Diffusion: T=100 cosine schedule rescaled to zero terminal SNR, one timestep per position,
 x0 prediction with plain MSE; classifier-free guidance training hides the whole context (only the
-zero vector stays visible) for 15% of positions. Base-LCM: MSE regression to the next concept.
-Both losses (lcm.losses) are computed in the normalized space. Writes <out>/checkpoint.pt and
-<out>/train.log (JSON lines), resumable with --resume; held-out metrics (next-concept L2, contrastive
-accuracy; the Two-Tower sampled by lcm.sampling at the runtime's defaults) at the end and every
---eval-every minutes.
+zero vector, or for the One-Tower the noisy copy itself, stays visible) for 15% of positions.
+Base-LCM: MSE regression to the next concept. Both losses (lcm.losses) are computed in the normalized
+space. Writes <out>/checkpoint.pt and <out>/train.log (JSON lines), resumable with --resume; held-out
+metrics (next-concept L2, contrastive accuracy; the diffusion models sampled by lcm.sampling at the
+runtime's defaults) at the end and every --eval-every minutes.
 """
 import argparse
 import json
@@ -24,8 +25,12 @@ import torch
 
 from lcm.data import build_sequences, fit_robust_normalizer, heldout_pretrain_sequences
 from lcm.losses import base_loss, diffusion_loss
-from lcm.model import BaseLCM, LcmConfig, TwoTowerLCM, count_parameters, zero_snr_alphas_cumprod
+from lcm.model import MODEL_KINDS, LcmConfig, count_parameters, zero_snr_alphas_cumprod
 from lcm.sampling import sample_all_positions
+
+
+# LcmConfig fields settable from the command line (a new run only; --resume and --init keep theirs)
+ARCHITECTURE_FLAGS = ("model_dim", "heads", "context_layers", "denoiser_layers", "base_layers", "one_tower_layers")
 
 
 def load_specials(path, dim):
@@ -82,7 +87,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True, help="folder of encode_docs.mjs outputs + specials.f32")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--model", choices=["two_tower", "base"], default="two_tower")
+    ap.add_argument("--model", choices=list(MODEL_KINDS), default="two_tower")
     ap.add_argument("--minutes", type=float, default=30)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=5e-4)
@@ -97,7 +102,7 @@ def main():
                                    "with a fresh optimiser and schedule")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--seed", type=int, default=1)
-    for f in ("model_dim", "heads", "context_layers", "denoiser_layers", "base_layers"):
+    for f in ARCHITECTURE_FLAGS:
         ap.add_argument("--" + f.replace("_", "-"), type=int)
     args = ap.parse_args()
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -147,7 +152,7 @@ def main():
     else:
         ck_like = ck
     cfg = LcmConfig(**ck_like["config"]) if ck_like else LcmConfig(concept_dim=dim, max_seq_len=args.max_len)
-    for f in ("model_dim", "heads", "context_layers", "denoiser_layers", "base_layers"):
+    for f in ARCHITECTURE_FLAGS:
         if not ck_like and getattr(args, f) is not None:
             setattr(cfg, f, getattr(args, f))
     if ck_like:
@@ -157,7 +162,7 @@ def main():
         sample = np.concatenate([s.concepts for s in train])
         center, scale = fit_robust_normalizer(sample[:: max(1, len(sample) // 200000)])
     alphas = zero_snr_alphas_cumprod(cfg.train_steps).to(device)
-    model = (TwoTowerLCM(cfg) if args.model == "two_tower" else BaseLCM(cfg)).to(device)
+    model = MODEL_KINDS[args.model](cfg).to(device)
     if ck or init:
         model.load_state_dict((ck or init)["model"])
     train_model = model
@@ -215,7 +220,7 @@ def main():
         idx = rng.choice(len(train), size=args.batch, p=weights)
         batch = [train[i] for i in idx]
         x, loss_mask = make_batch(batch, center, scale, device)
-        if args.model == "two_tower":
+        if args.model != "base":
             loss = diffusion_loss(train_model.module if world > 1 else model, x, loss_mask, alphas,
                                   ddp=train_model if world > 1 else None)
         else:
