@@ -39,12 +39,20 @@ function run(
 describe("LCM training pipeline", () => {
   let work: string;
   let lcmDir: string;
+  let oneTowerDir: string;
   let smokeOutput = "";
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), "lcm-pipeline-"));
     lcmDir = join(work, "models", "lcm");
-    const r = await run("bash", [join(ROOT, "training", "lcm", "smoke.sh"), smokeCodecDir(), lcmDir]);
+    // outside models/: the CLI below must find the Two-Tower (it cannot run a One-Tower yet)
+    oneTowerDir = join(work, "one-tower");
+    const r = await run("bash", [
+      join(ROOT, "training", "lcm", "smoke.sh"),
+      smokeCodecDir(),
+      lcmDir,
+      oneTowerDir,
+    ]);
     expect(r.code, r.out).toBe(0);
     smokeOutput = r.out;
   }, 600_000);
@@ -73,6 +81,20 @@ describe("LCM training pipeline", () => {
     expect(manifest.normalizer.center).toHaveLength(codec.embedding_dim);
     expect(manifest.diffusion.alphas_cumprod).toHaveLength(100);
     expect(manifest.diffusion.alphas_cumprod[99]).toBe(0);
+  });
+
+  it("exports the One-Tower's prefix and step graphs with a manifest of family one_tower", () => {
+    for (const f of ["one_tower_prefix.onnx", "one_tower_step.onnx", "manifest.json"]) {
+      expect(existsSync(join(oneTowerDir, f)), f).toBe(true);
+    }
+    const manifest = JSON.parse(readFileSync(join(oneTowerDir, "manifest.json"), "utf8"));
+    expect(manifest.family).toBe("one_tower");
+    expect(manifest.files).toEqual({
+      one_tower_prefix: "one_tower_prefix.onnx",
+      one_tower_step: "one_tower_step.onnx",
+    });
+    expect(manifest.architecture.type).toBe("one_tower_diffusion");
+    expect(JSON.parse(readFileSync(join(lcmDir, "manifest.json"), "utf8")).family).toBe("two_tower");
   });
 
   it("the freshly trained LCM summarizes a document through the CLI, with both models", async () => {

@@ -1,9 +1,12 @@
-"""Export a trained LCM to the contract in docs/lcm-contract.md: contextualizer.onnx + denoiser.onnx
-(Two-Tower) and/or base_lcm.onnx (Base-LCM), with manifest.json holding the normalizer, the diffusion
-schedule, the special texts and the sampler defaults.
+"""Export a trained LCM to the contract in docs/lcm-contract.md: contextualizer.onnx + the denoiser graphs
+(Two-Tower, with base_lcm.onnx for the Base-LCM beside it), or one_tower_prefix.onnx + one_tower_step.onnx
+(One-Tower), with manifest.json holding the family, the normalizer, the diffusion schedule, the special
+texts and the sampler defaults.
 
   python3 -m lcm.export_onnx --two-tower runs/lcm/checkpoint.pt [--base runs/lcm-base/checkpoint.pt]
       --codec-manifest ../models/default/codec/manifest.json --out ../models/default/lcm [--card CARD.json]
+  python3 -m lcm.export_onnx --one-tower runs/lcm-one-tower/checkpoint.pt
+      --codec-manifest ../models/default/codec/manifest.json --out OUT_DIR
 """
 import argparse
 import json
@@ -13,7 +16,7 @@ from pathlib import Path
 import torch
 
 from common import file_checksums
-from lcm.model import BaseLCM, TwoTowerLCM, load_checkpoint, zero_snr_alphas_cumprod
+from lcm.model import BaseLCM, OneTowerLCM, TwoTowerLCM, load_checkpoint, zero_snr_alphas_cumprod
 from lcm.sampling import DEFAULTS
 
 OPSET = 17
@@ -83,6 +86,75 @@ def diff_of(a, b):
     return float((a - b).abs().max())
 
 
+class OneTowerPrefixGraph(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, concepts):
+        return self.m.prefix_memory(concepts)
+
+
+class OneTowerStepGraph(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+        with torch.no_grad():
+            self.register_buffer("table", m.eval().time_table(), persistent=False)
+
+    def forward(self, noisy, timestep, prefix_keys, prefix_values, context_mask):
+        return self.m.denoise_cached(noisy, timestep, prefix_keys, prefix_values, context_mask > 0.5,
+                                     table=self.table)
+
+
+def check_one_tower_graphs(model, D):
+    """The prefix + step pair must compute what the whole tower computes over [clean; noisy] (PyTorch,
+    before export), for prefixes of several lengths and one prefix broadcast over cond + uncond."""
+    model.eval()
+    torch.manual_seed(0)
+    diff = 0.0
+    with torch.no_grad():
+        for n in (1, 4, 7):
+            clean = torch.randn(2, n, D)
+            noisy, t = torch.randn(2, D), torch.tensor([3, 70])
+            mask = torch.ones(2, n)
+            mask[1, n // 2:] = 0
+            whole = model.denoise(noisy[:, None], t[:, None], clean, (mask > 0.5)[:, None], torch.tensor([n]))[:, 0]
+            cached = OneTowerStepGraph(model)(noisy, t, *OneTowerPrefixGraph(model)(clean), mask)
+            both = torch.stack([torch.ones(n), torch.zeros(n)])  # cond sees the prefix, uncond only itself
+            alone = model.denoise(noisy[:, None], t[:, None], clean[:1].expand(2, -1, -1), (both > 0.5)[:, None],
+                                  torch.tensor([n]))[:, 0]
+            shared = OneTowerStepGraph(model)(noisy, t, *OneTowerPrefixGraph(model)(clean[:1]), both)
+            diff = max(diff, diff_of(whole, cached), diff_of(alone, shared))
+    if diff > 1e-5:
+        sys.exit(f"the One-Tower's cached step differs from the whole tower by {diff}")
+    return diff
+
+
+def export_one_tower(model, cfg, out):
+    """one_tower_prefix.onnx (the clean prompt's keys/values, once per concept) and one_tower_step.onnx
+    (the noisy copy after them, once per diffusion step)."""
+    D, d, L = cfg.concept_dim, cfg.model_dim, cfg.one_tower_layers
+    check_one_tower_graphs(model, D)
+    torch.onnx.export(OneTowerPrefixGraph(model), (torch.randn(2, 5, D),), str(out / "one_tower_prefix.onnx"),
+                      opset_version=OPSET, input_names=["concepts"], output_names=["prefix_keys", "prefix_values"],
+                      dynamic_axes={"concepts": {0: "batch", 1: "concepts"},
+                                    "prefix_keys": {1: "batch", 2: "concepts"},
+                                    "prefix_values": {1: "batch", 2: "concepts"}})
+    torch.onnx.export(OneTowerStepGraph(model), (torch.randn(2, D), torch.tensor([5, 99]), torch.randn(L, 1, 5, d),
+                                                 torch.randn(L, 1, 5, d), torch.ones(2, 5)),
+                      str(out / "one_tower_step.onnx"), opset_version=OPSET,
+                      input_names=["noisy", "timestep", "prefix_keys", "prefix_values", "context_mask"],
+                      output_names=["x0"],
+                      dynamic_axes={"noisy": {0: "batch"}, "timestep": {0: "batch"},
+                                    "prefix_keys": {1: "prefix_batch", 2: "concepts"},
+                                    "prefix_values": {1: "prefix_batch", 2: "concepts"},
+                                    "context_mask": {0: "batch", 1: "concepts"}, "x0": {0: "batch"}})
+    files = {"one_tower_prefix": "one_tower_prefix.onnx", "one_tower_step": "one_tower_step.onnx"}
+    architecture = {"type": "one_tower_diffusion", **cfg.to_dict(), "ffn_dim": cfg.ffn_dim}
+    return files, architecture
+
+
 class BaseGraph(torch.nn.Module):
     def __init__(self, m):
         super().__init__()
@@ -92,19 +164,8 @@ class BaseGraph(torch.nn.Module):
         return self.m(concepts)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--two-tower", required=True)
-    ap.add_argument("--base")
-    ap.add_argument("--codec-manifest", required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--name", default="lcm-default-two-tower")
-    ap.add_argument("--card", help="JSON merged into the manifest (quality, training)")
-    args = ap.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    codec = json.loads(Path(args.codec_manifest).read_text())
-    model, cfg, ck = load_checkpoint(args.two_tower, TwoTowerLCM)
+def export_two_tower(model, cfg, out):
+    """contextualizer.onnx, denoiser.onnx and the split denoiser_memory.onnx + denoiser_step.onnx."""
     D, d = cfg.concept_dim, cfg.model_dim
     x = torch.randn(2, 5, D)
     torch.onnx.export(ContextGraph(model), (x,), str(out / "contextualizer.onnx"), opset_version=OPSET,
@@ -138,9 +199,35 @@ def main():
     files = {"contextualizer": "contextualizer.onnx", "denoiser": "denoiser.onnx",
              "denoiser_memory": "denoiser_memory.onnx", "denoiser_step": "denoiser_step.onnx"}
     architecture = {"type": "two_tower_diffusion", **cfg.to_dict(), "ffn_dim": cfg.ffn_dim}
+    return files, architecture
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    family = ap.add_mutually_exclusive_group(required=True)
+    family.add_argument("--two-tower", help="a lcm.train --model two_tower checkpoint")
+    family.add_argument("--one-tower", help="a lcm.train --model one_tower checkpoint")
+    ap.add_argument("--base", help="a lcm.train --model base checkpoint (with --two-tower)")
+    ap.add_argument("--codec-manifest", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--name", help="default lcm-default-two-tower, or lcm-one-tower")
+    ap.add_argument("--card", help="JSON merged into the manifest (quality, training)")
+    args = ap.parse_args()
+    if args.base and not args.two_tower:
+        ap.error("--base goes with --two-tower")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    codec = json.loads(Path(args.codec_manifest).read_text())
+    if args.two_tower:
+        model, cfg, ck = load_checkpoint(args.two_tower, TwoTowerLCM)
+        files, architecture = export_two_tower(model, cfg, out)
+    else:
+        model, cfg, ck = load_checkpoint(args.one_tower, OneTowerLCM)
+        files, architecture = export_one_tower(model, cfg, out)
     if args.base:
         base, bcfg, _ = load_checkpoint(args.base, BaseLCM)
-        torch.onnx.export(BaseGraph(base), (x,), str(out / "base_lcm.onnx"), opset_version=OPSET,
+        torch.onnx.export(BaseGraph(base), (torch.randn(2, 5, bcfg.concept_dim),), str(out / "base_lcm.onnx"),
+                          opset_version=OPSET,
                           input_names=["concepts"], output_names=["predicted"],
                           dynamic_axes={"concepts": {0: "batch", 1: "concepts"},
                                         "predicted": {0: "batch", 1: "concepts"}})
@@ -148,7 +235,8 @@ def main():
         architecture["base"] = {"layers": bcfg.base_layers, "model_dim": bcfg.model_dim}
     manifest = {
         "kind": "lcm",
-        "name": args.name,
+        "name": args.name or ("lcm-one-tower" if args.one_tower else "lcm-default-two-tower"),
+        "family": "one_tower" if args.one_tower else "two_tower",
         "version": "1",
         "codec": {"name": codec["name"], "embedding_dim": codec["embedding_dim"]},
         "architecture": architecture,

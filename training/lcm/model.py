@@ -372,10 +372,10 @@ class OneTowerLCM(nn.Module):
             x = (F.linear(noisy, self.pre.weight[:, : self.cfg.concept_dim]) + table[t])[:, None]
         rope = (self.rope_cos[n: n + 1], self.rope_sin[n: n + 1])
         full = torch.cat([mask, torch.ones(b, 1, dtype=torch.bool, device=mask.device)], 1)[:, None, None]
-        for layer, k_prefix, v_prefix in zip(self.layers, keys, values):
+        for i, layer in enumerate(self.layers):
             k_self, v_self = layer.attn.project_memory(layer.norm1(x), rope)
-            k = torch.cat([k_prefix.expand(b, -1, -1), k_self], 1)
-            v = torch.cat([v_prefix.expand(b, -1, -1), v_self], 1)
+            k = torch.cat([keys[i].expand(b, -1, -1), k_self], 1)
+            v = torch.cat([values[i].expand(b, -1, -1), v_self], 1)
             x = layer.forward_cached(x, k, v, full, rope)
         return self.out(self.norm(x[:, 0]))
 

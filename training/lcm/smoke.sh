@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # End-to-end smoke run of the LCM pipeline on a tiny committed slice (public-domain inaugural
 # addresses): encode with CODEC_DIR, train a tiny Two-Tower, One-Tower and Base-LCM for a few seconds
-# each on CPU, export ONNX + manifest into OUT_DIR. The test suite runs it after training/smoke.sh.
+# each on CPU, export ONNX + manifest into OUT_DIR (Two-Tower + Base) and, when given, ONE_TOWER_DIR
+# (One-Tower). The test suite runs it after training/smoke.sh.
 # It also walks the GPU path at tiny scale on CPU (training/gpu/lcm_run.sh): token files encoded by
 # encode_tokens.py must give the concepts the tool gives (prints "gpu path: min cosine ..."), and the
 # exported Two-Tower comes from a checkpoint carried through lcm.pack (fp16 chunks).
-# Usage: training/lcm/smoke.sh CODEC_DIR OUT_DIR   (needs `npm run build`)
+# Usage: training/lcm/smoke.sh CODEC_DIR OUT_DIR [ONE_TOWER_DIR]   (needs `npm run build`)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 codec=$(cd "$1" && pwd)
 out=$(mkdir -p "$2" && cd "$2" && pwd)  # absolute: the script changes directory below
+one_tower_out=${3:+$(mkdir -p "$3" && cd "$3" && pwd)}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export LCM_THREADS=2 PYTHONUNBUFFERED=1
@@ -43,6 +45,11 @@ $PY -m lcm.pack pack "$work/tt/checkpoint.pt" "$work/tt/carried" >/dev/null
 $PY -m lcm.pack unpack "$work/tt/carried" "$work/tt/unpacked.pt"
 $PY -m lcm.export_onnx --two-tower "$work/tt/unpacked.pt" --base "$work/base/checkpoint.pt" \
   --codec-manifest "$codec/manifest.json" --out "$out" --name lcm-smoke >/dev/null 2>&1
+if [ -n "$one_tower_out" ]; then
+  $PY -m lcm.export_onnx --one-tower "$work/ot/checkpoint.pt" --codec-manifest "$codec/manifest.json" \
+    --out "$one_tower_out" --name lcm-smoke-one-tower >/dev/null 2>&1
+  echo "smoke One-Tower exported to $one_tower_out"
+fi
 if [ -n "${PARITY_OUT:-}" ]; then
   $PY -m lcm.reference_sampler --checkpoint "$work/tt/unpacked.pt" --specials "$work/data/specials.f32" \
     --prompt-from "$work/data" --out "$PARITY_OUT" >/dev/null
