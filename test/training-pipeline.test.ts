@@ -10,6 +10,11 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { generateConcepts } from "../src/lcm/generate.js";
+import { OneTowerModel } from "../src/lcm/one-tower.js";
+import { oneTowerPredictor } from "../src/lcm/predictors.js";
+import { readOneTowerSpec } from "../src/lcm/spec.js";
+import { readManifest } from "../src/models/manifest.js";
 import { smokeCodecDir } from "./helpers/smoke-codec.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -95,6 +100,36 @@ describe("LCM training pipeline", () => {
     });
     expect(manifest.architecture.type).toBe("one_tower_diffusion");
     expect(JSON.parse(readFileSync(join(lcmDir, "manifest.json"), "utf8")).family).toBe("two_tower");
+  });
+
+  it("the freshly trained One-Tower generates concepts with the runtime's sampler", async () => {
+    const manifest = await readManifest(oneTowerDir);
+    if (manifest.kind !== "lcm") throw new Error("not an LCM");
+    const spec = readOneTowerSpec(manifest);
+    const model = await OneTowerModel.load(spec, { threads: 1 });
+    try {
+      const predictor = oneTowerPredictor(model, {
+        steps: 10,
+        guidance: 3,
+        guidanceRescale: 0.7,
+        initialNoise: 0.6,
+        epsilonScaling: 1,
+      });
+      const prompt = [0, 1, 2].map((i) => spec.center.map((c, d) => c + spec.scale[d] * Math.sin(i + d)));
+      // cosines never reach 2: no stop rule fires, every concept is kept
+      const result = await generateConcepts(predictor, prompt, new Float32Array(spec.dim).fill(1), {
+        maxConcepts: 3,
+        seed: 1,
+        eotThreshold: 2,
+        repeatThreshold: 2,
+      });
+      expect(result.concepts).toHaveLength(3);
+      for (const c of result.concepts) expect(c.every(Number.isFinite)).toBe(true);
+      // one prefix run per concept, one step run per diffusion step
+      expect(predictor.stats).toEqual({ contextRuns: 3, denoiserRuns: 30 });
+    } finally {
+      await model.release();
+    }
   });
 
   it("the freshly trained LCM summarizes a document through the CLI, with both models", async () => {

@@ -1,13 +1,20 @@
 /**
- * "What comes after this sequence of concepts": the diffusion LCM (sampled, seeded) and the Base-LCM
- * baseline (a deterministic regression), behind one interface so the generation loop, summarize and
- * extend do not care which model runs. Both take and return raw codec-space concepts and normalize
- * at the model boundary.
+ * "What comes after this sequence of concepts": the diffusion LCMs (sampled, seeded; Two-Tower or
+ * One-Tower, one sampler) and the Base-LCM baseline (a deterministic regression), behind one interface
+ * so the generation loop, summarize and extend do not care which model runs. All take and return raw
+ * codec-space concepts and normalize at the model boundary.
  */
-import { type SamplerSettings, type SampleStats, sampleConcept } from "./diffusion-sampler.js";
+import {
+  type ConceptDenoiser,
+  type SamplerSettings,
+  type SampleStats,
+  sampleConcept,
+} from "./diffusion-sampler.js";
 import type { LcmModel } from "./model.js";
 import { denormalize, normalizeRows } from "./normalizer.js";
+import type { OneTowerModel } from "./one-tower.js";
 import type { SeededRandom } from "./rng.js";
+import type { LcmSpecCommon } from "./spec.js";
 
 export type ModelKind = "diffusion" | "base";
 
@@ -25,8 +32,30 @@ export interface NextConceptPredictor {
   next(prompt: readonly Float32Array[], rng: SeededRandom, signal?: AbortSignal): Promise<Float32Array>;
 }
 
+/** The Two-Tower: the prompt through the contextualizer, then the denoiser against its rows. */
 export function diffusionPredictor(model: LcmModel, settings: SamplerSettings): NextConceptPredictor {
-  const { spec } = model;
+  return sampledPredictor(model.spec, settings, async (normalized, rows) => {
+    const { context, width } = await model.contextualize(normalized, rows);
+    return model.conditioned(context, rows, width);
+  });
+}
+
+/** The One-Tower: the prompt's keys/values (the prefix graph), then the step graph against them. */
+export function oneTowerPredictor(model: OneTowerModel, settings: SamplerSettings): NextConceptPredictor {
+  return sampledPredictor(model.spec, settings, (normalized, rows) => model.conditioned(normalized, rows));
+}
+
+/**
+ * A diffusion predictor over `condition`, which runs the prompt's context graph (one "context run")
+ * and returns the denoiser bound to it. The whole prompt goes through it again for every concept:
+ * prompts are at most max_context rows, and the graphs take no cache of earlier concepts
+ * (docs/lcm-contract.md).
+ */
+function sampledPredictor(
+  spec: LcmSpecCommon,
+  settings: SamplerSettings,
+  condition: (normalized: Float32Array, rows: number) => Promise<ConceptDenoiser>,
+): NextConceptPredictor {
   const stats: PredictorStats = { denoiserRuns: 0, contextRuns: 0 };
   const schedule = { trainSteps: spec.trainSteps, alphasCumprod: spec.alphasCumprod };
   return {
@@ -34,12 +63,8 @@ export function diffusionPredictor(model: LcmModel, settings: SamplerSettings): 
     deterministic: false,
     stats,
     async next(prompt, rng, signal) {
-      // The whole prompt is contextualized again for every concept: prompts are at most max_context
-      // rows, and the graph has no cache input (docs/lcm-contract.md).
-      const rows = prompt.length;
-      const { context, width } = await model.contextualize(normalizeRows(prompt, spec), rows);
+      const denoiser = await condition(normalizeRows(prompt, spec), prompt.length);
       stats.contextRuns++;
-      const denoiser = await model.conditioned(context, rows, width);
       const x0 = await sampleConcept(denoiser, spec.dim, schedule, settings, rng, signal, stats);
       return denormalize(x0, spec);
     },

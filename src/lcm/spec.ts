@@ -1,9 +1,13 @@
 /**
- * The LCM-specific half of an LCM's manifest.json (docs/lcm-contract.md): graph files, normalizer,
- * diffusion schedule, special texts, context length and decoding defaults. src/models/manifest.ts reads
- * the fields every model shares (kind, name, the codec it belongs to); this module reads the rest from
- * the same JSON and checks each field the sampler relies on, so a half-copied or hand-edited model gives
- * one line naming the field instead of NaNs deep in a diffusion loop.
+ * The LCM-specific half of an LCM's manifest.json (docs/lcm-contract.md): family, graph files,
+ * normalizer, diffusion schedule, special texts, context length and decoding defaults.
+ * src/models/manifest.ts reads the fields every model shares (kind, name, the codec it belongs to); this
+ * module reads the rest from the same JSON and checks each field the sampler relies on, so a half-copied
+ * or hand-edited model gives one line naming the field instead of NaNs deep in a diffusion loop.
+ *
+ * Two families share everything but their graphs: the Two-Tower ("family" absent or "two_tower":
+ * contextualizer + denoiser, readLcmSpec) and the One-Tower ("one_tower": prefix + step graphs,
+ * readOneTowerSpec).
  */
 
 import type { LcmManifest } from "../models/manifest.js";
@@ -41,12 +45,32 @@ export interface LcmDefaults {
   faithfulCosine: number | null;
 }
 
-export interface LcmSpec {
+/** The diffusion LCM families (the manifest's "family"; absent means "two_tower"). */
+export type LcmFamily = "two_tower" | "one_tower";
+
+/** What every family's manifest holds: all but the graph files. */
+export interface LcmSpecCommon {
   manifest: LcmManifest;
+  family: LcmFamily;
   /** Concept dimension D (the codec's embedding_dim). */
   dim: number;
   /** The models' hidden size d (context rows are d wide); null when the manifest does not say. */
   modelDim: number | null;
+  center: Float32Array;
+  scale: Float32Array;
+  /** T, the number of training diffusion steps. */
+  trainSteps: number;
+  /** ᾱ_t for t = 0..T-1 (float64, as written). */
+  alphasCumprod: Float64Array;
+  specialTexts: { endOfText: string; modelTurn: string; lang: string };
+  /** Longest prompt (in concepts) the model was trained on. */
+  maxContext: number;
+  defaults: LcmDefaults;
+}
+
+/** A Two-Tower diffusion LCM (and the optional Base-LCM beside it). */
+export interface LcmSpec extends LcmSpecCommon {
+  family: "two_tower";
   /**
    * The denoiser comes as one graph (`denoiser`), or split for speed (`denoiserMemory`: the context's
    * cross-attention keys/values once per concept; `denoiserStep`: one run per diffusion step), or both.
@@ -59,16 +83,15 @@ export interface LcmSpec {
     denoiserStep: string | null;
     base: string | null;
   };
-  center: Float32Array;
-  scale: Float32Array;
-  /** T, the number of training diffusion steps. */
-  trainSteps: number;
-  /** ᾱ_t for t = 0..T-1 (float64, as written). */
-  alphasCumprod: Float64Array;
-  specialTexts: { endOfText: string; modelTurn: string; lang: string };
-  /** Longest prompt (in concepts) the model was trained on. */
-  maxContext: number;
-  defaults: LcmDefaults;
+}
+
+/** A One-Tower diffusion LCM (docs/lcm-contract.md, "One-Tower"). */
+export interface OneTowerSpec extends LcmSpecCommon {
+  family: "one_tower";
+  /** `prefix`: the clean prompt's keys/values, once per concept; `step`: one run per diffusion step. */
+  files: { prefix: string; step: string };
+  /** Transformer layers L (the keys/values' first axis); null when the manifest does not say. */
+  layers: number | null;
 }
 
 /** The paper's decoding settings (§2.4), used for any default a manifest leaves out. */
@@ -87,12 +110,62 @@ export const PAPER_DEFAULTS: LcmDefaults = {
   faithfulCosine: null,
 };
 
+/** The manifest's "family" (absent: "two_tower", every model made before the One-Tower). */
+export function lcmFamily(manifest: LcmManifest): LcmFamily {
+  const family = manifest.raw.family;
+  if (family === undefined || family === "two_tower") return "two_tower";
+  if (family === "one_tower") return "one_tower";
+  return new Fields(manifest.path).fail(
+    `"family" must be "two_tower" or "one_tower", found ${JSON.stringify(family)}`,
+  );
+}
+
+/** A Two-Tower LCM's spec; a One-Tower manifest is refused with one line saying so. */
 export function readLcmSpec(manifest: LcmManifest): LcmSpec {
   const f = new Fields(manifest.path);
+  if (lcmFamily(manifest) !== "two_tower") {
+    f.fail(`"family" is "one_tower": a One-Tower LCM, and this runs Two-Tower LCMs only`);
+  }
+  const files = f.object(manifest.raw.files, "files");
+  return {
+    ...readCommon(manifest, f),
+    family: "two_tower",
+    files: {
+      contextualizer: f.fileName(files.contextualizer, "files.contextualizer"),
+      ...denoiserFiles(files, f),
+      base: optionalFile(files.base, "files.base", f),
+    },
+  };
+}
+
+/** A One-Tower LCM's spec: its prefix and step graphs, and what every family shares. */
+export function readOneTowerSpec(manifest: LcmManifest): OneTowerSpec {
+  const f = new Fields(manifest.path);
+  if (lcmFamily(manifest) !== "one_tower") {
+    f.fail(
+      `"family" must be "one_tower" for a One-Tower LCM, found ${JSON.stringify(manifest.raw.family ?? null)}`,
+    );
+  }
+  const files = f.object(manifest.raw.files, "files");
+  const architecture = f.architecture(manifest.raw.architecture);
+  return {
+    ...readCommon(manifest, f),
+    family: "one_tower",
+    files: {
+      prefix: f.fileName(files.one_tower_prefix, "files.one_tower_prefix"),
+      step: f.fileName(files.one_tower_step, "files.one_tower_step"),
+    },
+    layers:
+      architecture.one_tower_layers === undefined
+        ? null
+        : f.integer(architecture.one_tower_layers, "architecture.one_tower_layers", 1),
+  };
+}
+
+function readCommon(manifest: LcmManifest, f: Fields): Omit<LcmSpecCommon, "family"> {
   const raw = manifest.raw;
   const dim = manifest.codec.embeddingDim;
 
-  const files = f.object(raw.files, "files");
   const normalizer = f.object(raw.normalizer, "normalizer");
   const center = Float32Array.from(f.numbers(normalizer.center, "normalizer.center", dim));
   const scale = Float32Array.from(f.numbers(normalizer.scale, "normalizer.scale", dim));
@@ -146,7 +219,7 @@ export function readLcmSpec(manifest: LcmManifest): LcmSpec {
     faithfulCosine: rawDefaults.faithful_cosine === undefined ? null : num("faithful_cosine", 0, -1, 1),
   };
 
-  const architecture = raw.architecture === undefined ? {} : f.object(raw.architecture, "architecture");
+  const architecture = f.architecture(raw.architecture);
   const modelDim =
     architecture.model_dim === undefined
       ? null
@@ -156,11 +229,6 @@ export function readLcmSpec(manifest: LcmManifest): LcmSpec {
     manifest,
     dim,
     modelDim,
-    files: {
-      contextualizer: f.fileName(files.contextualizer, "files.contextualizer"),
-      ...denoiserFiles(files, f),
-      base: optionalFile(files.base, "files.base", f),
-    },
     center,
     scale,
     trainSteps,
@@ -199,6 +267,11 @@ class Fields {
 
   fail(message: string): never {
     throw new ManifestError(`${this.path}: ${message}`);
+  }
+
+  /** The optional "architecture" object ({} when absent). */
+  architecture(value: unknown): Record<string, unknown> {
+    return value === undefined ? {} : this.object(value, "architecture");
   }
 
   object(value: unknown, field: string): Record<string, unknown> {
