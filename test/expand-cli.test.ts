@@ -180,7 +180,9 @@ describe("lcm summarize", () => {
   it("refuses bad flags and impossible requests with one line and exit code 2", () => {
     const cases: [string[], RegExp][] = [
       [["--template", "reprot"], /^lcm: unknown template 'reprot'; did you mean 'report'\?$/],
-      [["--max-concepts", "0"], /^lcm: --max-concepts must be a positive integer, got '0'$/],
+      [["--max-concepts", "0"], /^lcm: --max-concepts must be a whole number in 1\.\.10000, got '0'$/],
+      [["--beam", "17"], /^lcm: --beam must be a whole number in 1\.\.16, got '17'$/],
+      [["--steps", "20000"], /^lcm: --steps must be a whole number in 1\.\.10000, got '20000'$/],
       [["--lang", "zul_Latn"], /^lcm: language zul_Latn \(Zulu\) is not supported by this model/],
       [["--source-lang", "klingon"], /^lcm: unknown language 'klingon'/],
       [["--steps", "500"], /^lcm: steps must be a whole number in 1\.\.100/],

@@ -1,33 +1,30 @@
 /**
- * One document of a batch through the library's summarize(), with the single-document command's own
- * formatters, so a batch writes exactly what `lcm summarize FILE` prints for each file.
+ * One document of a batch through the library's summarize(), written with the single-document
+ * command's own formats (requests/summary-formats.ts), so a batch writes exactly what
+ * `lcm summarize FILE` prints for each file.
  */
 
 import type { InputDocument } from "../inputs/read-input.js";
 import { detectFormat } from "../planner/document-format.js";
+import { formatSummary, summaryJson } from "../requests/summary-formats.js";
 import type { ConceptEngine } from "../tasks/engine.js";
-import { type SummarizeOptions, type SummaryResult, summarize } from "../tasks/summarize.js";
+import { type SummarizeOptions, summarize } from "../tasks/summarize.js";
 import type { DocumentContext, DocumentSummary } from "./summarize-batch.js";
-
-export interface SummaryFormatters {
-  text: (result: SummaryResult) => string;
-  md: (result: SummaryResult) => string;
-  json: (result: SummaryResult) => unknown;
-}
 
 export async function summarizeForBatch(
   engine: ConceptEngine,
   doc: InputDocument,
   options: SummarizeOptions,
   context: DocumentContext,
-  formatters: SummaryFormatters,
 ): Promise<DocumentSummary> {
+  const models = { lcm: engine.spec.manifest.name, codec: engine.codec.name };
   const result = await summarize(
     engine,
     {
       text: doc.text,
       name: doc.name,
       format: detectFormat(doc.name === "<stdin>" ? null : doc.name, doc.text, doc.format),
+      locations: doc.locations,
     },
     options,
     {
@@ -40,8 +37,7 @@ export async function summarizeForBatch(
   );
   return {
     concepts: result.stats.sourceSentences,
-    render: (format) =>
-      format === "json" ? JSON.stringify(formatters.json(result)) : formatters[format](result),
-    json: () => formatters.json(result),
+    render: (format) => formatSummary(result, format, models),
+    json: () => summaryJson(result, models.lcm, models.codec),
   };
 }

@@ -4,8 +4,8 @@
  * into cancellation between batches.
  */
 import type { Command } from "commander";
-import { ConceptCodec } from "../codec/codec.js";
-import { findCodec } from "../models/registry.js";
+import type { ConceptCodec } from "../codec/codec.js";
+import { type ModelChoice, openCodec as openModel } from "../requests/models.js";
 import { type CommonOptions, parsePositiveInt, progressEnabled } from "./common.js";
 
 export interface CodecFlags extends Omit<CommonOptions, "format"> {
@@ -30,9 +30,18 @@ export function withCodecOptions(command: Command): Command {
     .option("--no-cache", "do not read or write the on-disk concept cache");
 }
 
+/** The models the flags ask for (src/requests/models.ts chooses and opens them). */
+export function modelChoice(flags: CodecFlags): ModelChoice {
+  return {
+    models: flags.models,
+    codec: flags.codec,
+    threads: flags.threads,
+    cache: flags.cache ? undefined : false,
+  };
+}
+
 export async function openCodec(flags: CodecFlags): Promise<ConceptCodec> {
-  const manifest = await findCodec({ models: flags.models, name: flags.codec });
-  return ConceptCodec.load(manifest, { threads: flags.threads, cache: flags.cache ? undefined : false });
+  return openModel(modelChoice(flags));
 }
 
 /** `(done, total)` -> a `\r`-rewritten status line on stderr, or undefined when progress is off. */

@@ -5,7 +5,9 @@
 import { readFile, stat } from "node:fs/promises";
 import type { Command } from "commander";
 import { type ConceptRecord, decodeNpy, isNpy, parseConceptJson } from "../codec/concept-file.js";
+import { DEFAULT_MAX_NEW_TOKENS } from "../codec/decoder.js";
 import { decodeDocument, MAX_INPUT_BYTES } from "../inputs/read-input.js";
+import { FIELDS } from "../requests/fields.js";
 import { UsageError } from "../util/errors.js";
 import { toDisplayLine } from "../util/sanitize.js";
 import {
@@ -15,7 +17,8 @@ import {
   progressLine,
   withCodecOptions,
 } from "./codec-options.js";
-import { action, parsePositiveInt, withCommonOptions, writeOut } from "./common.js";
+import { action, withCommonOptions, writeOut } from "./common.js";
+import { fieldOption } from "./field-options.js";
 
 interface DecodeFlags extends CodecFlags {
   lang?: string;
@@ -41,18 +44,11 @@ export function registerDecode(program: Command): void {
           "-l, --lang <code>",
           "output language, a FLORES-200 code such as fra_Latn (default: the concepts' own language)",
         )
-        .option(
-          "--beam <k>",
-          "beam width (default: the codec's, 5 if it names none)",
-          parsePositiveInt("--beam"),
+        .addOption(
+          fieldOption(FIELDS.beam, { help: "beam width (default: the codec's, 5 if it names none)" }),
         )
         .option("--greedy", "greedy decoding (beam 1): faster, usually a little worse")
-        .option(
-          "--max-tokens <n>",
-          "longest output per concept, in tokens",
-          parsePositiveInt("--max-tokens"),
-          128,
-        ),
+        .addOption(fieldOption(FIELDS.maxTokens, { default: DEFAULT_MAX_NEW_TOKENS })),
     ),
     ["text", "json"],
     "text",

@@ -4,29 +4,19 @@
  * Pinned concepts are kept verbatim; a section's target length (`target=N` in the outline file, or the
  * template's) sets how many sentences it gets.
  */
-import { extname } from "node:path";
 import type { Command } from "commander";
 import { readInput } from "../inputs/read-input.js";
-import { buildOutline } from "../planner/build-outline.js";
-import { detectFormat } from "../planner/document-format.js";
-import type { Outline } from "../planner/outline.js";
-import { outlineFromJson } from "../planner/outline-json.js";
-import { isOutlineMarkdown, outlineFromMarkdown } from "../planner/outline-markdown.js";
-import { ruleSegmenter } from "../segment/rules.js";
+import { expandJson } from "../requests/expand-formats.js";
+import { readOutlineOrDocument } from "../requests/outline-or-document.js";
 import { type ExpandResult, expandOutline } from "../tasks/expand-outline.js";
-import { UsageError } from "../util/errors.js";
 import { stripControl } from "../util/sanitize.js";
 import { interruptSignal } from "./codec-options.js";
 import { action, type CommonOptions, withCommonOptions, writeOut } from "./common.js";
 import {
-  generationOptions,
-  groundingJson,
   type LcmFlags,
   openEngine,
   progressReporter,
-  samplerSettingsJson,
-  templateFrom,
-  timingsJson,
+  taskFlagOptions,
   withLcmOptions,
 } from "./lcm-options.js";
 
@@ -70,92 +60,27 @@ Examples:
 }
 
 async function runExpand(file: string, flags: ExpandFlags): Promise<void> {
-  const template = await templateFrom(flags);
+  const options = await taskFlagOptions(flags);
   const input = await readInput(file);
-  const outline = readOutline(file, input.text, input.format);
+  // A saved outline as it is; any other document becomes its outline.
+  const { outline } = readOutlineOrDocument({
+    text: input.text,
+    path: file === "-" ? null : file,
+    name: input.name,
+    format: input.format,
+  });
   const engine = await openEngine(flags);
   const progress = progressReporter("expand", flags);
   let result: ExpandResult;
   try {
-    result = await expandOutline(
-      engine,
-      outline,
-      {
-        ...generationOptions(flags),
-        lang: flags.lang,
-        sourceLang: flags.sourceLang,
-        template,
-        grounded: flags.grounded,
-        groundingThreshold: flags.groundingThreshold,
-        decode: flags.beam ? { beam: flags.beam } : undefined,
-      },
-      { onProgress: progress.onProgress, signal: interruptSignal() },
-    );
+    result = await expandOutline(engine, outline, options, {
+      onProgress: progress.onProgress,
+      signal: interruptSignal(),
+    });
   } finally {
     progress.done();
     await engine.release();
   }
   if (flags.format === "json") writeOut(JSON.stringify(expandJson(result)));
   else writeOut(stripControl(result.document));
-}
-
-/** A saved outline as it is; any other document becomes its outline. */
-function readOutline(file: string, text: string, format?: "markdown"): Outline {
-  if (isOutlineMarkdown(text)) return outlineFromMarkdown(text);
-  if (extname(file).toLowerCase() === ".json") {
-    if (!text.trimStart().startsWith("{")) throw new UsageError(`${file}: expected a JSON outline`);
-    return outlineFromJson(text);
-  }
-  return buildOutline(text, {
-    segmenter: ruleSegmenter,
-    format: detectFormat(file === "-" ? null : file, text, format),
-  });
-}
-
-export function expandJson(result: ExpandResult): unknown {
-  const { stats, settings } = result;
-  return {
-    document: result.document,
-    lang: result.lang,
-    sections: result.sections.map((s) => ({
-      id: s.id,
-      title: s.title,
-      level: s.level,
-      target: s.target,
-      concepts: s.concepts,
-      opaque: s.opaque.map((c) => ({ id: c.id, kind: c.block, span: c.span })),
-      stop: s.stop,
-    })),
-    concepts: result.concepts.map((c) => ({
-      text: c.text,
-      pinned: c.pinned,
-      source_id: c.sourceId,
-      grounding: groundingJson(c.grounding),
-      grounded: c.grounded,
-      rendering: c.rendering,
-      source_index: c.sourceIndex,
-      section: c.section,
-    })),
-    source: {
-      lang: result.source.lang,
-      lang_method: result.source.langMethod,
-      sentences: stats.sourceSentences,
-    },
-    settings: {
-      model: settings.model,
-      ...samplerSettingsJson(settings),
-      grounded: settings.grounded,
-      grounding_threshold: settings.groundingThreshold,
-      template: settings.template,
-    },
-    stats: {
-      timings_ms: timingsJson(stats.timings),
-      source_sentences: stats.sourceSentences,
-      generated: stats.generated,
-      pinned: stats.pinned,
-      generation_calls: stats.calls,
-      denoiser_runs: stats.denoiserRuns,
-      discarded: stats.discarded,
-    },
-  };
 }

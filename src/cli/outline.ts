@@ -8,17 +8,13 @@ import { extname } from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
 import { type InputDocument, readInput } from "../inputs/read-input.js";
-import { buildOutline } from "../planner/build-outline.js";
-import { detectFormat } from "../planner/document-format.js";
 import type { DocumentFormat, Outline } from "../planner/outline.js";
-import { outlineFromJson, outlineJsonChunks } from "../planner/outline-json.js";
-import {
-  isOutlineMarkdown,
-  outlineFromMarkdown,
-  outlineMarkdownChunks,
-} from "../planner/outline-markdown.js";
+import { outlineJsonChunks } from "../planner/outline-json.js";
+import { outlineMarkdownChunks } from "../planner/outline-markdown.js";
 import { outlineStats } from "../planner/outline-stats.js";
-import { ruleSegmenter } from "../segment/rules.js";
+import { FIELDS } from "../requests/fields.js";
+import { FLORES_CODE_MUST_BE, isFloresCode } from "../requests/language-code.js";
+import { readOutlineOrDocument } from "../requests/outline-or-document.js";
 import { MAX_SEGMENT_CHARS } from "../segment/types.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { UsageError } from "../util/errors.js";
@@ -30,6 +26,7 @@ import {
   progressEnabled,
   withCommonOptions,
 } from "./common.js";
+import { fieldOption } from "./field-options.js";
 import { outlineTextChunks } from "./outline-text.js";
 
 interface OutlineFlags extends CommonOptions {
@@ -39,10 +36,6 @@ interface OutlineFlags extends CommonOptions {
   lang?: string;
   output?: string;
 }
-
-const MIN_MAX_CHARS = 16;
-const MAX_MAX_CHARS = 100_000;
-const FLORES_CODE = /^[a-z]{3}_[A-Z][a-z]{3}$/;
 
 export function registerOutline(program: Command): void {
   const command = program
@@ -57,11 +50,11 @@ export function registerOutline(program: Command): void {
       "a document (Markdown, plain text, PDF, Word .docx, EPUB, HTML: read by content), a saved outline (.md or .json), or - for stdin",
     );
   withCommonOptions(command)
-    .option(
-      "--max-chars <n>",
-      `longest concept in characters (${MIN_MAX_CHARS}..${MAX_MAX_CHARS})`,
-      parseMaxChars,
-      MAX_SEGMENT_CHARS,
+    .addOption(
+      fieldOption(FIELDS.maxChars, {
+        help: `${FIELDS.maxChars.help} (${FIELDS.maxChars.min}..${FIELDS.maxChars.max})`,
+        default: MAX_SEGMENT_CHARS,
+      }),
     )
     .addOption(
       new Option("--markdown", "read the input as Markdown (default: by extension, else sniffed)").conflicts(
@@ -111,10 +104,7 @@ async function runOutline(file: string, flags: OutlineFlags, command: Command): 
   const format = outputFormat(flags, command);
   const input = await readInput(file);
   const showProgress = progressEnabled(flags) && input.text.length > 1_000_000;
-  const forcedDocument = flags.markdown || flags.plain;
-  const outline =
-    (forcedDocument ? null : readOutlineFile(input.name, input.text)) ??
-    outlineDocument(file, input, flags, showProgress);
+  const outline = readOutline(file, input, flags, showProgress);
   // Terminal control sequences never leave lcm: text output is sanitised line by line, JSON escapes
   // every control character, and the Markdown outline (opaque blocks verbatim) is cut here, whether it
   // goes to a terminal, a pipe or a file.
@@ -136,45 +126,32 @@ function* mapChunks(chunks: Iterable<string>, f: (chunk: string) => string): Gen
   for (const chunk of chunks) yield f(chunk);
 }
 
-function outlineDocument(
+/**
+ * The document's outline, or a saved outline given back (`lcm outline notes.outline.md`, or a `.json`
+ * one) as it is, not outlined again; --markdown or --plain reads it as a document instead.
+ */
+function readOutline(
   file: string,
   input: InputDocument,
   flags: OutlineFlags,
   showProgress: boolean,
 ): Outline {
   const forced: DocumentFormat | undefined = flags.markdown ? "markdown" : flags.plain ? "plain" : undefined;
-  const format = detectFormat(file === "-" ? null : file, input.text, forced ?? input.format);
-  const onProgress = showProgress
-    ? (done: number, total: number) =>
-        process.stderr.write(`\rlcm: outlining ${Math.round((done / total) * 100)}%`)
-    : undefined;
-  const outline = buildOutline(input.text, {
-    segmenter: ruleSegmenter,
-    format,
-    lang: flags.lang,
-    maxChars: flags.maxChars,
-    onProgress,
-  });
-  if (showProgress) process.stderr.write("\r\u001b[K");
-  return outline;
-}
-
-/**
- * A saved outline given back (`lcm outline notes.outline.md`, or a `.json` one) is shown as it is, not
- * outlined again; --markdown or --plain reads it as a document instead.
- */
-function readOutlineFile(name: string, text: string): Outline | null {
-  const isJson = extname(name).toLowerCase() === ".json";
-  if (!isJson && !isOutlineMarkdown(text)) return null;
-  if (isJson && !text.trimStart().startsWith("{")) {
-    throw new UsageError(`${name}: expected a JSON outline (use --plain to read it as text)`);
-  }
-  try {
-    return isJson ? outlineFromJson(text) : outlineFromMarkdown(text);
-  } catch (error) {
-    if (error instanceof UsageError) throw new UsageError(`${name}: ${error.message}`);
-    throw error;
-  }
+  const read = readOutlineOrDocument(
+    { text: input.text, path: file === "-" ? null : file, name: input.name, format: input.format },
+    {
+      asDocument: forced !== undefined,
+      format: forced,
+      jsonHint: " (use --plain to read it as text)",
+      lang: flags.lang,
+      maxChars: flags.maxChars,
+      onProgress: showProgress
+        ? (done, total) => process.stderr.write(`\rlcm: outlining ${Math.round((done / total) * 100)}%`)
+        : undefined,
+    },
+  );
+  if (showProgress && !read.fromOutlineFile) process.stderr.write("\r\u001b[K");
+  return read.outline;
 }
 
 function outputFormat(flags: OutlineFlags, command: Command): OutputFormat {
@@ -186,20 +163,8 @@ function outputFormat(flags: OutlineFlags, command: Command): OutputFormat {
   return flags.format;
 }
 
-function parseMaxChars(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < MIN_MAX_CHARS || n > MAX_MAX_CHARS) {
-    throw new UsageError(
-      `--max-chars must be a whole number in ${MIN_MAX_CHARS}..${MAX_MAX_CHARS}, got '${value}'`,
-    );
-  }
-  return n;
-}
-
 function parseLang(value: string): string {
-  if (!FLORES_CODE.test(value)) {
-    throw new UsageError(`--lang must be a FLORES-200 code like eng_Latn or zho_Hans, got '${value}'`);
-  }
+  if (!isFloresCode(value)) throw new UsageError(`--lang must be ${FLORES_CODE_MUST_BE}, got '${value}'`);
   return value;
 }
 

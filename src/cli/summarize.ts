@@ -5,28 +5,24 @@
  */
 
 import type { Command } from "commander";
-import { Option } from "commander";
 import { isBatchInvocation } from "../batch/summarize-batch.js";
 import { summarizeForBatch } from "../batch/summarize-document.js";
 import { readInput } from "../inputs/read-input.js";
 import { detectFormat } from "../planner/document-format.js";
+import { FIELDS } from "../requests/fields.js";
+import { formatSummary } from "../requests/summary-formats.js";
 import { isLengthPreset, type LengthPreset } from "../tasks/lengths.js";
-import { isShown, sourceMarker } from "../tasks/render.js";
 import { type SummarizeOptions, type SummaryResult, summarize } from "../tasks/summarize.js";
 import { UsageError } from "../util/errors.js";
-import { toDisplayLine } from "../util/sanitize.js";
 import { BATCH_HELP, type BatchFlags, prepareBatch, runBatchCommand, withBatchOptions } from "./batch.js";
 import { interruptSignal } from "./codec-options.js";
-import { action, type CommonOptions, parsePositiveInt, withCommonOptions, writeOut } from "./common.js";
+import { action, type CommonOptions, withCommonOptions, writeOut } from "./common.js";
+import { fieldOption } from "./field-options.js";
 import {
-  generationOptions,
-  groundingJson,
   type LcmFlags,
   openEngine,
   progressReporter,
-  samplerSettingsJson,
-  templateFrom,
-  timingsJson,
+  taskFlagOptions,
   withLcmOptions,
 } from "./lcm-options.js";
 
@@ -52,22 +48,9 @@ export function registerSummarize(program: Command): void {
       "<files...>",
       "documents (Markdown, plain text, PDF, Word .docx, EPUB, HTML), directories, glob patterns, or - for stdin",
     )
-    .addOption(
-      new Option("-n, --max-concepts <n>", "summary length, in concepts (sentences)")
-        .argParser(parsePositiveInt("--max-concepts"))
-        .conflicts("length"),
-    )
-    .addOption(
-      new Option("--length <preset>", "summary length relative to the document (default: medium)")
-        .choices(["short", "medium", "long"])
-        .conflicts("maxConcepts"),
-    )
-    .addOption(
-      new Option(
-        "--min-concepts <n>",
-        "let the stop rules end the summary after N concepts (default: none before the length asked for)",
-      ).argParser(parsePositiveInt("--min-concepts")),
-    );
+    .addOption(fieldOption(FIELDS.maxConcepts).conflicts("length"))
+    .addOption(fieldOption(FIELDS.length).conflicts("maxConcepts"))
+    .addOption(fieldOption(FIELDS.minConcepts));
   withBatchOptions(withCommonOptions(withLcmOptions(command), ["text", "md", "json", "jsonl"]))
     .addHelpText("after", BATCH_HELP)
     .addHelpText(
@@ -101,31 +84,19 @@ async function runSummarize(files: string[], flags: SummarizeFlags & BatchFlags)
   if (flags.length !== undefined && !isLengthPreset(flags.length)) {
     throw new UsageError(`--length must be short, medium or long, got '${flags.length}'`);
   }
-  const template = await templateFrom(flags);
   const options: SummarizeOptions = {
-    ...generationOptions(flags),
-    lang: flags.lang,
-    sourceLang: flags.sourceLang,
+    ...(await taskFlagOptions(flags)),
     maxConcepts: flags.maxConcepts,
     minConcepts: flags.minConcepts,
     length: flags.length,
-    template,
-    grounded: flags.grounded,
-    groundingThreshold: flags.groundingThreshold,
-    decode: flags.beam ? { beam: flags.beam } : undefined,
   };
   // Several inputs, a directory or pattern, --out or jsonl: the batch runner (src/batch) takes over.
   if (await isBatchInvocation(files, flags)) {
     const shard = await prepareBatch(flags);
     const engine = await openEngine(flags);
-    const formatters = {
-      text: (r: SummaryResult) => summaryText(r),
-      md: summaryMarkdown,
-      json: (r: SummaryResult) => summaryJson(r, engine.spec.manifest.name, engine.codec.name),
-    };
     try {
       await runBatchCommand(files, flags, shard, (doc, context) =>
-        summarizeForBatch(engine, doc, options, context, formatters),
+        summarizeForBatch(engine, doc, options, context),
       );
     } finally {
       await engine.release();
@@ -144,6 +115,7 @@ async function runSummarize(files: string[], flags: SummarizeFlags & BatchFlags)
         text: doc.text,
         name: doc.name,
         format: detectFormat(file === "-" ? null : file, doc.text, doc.format),
+        locations: doc.locations,
       },
       options,
       { onProgress: progress.onProgress, signal: interruptSignal() },
@@ -158,126 +130,6 @@ async function runSummarize(files: string[], flags: SummarizeFlags & BatchFlags)
       `lcm: ${result.stats.sourceSentences} sentences are more than the model's context of ${result.settings.maxContext} concepts: summarized ${chunks} parts, then their summaries\n`,
     );
   }
-  if (flags.format === "json")
-    writeOut(JSON.stringify(summaryJson(result, engine.spec.manifest.name, engine.codec.name)));
-  else if (flags.format === "md") writeOut(summaryMarkdown(result));
-  else writeOut(summaryText(result));
-}
-
-/** The summary as text; sentences taken from the source carry their marker ([sN], [sN decoded]). */
-export function summaryText(result: SummaryResult): string {
-  const sentence = (i: number) => {
-    const c = result.concepts[i];
-    const text = toDisplayLine(c.text);
-    const marker = sourceMarker(c);
-    return marker ? `${text} ${marker}` : text;
-  };
-  const shown = (i: number) => (isShown(result.concepts[i].rendering) ? [sentence(i)] : []);
-  if (!result.sections) return result.concepts.flatMap((_, i) => shown(i)).join(" ");
-  return result.sections
-    .map((s) => {
-      const body = s.concepts.flatMap(shown).join(" ");
-      return s.title ? `${toDisplayLine(s.title)}\n${body}` : body;
-    })
-    .join("\n\n");
-}
-
-export function summaryMarkdown(result: SummaryResult): string {
-  const notes = new Map<number, string>();
-  const sentence = (i: number) => {
-    const c = result.concepts[i];
-    const text = toDisplayLine(c.text);
-    if (!c.grounded || c.sourceIndex === null) return text;
-    const source = result.source.sentences[c.sourceIndex];
-    const where = source.span ? `, characters ${source.span[0]}-${source.span[1]}` : "";
-    const how = c.rendering === "source-decoded" ? ", decoded into the output language (not its words)" : "";
-    notes.set(c.sourceIndex, `[^s${c.sourceIndex + 1}]: Source sentence ${c.sourceIndex + 1}${where}${how}.`);
-    return `${text}[^s${c.sourceIndex + 1}]`;
-  };
-  const sections = result.sections ?? [
-    { title: "", level: 0, target: 0, concepts: result.concepts.map((_, i) => i) },
-  ];
-  const parts = sections.map((s) => {
-    const body = s.concepts
-      .filter((i) => isShown(result.concepts[i].rendering))
-      .map(sentence)
-      .join(" ");
-    return s.title ? `## ${toDisplayLine(s.title)}\n\n${body}` : body;
-  });
-  if (notes.size > 0)
-    parts.push(
-      [...notes.entries()]
-        .sort((a, b) => a[0] - b[0])
-        .map((e) => e[1])
-        .join("\n"),
-    );
-  return parts.join("\n\n");
-}
-
-export function summaryJson(result: SummaryResult, lcm: string, codec: string): unknown {
-  const { stats, settings } = result;
-  return {
-    summary: result.summary,
-    lang: result.lang,
-    concepts: result.concepts.map((c) => ({
-      text: c.text,
-      grounding: groundingJson(c.grounding),
-      grounded: c.grounded,
-      rendering: c.rendering,
-      // What a reader sees: false for a decoded sentinel or a withheld rendering; the [sN] marker.
-      shown: isShown(c.rendering),
-      marker: sourceMarker(c),
-      source_index: c.sourceIndex,
-      ...(result.sections ? { section: c.section } : {}),
-    })),
-    sections:
-      result.sections?.map((s) => ({ title: s.title, target: s.target, concepts: s.concepts })) ?? null,
-    hierarchical: result.hierarchy !== null,
-    hierarchy: result.hierarchy && {
-      levels: result.hierarchy.levels,
-      chunks: result.hierarchy.chunks.map((c) => ({
-        level: c.level,
-        start: c.start,
-        end: c.end,
-        titles: c.titles,
-        span: c.span,
-        summary_concepts: c.summaryConcepts,
-        stop: c.stop,
-      })),
-    },
-    source: {
-      name: result.source.name,
-      format: result.source.format,
-      lang: result.source.lang,
-      lang_method: result.source.langMethod,
-      sentences: result.source.sentences.length,
-    },
-    model: { lcm, codec, kind: settings.model },
-    settings: {
-      ...samplerSettingsJson(settings),
-      eot_threshold: settings.eotThreshold,
-      repeat_threshold: settings.repeatThreshold,
-      max_concepts: settings.maxConcepts,
-      max_context: settings.maxContext,
-      grounded: settings.grounded,
-      grounding_threshold: settings.groundingThreshold,
-      grounding_space: "normalized",
-      template: settings.template,
-    },
-    stops: result.stops,
-    stats: {
-      timings_ms: timingsJson(stats.timings),
-      source_sentences: stats.sourceSentences,
-      source_chars: stats.sourceChars,
-      source_words: stats.sourceWords,
-      generated: stats.generated,
-      grounded: stats.grounded,
-      generation_calls: stats.calls,
-      denoiser_runs: stats.denoiserRuns,
-      context_runs: stats.contextRuns,
-      discarded: stats.discarded,
-      encode_cache_hits: stats.encodeCacheHits,
-      truncated: stats.truncated,
-    },
-  };
+  const format = flags.format === "json" || flags.format === "md" ? flags.format : "text";
+  writeOut(formatSummary(result, format, { lcm: engine.spec.manifest.name, codec: engine.codec.name }));
 }

@@ -5,10 +5,13 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { Option } from "commander";
+import { FIELDS } from "../requests/fields.js";
+import { FLORES_CODE_MUST_BE, isFloresCode } from "../requests/language-code.js";
 import { MAX_SEGMENT_CHARS } from "../segment/types.js";
 import { UsageError } from "../util/errors.js";
 import { type CodecFlags, withCodecOptions } from "./codec-options.js";
 import { action } from "./common.js";
+import { fieldOption } from "./field-options.js";
 
 interface TuiFlags extends CodecFlags {
   lcm?: string;
@@ -19,8 +22,6 @@ interface TuiFlags extends CodecFlags {
   maxChars: number;
   fresh?: boolean;
 }
-
-const FLORES_CODE = /^[a-z]{3}_[A-Z][a-z]{3}$/;
 
 export function registerTui(program: Command): void {
   const command = program
@@ -44,7 +45,7 @@ export function registerTui(program: Command): void {
     .option("--source-lang <code>", "the document's language (default: detected)", parseLang("--source-lang"))
     .addOption(new Option("--markdown", "read the input as Markdown").conflicts("plain"))
     .addOption(new Option("--plain", "read the input as plain text").conflicts("markdown"))
-    .option("--max-chars <n>", "longest concept in characters", parseMaxChars, MAX_SEGMENT_CHARS)
+    .addOption(fieldOption(FIELDS.maxChars, { default: MAX_SEGMENT_CHARS }))
     .option("--fresh", "start fresh, ignoring a session saved for this file")
     .addHelpText(
       "after",
@@ -79,7 +80,7 @@ async function runTuiCommand(file: string | undefined, flags: TuiFlags, command:
     throw new UsageError(`the editor opens one file; got ${extra.length + 1}`);
   }
   if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
-  const { runTui } = await import("../tui/app.js");
+  const { runTui } = await import("../tui/run-tui.js");
   await runTui({
     file,
     format: flags.markdown ? "markdown" : flags.plain ? "plain" : undefined,
@@ -110,17 +111,7 @@ function closeTo(a: string, b: string): boolean {
 
 function parseLang(name: string) {
   return (value: string): string => {
-    if (!FLORES_CODE.test(value)) {
-      throw new UsageError(`${name} must be a FLORES-200 code like eng_Latn or zho_Hans, got '${value}'`);
-    }
+    if (!isFloresCode(value)) throw new UsageError(`${name} must be ${FLORES_CODE_MUST_BE}, got '${value}'`);
     return value;
   };
-}
-
-function parseMaxChars(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 16 || n > 100_000) {
-    throw new UsageError(`--max-chars must be a whole number in 16..100000, got '${value}'`);
-  }
-  return n;
 }

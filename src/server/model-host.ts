@@ -1,20 +1,20 @@
 /**
  * The models a server session uses, opened on first need and kept: the ConceptEngine (codec + LCM)
  * for summarize/expand, and the codec alone for encode/render when no LCM is installed. Choosing
- * follows the engine's rules (DESIGN.md §2): the LCM named or the first found, and the codec it was
- * trained on. `describe()` reads manifests only, so `initialize` is instant.
+ * follows the request layer's rules (src/requests/models.ts): the LCM named or the first found, and
+ * the codec it was trained on. `describe()` reads manifests only, so `initialize` is instant.
  */
 
-import { ConceptCodec } from "../codec/codec.js";
+import type { ConceptCodec } from "../codec/codec.js";
 import { languageName } from "../languages/languages.js";
-import type { CodecManifest, LcmManifest } from "../models/manifest.js";
-import { type DiscoveryOptions, findCodec, scanModels } from "../models/registry.js";
-import { ConceptEngine, type EngineOptions } from "../tasks/engine.js";
+import { type DiscoveryOptions, scanModels } from "../models/registry.js";
+import { chooseManifests, type ModelChoice, openCodec, openEngine } from "../requests/models.js";
+import type { ConceptEngine } from "../tasks/engine.js";
 import { messageOf } from "../util/errors.js";
 import { RpcError, ServerErrorCode } from "./json-rpc.js";
 import { WorkQueue } from "./work-queue.js";
 
-export type HostOptions = EngineOptions;
+export type HostOptions = ModelChoice;
 
 export interface ModelsInfo {
   codec: { name: string; version: string; dim: number; languages: number; dir: string } | null;
@@ -42,15 +42,7 @@ export class ModelHost {
       throw unavailable(error);
     });
     const manifests = entries.flatMap((e) => (e.manifest ? [e.manifest] : []));
-    const lcm = manifests.find(
-      (m): m is LcmManifest =>
-        m.kind === "lcm" && (this.options.lcm === undefined || m.name === this.options.lcm),
-    );
-    const codecName = this.options.codec ?? lcm?.codec.name;
-    const codec =
-      manifests.find(
-        (m): m is CodecManifest => m.kind === "codec" && (codecName === undefined || m.name === codecName),
-      ) ?? manifests.find((m): m is CodecManifest => m.kind === "codec");
+    const { lcm, codec } = chooseManifests(manifests, this.options);
     return {
       codec: codec
         ? {
@@ -70,7 +62,7 @@ export class ModelHost {
 
   /** The codec + LCM pair; a missing or broken model is a -32002 error (and is looked for again next time). */
   engine(): Promise<ConceptEngine> {
-    this.engineLoad ??= ConceptEngine.open(this.options).catch((error) => {
+    this.engineLoad ??= openEngine(this.options).catch((error) => {
       this.engineLoad = null;
       throw unavailable(error);
     });
@@ -82,12 +74,10 @@ export class ModelHost {
     if (this.engineLoad) return (await this.engineLoad).codec;
     const info = await this.describe();
     if (info.lcm) return (await this.engine()).codec;
-    this.codecLoad ??= findCodec({ ...this.discovery, name: this.options.codec })
-      .then((manifest) => ConceptCodec.load(manifest, this.options))
-      .catch((error) => {
-        this.codecLoad = null;
-        throw unavailable(error);
-      });
+    this.codecLoad ??= openCodec(this.options).catch((error) => {
+      this.codecLoad = null;
+      throw unavailable(error);
+    });
     return this.codecLoad;
   }
 

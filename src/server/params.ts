@@ -1,8 +1,10 @@
 /**
  * Reading a method's params with one clear -32602 line per bad field ("params.maxConcepts must be a
- * whole number in 1..64, got 0"). Unknown fields are ignored, so clients may send more than a method
+ * whole number in 1..10000, got 0"); the request fields' bounds and words are src/requests/fields.ts,
+ * the CLI's and the library's too. Unknown fields are ignored, so clients may send more than a method
  * reads (`_meta`, `workDoneToken`, fields of a newer protocol version).
  */
+import { type Field, type FieldValue, isValid, mustBe } from "../requests/fields.js";
 import { ErrorCode, RpcError } from "./json-rpc.js";
 
 export function invalidParams(message: string): RpcError {
@@ -93,6 +95,16 @@ export class Params {
       throw invalidParams(`${this.prefix}.${name} must be a number in [${min}, ${max}], got ${show(value)}`);
     }
     return value;
+  }
+
+  /** A request field (src/requests/fields.ts) under its param name, checked against its bounds. */
+  optionalField<F extends Field>(field: F): FieldValue<F> | undefined {
+    if (!this.has(field.param)) return undefined;
+    const value = this.record[field.param];
+    if (!isValid(field, value)) {
+      throw invalidParams(`${this.prefix}.${field.param} must be ${mustBe(field)}, got ${show(value)}`);
+    }
+    return value as FieldValue<F>;
   }
 
   optionalObject(name: string): Params | undefined {

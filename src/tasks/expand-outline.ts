@@ -23,21 +23,29 @@ import {
   resolveGenerationSettings,
 } from "../lcm/settings.js";
 import { type Concept, type Outline, type Section, walkSections } from "../planner/outline.js";
+import { checkField, FIELDS } from "../requests/fields.js";
 import { CancelledError, UsageError } from "../util/errors.js";
-import type { ConceptEngine } from "./engine.js";
+import type { ConceptEngine, SpecialConcepts } from "./engine.js";
 import { GROUNDING_TOP_K, GroundingIndex } from "./grounding.js";
 import {
   DEFAULT_GROUNDED,
   isShown,
   isSubstantialSentence,
+  type Rendered,
   type RenderRequest,
   renderConcepts,
 } from "./render.js";
-import { encodeSentences, type SourceSentence, sourceFromOutline } from "./source-concepts.js";
+import {
+  encodeSentences,
+  type SourceConcepts,
+  type SourceSentence,
+  sourceFromOutline,
+} from "./source-concepts.js";
 import { reduceToContext } from "./summarize.js";
+import { keepAndRenumber, renderChecks, stageProgress } from "./task-steps.js";
 import type { GenerationCounts, Grounding, OutputConcept, TaskCallbacks, TaskTimings } from "./task-types.js";
 import type { Template } from "./templates.js";
-import { nearestWhole, wholeSentences } from "./whole-sentences.js";
+import { nearestWhole, type WholeSentences, wholeSentences } from "./whole-sentences.js";
 
 /** Output concepts per outline concept when a section sets no target. */
 export const DEFAULT_EXPANSION = 3;
@@ -110,43 +118,159 @@ export async function expandOutline(
 ): Promise<ExpandResult> {
   const started = now();
   const { codec, spec } = engine;
-  const settings = resolveGenerationSettings(spec, options);
-  engine.predictor(settings);
-  const threshold = options.groundingThreshold ?? spec.defaults.groundingThreshold;
-  if (!(threshold >= -1 && threshold <= 1)) {
-    throw new UsageError(`the grounding threshold must be a cosine in [-1, 1], got ${threshold}`);
-  }
-  const sourceLang = options.sourceLang === undefined ? undefined : codec.resolveLanguage(options.sourceLang);
-  const givenLang = options.lang === undefined ? undefined : codec.resolveLanguage(options.lang);
+  const request = checkExpandRequest(engine, options);
   const { signal, onProgress } = callbacks;
-  const grounded = options.grounded ?? DEFAULT_GROUNDED;
 
   onProgress?.({ stage: "segment", done: 0, total: 1 });
-  const source = sourceFromOutline(outline, { supported: codec.languages, sourceLang });
+  const source = sourceFromOutline(outline, { supported: codec.languages, sourceLang: request.sourceLang });
   const sentences = source.sentences;
   if (sentences.length === 0 && !hasTitles(outline)) {
     throw new UsageError("the outline has no concepts or section titles to expand");
   }
-  const lang = givenLang ?? codec.resolveLanguage(source.lang);
+  const lang = request.givenLang ?? codec.resolveLanguage(source.lang);
   const plans = planSections(outline, sentences, options.template, spec.defaults.maxConcepts);
   onProgress?.({ stage: "segment", done: 1, total: 1 });
   const segmented = now();
 
-  // Encode the outline's concepts, titles and template prompts.
+  const encoded = await encodeOutline(engine, source, plans, request, options, callbacks);
+  const encodedAt = now();
+
+  // Generate, section by section.
+  const run = new GenerationRun(engine, request.settings, encoded.specials, callbacks);
+  const whole = wholeSentences(sentences, outline.maxChars);
+  const ground = sectionGrounding(engine, sentences, whole, plans, encoded.vectors);
+  const generation: ExpandGeneration = { outputs: [], sections: [] };
+  run.plan(plans.reduce((n, p) => n + Math.max(0, p.target - p.pinned.length), 0));
+  for (let si = 0; si < plans.length; si++) {
+    if (signal?.aborted) throw new CancelledError();
+    await generateSection(run, si, plans[si], generation, { engine, sentences, encoded, ground, callbacks });
+  }
+  const generatedAt = now();
+
+  const rendered = await renderConcepts(
+    codec,
+    generation.outputs.map((o) => o.request),
+    sentences.map((s, i) => ({ text: whole.text(i), lang: s.lang, vector: encoded.vectors[i] })),
+    {
+      lang,
+      grounded: request.grounded,
+      threshold: request.threshold,
+      checks: renderChecks(engine, encoded.specials),
+      decode: options.decode,
+      signal,
+      onProgress: stageProgress(onProgress, "decode"),
+    },
+  );
+  const decodedAt = now();
+  const concepts = cutAtSentinels(generation, rendered);
+  const timings = {
+    segment: segmented - started,
+    encode: encodedAt - segmented,
+    generate: generatedAt - encodedAt,
+    decode: decodedAt - generatedAt,
+    total: decodedAt - started,
+  };
+  return expandResult({ outline, source, lang, request, options, generation, concepts, timings, run });
+}
+
+function expandResult(parts: {
+  outline: Outline;
+  source: SourceConcepts;
+  lang: string;
+  request: ExpandRequest;
+  options: ExpandOptions;
+  generation: ExpandGeneration;
+  concepts: ExpandedConcept[];
+  timings: TaskTimings;
+  run: GenerationRun;
+}): ExpandResult {
+  const { source, request, concepts } = parts;
+  return {
+    document: renderDocument(parts.generation.sections, concepts),
+    concepts,
+    sections: parts.generation.sections,
+    source: {
+      sentences: source.sentences,
+      lang: source.lang,
+      langMethod: source.langMethod,
+      maxChars: parts.outline.maxChars,
+    },
+    lang: parts.lang,
+    settings: {
+      ...request.settings,
+      grounded: request.grounded,
+      groundingThreshold: request.threshold,
+      template: parts.options.template?.name ?? null,
+    },
+    stats: {
+      timings: parts.timings,
+      sourceSentences: source.sentences.length,
+      pinned: concepts.filter((c) => c.pinned).length,
+      ...parts.run.counts,
+    },
+  };
+}
+
+/** What expandOutline() runs with, checked before any work. */
+interface ExpandRequest {
+  settings: GenerationSettings;
+  threshold: number;
+  grounded: boolean;
+  sourceLang: string | undefined;
+  givenLang: string | undefined;
+}
+
+function checkExpandRequest(engine: ConceptEngine, options: ExpandOptions): ExpandRequest {
+  const { codec, spec } = engine;
+  const settings = resolveGenerationSettings(spec, options);
+  engine.predictor(settings);
+  const threshold = options.groundingThreshold ?? spec.defaults.groundingThreshold;
+  checkField(FIELDS.groundingThreshold, threshold);
+  const resolve = (lang: string | undefined) =>
+    lang === undefined ? undefined : codec.resolveLanguage(lang);
+  return {
+    settings,
+    threshold,
+    grounded: options.grounded ?? DEFAULT_GROUNDED,
+    sourceLang: resolve(options.sourceLang),
+    givenLang: resolve(options.lang),
+  };
+}
+
+interface EncodedOutline {
+  /** The outline's concepts, in source sentence order. */
+  vectors: Float32Array[];
+  /** Section titles' concepts, by title. */
+  titles: Map<string, Float32Array>;
+  /** Template section prompts' concepts, by prompt. */
+  steering: Map<string, Float32Array>;
+  specials: SpecialConcepts;
+}
+
+/** Encodes the outline's concepts, its section titles and the template's prompts. */
+async function encodeOutline(
+  engine: ConceptEngine,
+  source: SourceConcepts,
+  plans: readonly SectionPlan[],
+  request: ExpandRequest,
+  options: ExpandOptions,
+  callbacks: TaskCallbacks,
+): Promise<EncodedOutline> {
+  const { codec } = engine;
   const encoded =
-    sentences.length > 0
-      ? await encodeSentences(codec, sentences, {
-          signal,
-          onProgress: onProgress && ((done, total) => onProgress({ stage: "encode", done, total })),
+    source.sentences.length > 0
+      ? await encodeSentences(codec, source.sentences, {
+          signal: callbacks.signal,
+          onProgress: stageProgress(callbacks.onProgress, "encode"),
         })
       : { vectors: [] as Float32Array[], truncated: [], cacheHits: 0 };
   // Section titles are in the outline's language; template prompts in the template's.
-  const titleVectors = await encodeTexts(
+  const titles = await encodeTexts(
     engine,
     plans.map((p) => p.sourceTitle),
-    sourceLang ?? codec.resolveLanguage(source.lang),
+    request.sourceLang ?? codec.resolveLanguage(source.lang),
   );
-  const steeringVectors = options.template
+  const steering = options.template
     ? await encodeTexts(
         engine,
         plans.map((p) => p.steering),
@@ -154,189 +278,182 @@ export async function expandOutline(
       )
     : new Map<string, Float32Array>();
   const specials = await engine.specialConcepts();
-  const encodedAt = now();
+  return { vectors: encoded.vectors, titles, steering, specials };
+}
 
-  // Generate, section by section.
-  const run = new GenerationRun(engine, settings, specials, callbacks);
-  // Each section grounds only in its own sentences, pinned ones excluded (they are shown verbatim
-  // already) and stubs excluded: expand --grounded must neither repeat a pinned sentence nor pull a
-  // sentence in from another section.
-  // Grounding shows whole sentences: a piece of a sentence the cap cut stands for the whole of it.
-  const whole = wholeSentences(sentences, outline.maxChars);
+/**
+ * Grounding per section: each section grounds only in its own sentences, pinned ones excluded (they
+ * are shown verbatim already) and stubs excluded: expand --grounded must neither repeat a pinned
+ * sentence nor pull a sentence in from another section. Grounding shows whole sentences: a piece of a
+ * sentence the cap cut stands for the whole of it.
+ */
+function sectionGrounding(
+  engine: ConceptEngine,
+  sentences: readonly SourceSentence[],
+  whole: WholeSentences,
+  plans: readonly SectionPlan[],
+  vectors: readonly Float32Array[],
+): (vector: Float32Array, section: number) => Grounding[] {
   const groundable = (i: number) => !sentences[i].pinned && isSubstantialSentence(whole.text(whole.first[i]));
   const sectionIndexes = plans.map((plan) => {
     const members = plan.items.filter(groundable);
     return {
       members,
-      index: new GroundingIndex(members.map((i) => engine.groundingView(encoded.vectors[i]))),
+      index: new GroundingIndex(members.map((i) => engine.groundingView(vectors[i]))),
     };
   });
-  const ground = (vector: Float32Array, si: number): Grounding[] => {
+  return (vector, si) => {
     const { members, index } = sectionIndexes[si];
     if (index.size === 0) return [];
     const wanted = Math.max(GROUNDING_TOP_K, plans[si].target);
     return nearestWhole(index, engine.groundingView(vector), members, whole, wanted);
   };
-  const outputs: { request: RenderRequest; pinnedId: string | null; section: number }[] = [];
-  const sections: ExpandedSection[] = [];
-  run.plan(plans.reduce((n, p) => n + Math.max(0, p.target - p.pinned.length), 0));
-  for (let si = 0; si < plans.length; si++) {
-    if (signal?.aborted) throw new CancelledError();
-    const plan = plans[si];
-    const section: ExpandedSection = {
-      id: plan.id,
-      title: plan.title,
-      level: plan.level,
-      target: plan.target,
-      concepts: [],
-      opaque: plan.opaque,
-      stop: null,
-    };
-    sections.push(section);
-    if (plan.target === 0) continue;
-    const prompt: Float32Array[] = [];
-    if (plan.sourceTitle) prompt.push(titleVectors.get(plan.sourceTitle)!);
-    // A section longer than the context is first summarized in chunks, the way summarize() handles
-    // a long document (hierarchy.ts); the section is then generated from those summaries.
-    const wanted = Math.min(plan.target, Math.floor((spec.maxContext - 3) / 2));
-    const { material } = await reduceToContext(
-      run,
-      plan.items.map((i) => encoded.vectors[i]),
-      [{ title: plan.title, start: 0, end: plan.items.length }],
-      plan.items.map((i) => sentences[i]),
-      wanted + (plan.steering ? 1 : 0) + (plan.sourceTitle ? 1 : 0),
-      spec.maxContext,
-      signal,
-    );
-    prompt.push(...material);
-    prompt.push(specials.modelTurn);
-    if (plan.steering) prompt.push(steeringVectors.get(plan.steering)!);
-    const room = spec.maxContext - prompt.length;
-    if (room < 1) {
-      throw new UsageError(
-        `section '${plan.title || "(untitled)"}' has ${plan.items.length} concepts, more than the model's context of ${spec.maxContext} takes`,
+}
+
+/** The output so far: every concept placed (generated or pinned) and the sections they went to. */
+interface ExpandGeneration {
+  outputs: { request: RenderRequest; pinnedId: string | null; section: number }[];
+  sections: ExpandedSection[];
+}
+
+/**
+ * One section: its prompt ([title, its concepts (summarized first when too many for the context),
+ * model turn, template prompt]), then runs of generated concepts between its pinned ones, each pinned
+ * concept placed in its slot and fed to the model as if generated.
+ */
+async function generateSection(
+  run: GenerationRun,
+  si: number,
+  plan: SectionPlan,
+  out: ExpandGeneration,
+  context: {
+    engine: ConceptEngine;
+    sentences: readonly SourceSentence[];
+    encoded: EncodedOutline;
+    ground: (vector: Float32Array, section: number) => Grounding[];
+    callbacks: TaskCallbacks;
+  },
+): Promise<void> {
+  const { sentences, encoded, callbacks } = context;
+  const { maxContext } = context.engine.spec;
+  const { id, title, level, target: planned, opaque } = plan;
+  const section: ExpandedSection = { id, title, level, target: planned, concepts: [], opaque, stop: null };
+  out.sections.push(section);
+  if (plan.target === 0) return;
+  const prompt = await sectionPrompt(run, plan, context);
+  const target = fittingTarget(plan, maxContext - prompt.length, maxContext);
+  section.target = target;
+  const slots = pinnedSlots(plan.pinned, plan.items.length, target);
+  let slot = 0;
+  const emit = (vector: Float32Array, pinnedId: string | null, fixedText?: string) => {
+    const index = out.outputs.length;
+    const grounding = fixedText === undefined ? context.ground(vector, si) : [];
+    out.outputs.push({ request: { vector, grounding, fixedText }, pinnedId, section: si });
+    section.concepts.push(index);
+    callbacks.onConcept?.({
+      index,
+      section: si,
+      vector,
+      grounding,
+      pinned: pinnedId !== null,
+      text: fixedText,
+    });
+  };
+  for (let p = 0; p <= slots.length; p++) {
+    const runEnd = p < slots.length ? slots[p].slot : target;
+    const length = runEnd - slot;
+    if (length > 0) {
+      const result = await run.generate(
+        prompt,
+        { maxConcepts: length, minConcepts: length, detail: plan.title || undefined },
+        (g) => emit(g.vector, null),
       );
+      prompt.push(...result.concepts);
+      section.stop = result.stop;
+      slot += result.concepts.length;
+      if (result.concepts.length < length) break; // the context is full
     }
-    const target = Math.min(plan.target, room);
-    section.target = target;
-    const slots = pinnedSlots(plan.pinned, plan.items.length, target);
-    let slot = 0;
-    const emit = (vector: Float32Array, pinnedId: string | null, fixedText?: string) => {
-      const index = outputs.length;
-      const grounding = fixedText === undefined ? ground(vector, si) : [];
-      outputs.push({ request: { vector, grounding, fixedText }, pinnedId, section: si });
-      section.concepts.push(index);
-      callbacks.onConcept?.({
-        index,
-        section: si,
-        vector,
-        grounding,
-        pinned: pinnedId !== null,
-        text: fixedText,
-      });
-    };
-    for (let p = 0; p <= slots.length; p++) {
-      const runEnd = p < slots.length ? slots[p].slot : target;
-      const length = runEnd - slot;
-      if (length > 0) {
-        const result = await run.generate(
-          prompt,
-          { maxConcepts: length, minConcepts: length, detail: plan.title || undefined },
-          (g) => emit(g.vector, null),
-        );
-        prompt.push(...result.concepts);
-        section.stop = result.stop;
-        slot += result.concepts.length;
-        if (result.concepts.length < length) break; // the context is full
-      }
-      if (p < slots.length) {
-        const item = plan.items[slots[p].item];
-        const vector = encoded.vectors[item];
-        if (prompt.length < spec.maxContext) prompt.push(vector);
-        emit(vector, sentences[item].id, sentences[item].text);
-        slot++;
-      }
+    if (p < slots.length) {
+      const item = plan.items[slots[p].item];
+      const vector = encoded.vectors[item];
+      if (prompt.length < maxContext) prompt.push(vector);
+      emit(vector, sentences[item].id, sentences[item].text);
+      slot++;
     }
   }
-  const generatedAt = now();
+}
 
-  const rendered = await renderConcepts(
-    codec,
-    outputs.map((o) => o.request),
-    sentences.map((s, i) => ({
-      text: whole.text(i),
-      lang: s.lang,
-      vector: encoded.vectors[i],
-    })),
-    {
-      lang,
-      grounded,
-      threshold,
-      checks: {
-        endOfText: specials.endOfText,
-        view: (v: Float32Array) => engine.groundingView(v),
-        sentinelCosine: spec.defaults.sentinelCosine,
-        faithfulCosine: spec.defaults.faithfulCosine,
-      },
-      decode: options.decode,
-      signal,
-      onProgress: onProgress && ((done, total) => onProgress({ stage: "decode", done, total })),
-    },
+/** The section's length: its target, or what room the context has left after its prompt. */
+function fittingTarget(plan: SectionPlan, room: number, maxContext: number): number {
+  if (room < 1) {
+    throw new UsageError(
+      `section '${plan.title || "(untitled)"}' has ${plan.items.length} concepts, more than the model's context of ${maxContext} takes`,
+    );
+  }
+  return Math.min(plan.target, room);
+}
+
+/** [C(title), the section's concepts or their summaries, C("[MODEL]:"), the template prompt]. */
+async function sectionPrompt(
+  run: GenerationRun,
+  plan: SectionPlan,
+  context: {
+    engine: ConceptEngine;
+    sentences: readonly SourceSentence[];
+    encoded: EncodedOutline;
+    callbacks: TaskCallbacks;
+  },
+): Promise<Float32Array[]> {
+  const { encoded, sentences } = context;
+  const { maxContext } = context.engine.spec;
+  const prompt: Float32Array[] = [];
+  if (plan.sourceTitle) prompt.push(encoded.titles.get(plan.sourceTitle)!);
+  // A section longer than the context is first summarized in chunks, the way summarize() handles
+  // a long document (hierarchy.ts); the section is then generated from those summaries.
+  const wanted = Math.min(plan.target, Math.floor((maxContext - 3) / 2));
+  const { material } = await reduceToContext(
+    run,
+    plan.items.map((i) => encoded.vectors[i]),
+    [{ title: plan.title, start: 0, end: plan.items.length }],
+    plan.items.map((i) => sentences[i]),
+    wanted + (plan.steering ? 1 : 0) + (plan.sourceTitle ? 1 : 0),
+    maxContext,
+    context.callbacks.signal,
   );
-  const decodedAt = now();
-  // A concept that decoded to the end-of-text sentinel is a stop: dropped with the rest of its run.
+  prompt.push(...material);
+  prompt.push(encoded.specials.modelTurn);
+  if (plan.steering) prompt.push(encoded.steering.get(plan.steering)!);
+  return prompt;
+}
+
+/**
+ * The concepts a reader gets: a concept that decoded to the end-of-text sentinel is a stop, dropped
+ * with the rest of its run (pinned concepts stay).
+ */
+function cutAtSentinels(generation: ExpandGeneration, rendered: readonly Rendered[]): ExpandedConcept[] {
+  const { outputs, sections } = generation;
   const keep = outputs.map(() => true);
   for (const section of sections) {
     const cut = section.concepts.findIndex((i) => rendered[i].rendering === "sentinel");
     if (cut < 0) continue;
     for (const i of section.concepts.slice(cut)) if (outputs[i].pinnedId === null) keep[i] = false;
   }
-  const renumber = new Map<number, number>();
-  outputs.forEach((_, i) => {
-    if (keep[i]) renumber.set(i, renumber.size);
-  });
-  for (const section of sections) {
-    section.concepts = section.concepts.filter((i) => keep[i]).map((i) => renumber.get(i)!);
-  }
-  const concepts: ExpandedConcept[] = outputs
-    .flatMap((o, i) => (keep[i] ? [{ o, i }] : []))
-    .map(({ o, i }) => ({
-      text: rendered[i].text,
-      grounding: o.request.grounding as Grounding[],
-      grounded: rendered[i].grounded,
-      rendering: rendered[i].rendering,
-      sourceIndex: rendered[i].sourceIndex,
-      section: o.section,
-      vector: o.request.vector,
-      pinned: o.pinnedId !== null,
-      sourceId: o.pinnedId,
-    }));
-
-  return {
-    document: renderDocument(sections, concepts),
-    concepts,
+  const kept = keepAndRenumber(
+    outputs.map((o, i) => ({ o, r: rendered[i] })),
+    keep,
     sections,
-    source: { sentences, lang: source.lang, langMethod: source.langMethod, maxChars: outline.maxChars },
-    lang,
-    settings: {
-      ...settings,
-      grounded,
-      groundingThreshold: threshold,
-      template: options.template?.name ?? null,
-    },
-    stats: {
-      timings: {
-        segment: segmented - started,
-        encode: encodedAt - segmented,
-        generate: generatedAt - encodedAt,
-        decode: decodedAt - generatedAt,
-        total: decodedAt - started,
-      },
-      sourceSentences: sentences.length,
-      pinned: concepts.filter((c) => c.pinned).length,
-      ...run.counts,
-    },
-  };
+  );
+  return kept.map(({ o, r }) => ({
+    text: r.text,
+    grounding: o.request.grounding as Grounding[],
+    grounded: r.grounded,
+    rendering: r.rendering,
+    sourceIndex: r.sourceIndex,
+    section: o.section,
+    vector: o.request.vector,
+    pinned: o.pinnedId !== null,
+    sourceId: o.pinnedId,
+  }));
 }
 
 async function encodeTexts(

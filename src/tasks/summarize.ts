@@ -15,17 +15,19 @@
  * through the AbortSignal.
  */
 
-import type { SourceMap } from "../inputs/source-locations.js";
 import type { DecodeOptions } from "../codec/decoder.js";
+import type { SourceMap } from "../inputs/source-locations.js";
 import { GenerationRun, now } from "../lcm/generation-run.js";
 import {
   type GenerationOptions,
   type GenerationSettings,
   resolveGenerationSettings,
 } from "../lcm/settings.js";
+import type { LcmSpec } from "../lcm/spec.js";
 import type { DocumentFormat, Outline, Span } from "../planner/outline.js";
+import { checkField, checkOptionalField, FIELDS } from "../requests/fields.js";
 import { CancelledError, UsageError } from "../util/errors.js";
-import type { ConceptEngine } from "./engine.js";
+import type { ConceptEngine, SpecialConcepts } from "./engine.js";
 import { GROUNDING_TOP_K, GroundingIndex } from "./grounding.js";
 import {
   type Chunk,
@@ -41,15 +43,18 @@ import {
   isShown,
   isSubstantialSentence,
   type Rendered,
+  type RenderOptions,
   renderAgain,
   renderConcepts,
 } from "./render.js";
 import {
   encodeSentences,
   readSourceDocument,
+  type SourceConcepts,
   type SourceSentence,
   sourceFromOutline,
 } from "./source-concepts.js";
+import { keepAndRenumber, renderChecks, stageProgress } from "./task-steps.js";
 import type {
   ConceptEvent,
   GenerationCounts,
@@ -163,51 +168,149 @@ export async function summarize(
 ): Promise<SummaryResult> {
   const started = now();
   const { codec, spec } = engine;
-  const settings = resolveGenerationSettings(spec, options);
-  engine.predictor(settings); // a missing Base-LCM graph fails here, before any work
-  if (options.maxConcepts !== undefined && options.length !== undefined) {
-    throw new UsageError("give either a maximum number of concepts or a length, not both");
-  }
-  if (
-    options.maxConcepts !== undefined &&
-    (!Number.isInteger(options.maxConcepts) || options.maxConcepts < 1)
-  ) {
-    throw new UsageError(
-      `the maximum number of concepts must be a whole number >= 1, got ${options.maxConcepts}`,
-    );
-  }
-  if (options.maxConcepts !== undefined && options.maxConcepts > spec.maxContext - 2) {
-    // Impossible whatever the source (a short source would only cap it, hiding the mistake).
-    throw new UsageError(
-      `a summary of ${options.maxConcepts} concepts does not fit the model's context of ${spec.maxContext} concepts; ask for fewer`,
-    );
-  }
-  if (options.minConcepts !== undefined) {
-    if (!Number.isInteger(options.minConcepts) || options.minConcepts < 1) {
-      throw new UsageError(
-        `the minimum number of concepts must be a whole number >= 1, got ${options.minConcepts}`,
-      );
-    }
-    if (options.template)
-      throw new UsageError("a minimum length does not apply to a template (its sections set it)");
-    if (options.maxConcepts !== undefined && options.minConcepts > options.maxConcepts) {
-      throw new UsageError(
-        `the minimum number of concepts (${options.minConcepts}) is above the maximum (${options.maxConcepts})`,
-      );
-    }
-  }
-  const threshold = options.groundingThreshold ?? spec.defaults.groundingThreshold;
-  if (!(threshold >= -1 && threshold <= 1)) {
-    throw new UsageError(`the grounding threshold must be a cosine in [-1, 1], got ${threshold}`);
-  }
-  const sourceLang = options.sourceLang === undefined ? undefined : codec.resolveLanguage(options.sourceLang);
-  const givenLang = options.lang === undefined ? undefined : codec.resolveLanguage(options.lang);
-  const templateLang = options.template ? codec.resolveLanguage(options.template.lang) : undefined;
-  const { signal } = callbacks;
-  const progress = callbacks.onProgress;
+  const request = checkSummaryRequest(engine, options);
+  const { signal, onProgress: progress } = callbacks;
 
   // Segment
   progress?.({ stage: "segment", done: 0, total: 1 });
+  const source = segmentSource(codec, input, request.sourceLang);
+  const lang = request.givenLang ?? codec.resolveLanguage(source.lang);
+  progress?.({ stage: "segment", done: 1, total: 1 });
+  const segmented = now();
+
+  // Encode: the source, the special concepts, the template's section prompts.
+  if (signal?.aborted) throw new CancelledError();
+  const encoded = await encodeSentences(codec, source.sentences, {
+    signal,
+    onProgress: stageProgress(progress, "encode"),
+  });
+  const specials = await engine.specialConcepts();
+  const sections = planSections(options, source.sentences.length);
+  const steering = await encodeSteering(engine, sections, request.templateLang);
+  const encodedAt = now();
+
+  // Generate
+  const finalNeed = sections.reduce((n, s, i) => n + s.target + (steering[i] ? 1 : 0), 0);
+  if (finalNeed > spec.maxContext - 2) throw tooLongForContext(finalNeed, spec.maxContext);
+  const run = new GenerationRun(engine, request.settings, specials, callbacks);
+  const { material, hierarchy } = await reduceToContext(
+    run,
+    encoded.vectors,
+    source.units,
+    source.sentences,
+    finalNeed,
+    spec.maxContext,
+    signal,
+  );
+  const renderContext = { lang, threshold: request.threshold, options, specials, signal };
+  const rendering = summaryRendering(engine, source, encoded.vectors, finalNeed, renderContext);
+  const planned = finalNeed - steering.filter(Boolean).length;
+  run.plan(planned);
+  const prompt = [...material, specials.modelTurn];
+  const generation = await generateSections(run, prompt, sections, steering, {
+    options,
+    callbacks,
+    rendering,
+  });
+  const generatedAt = now();
+
+  // Decode
+  await renderRest(generation.generated, rendering, stageProgress(progress, "decode"));
+  const decodedAt = now();
+
+  const concepts = cutAtSentinels(generation, options.template !== undefined);
+  return summaryResult({
+    input,
+    options,
+    source,
+    lang,
+    concepts,
+    generation,
+    hierarchy,
+    settings: summarySettings(request, options, { planned, grounded: rendering.grounded, spec }),
+    times: { started, segmented, encodedAt, generatedAt, decodedAt },
+    encoded,
+    counts: run.counts,
+  });
+}
+
+/** What summarize() runs with, checked before any work. */
+interface SummaryRequest {
+  settings: GenerationSettings;
+  threshold: number;
+  sourceLang: string | undefined;
+  /** The output language asked for; the source's when undefined. */
+  givenLang: string | undefined;
+  templateLang: string | undefined;
+}
+
+/** The request checked (the request fields' bounds, then the model's), its languages resolved. */
+function checkSummaryRequest(engine: ConceptEngine, options: SummarizeOptions): SummaryRequest {
+  const { codec, spec } = engine;
+  const settings = resolveGenerationSettings(spec, options);
+  engine.predictor(settings); // a missing Base-LCM graph fails here, before any work
+  checkLength(options, spec.maxContext);
+  const threshold = options.groundingThreshold ?? spec.defaults.groundingThreshold;
+  checkField(FIELDS.groundingThreshold, threshold);
+  const resolve = (lang: string | undefined) =>
+    lang === undefined ? undefined : codec.resolveLanguage(lang);
+  return {
+    settings,
+    threshold,
+    sourceLang: resolve(options.sourceLang),
+    givenLang: resolve(options.lang),
+    templateLang: resolve(options.template?.lang),
+  };
+}
+
+function checkLength(options: SummarizeOptions, maxContext: number): void {
+  const { maxConcepts, minConcepts } = options;
+  if (maxConcepts !== undefined && options.length !== undefined) {
+    throw new UsageError("give either a maximum number of concepts or a length, not both");
+  }
+  checkOptionalField(FIELDS.maxConcepts, maxConcepts);
+  // Impossible whatever the source (a short source would only cap it, hiding the mistake).
+  if (maxConcepts !== undefined && maxConcepts > maxContext - 2)
+    throw tooLongForContext(maxConcepts, maxContext);
+  if (minConcepts === undefined) return;
+  checkField(FIELDS.minConcepts, minConcepts);
+  if (options.template)
+    throw new UsageError("a minimum length does not apply to a template (its sections set it)");
+  if (maxConcepts !== undefined && minConcepts > maxConcepts) {
+    throw new UsageError(
+      `the minimum number of concepts (${minConcepts}) is above the maximum (${maxConcepts})`,
+    );
+  }
+}
+
+/** The settings a summary reports: the sampler's, its length, grounding, template and context. */
+function summarySettings(
+  request: SummaryRequest,
+  options: SummarizeOptions,
+  run: { planned: number; grounded: boolean; spec: LcmSpec },
+): SummaryResult["settings"] {
+  return {
+    ...request.settings,
+    maxConcepts: run.planned,
+    grounded: run.grounded,
+    groundingThreshold: request.threshold,
+    template: options.template?.name ?? null,
+    maxContext: run.spec.maxContext,
+  };
+}
+
+function tooLongForContext(concepts: number, maxContext: number): UsageError {
+  return new UsageError(
+    `a summary of ${concepts} concepts does not fit the model's context of ${maxContext} concepts; ask for fewer`,
+  );
+}
+
+/** The source's sentences: from the outline the caller has, else from the text. */
+function segmentSource(
+  codec: ConceptEngine["codec"],
+  input: SummarizeInput,
+  sourceLang: string | undefined,
+): SourceConcepts {
   const source = input.outline
     ? sourceFromOutline(input.outline, { supported: codec.languages, sourceLang, locations: input.locations })
     : readSourceDocument(input.text, {
@@ -216,43 +319,36 @@ export async function summarize(
         sourceLang,
         locations: input.locations,
       });
-  const sentences = source.sentences;
-  if (sentences.length === 0) {
+  if (source.sentences.length === 0) {
     throw new UsageError(`${input.name ?? "the document"}: no sentences to summarize (only code or markup)`);
   }
-  const lang = givenLang ?? codec.resolveLanguage(source.lang);
-  progress?.({ stage: "segment", done: 1, total: 1 });
-  const segmented = now();
+  return source;
+}
 
-  // Encode
-  if (signal?.aborted) throw new CancelledError();
-  const encoded = await encodeSentences(codec, sentences, {
-    signal,
-    onProgress: progress && ((done, total) => progress({ stage: "encode", done, total })),
-  });
-  const specials = await engine.specialConcepts();
-  const sections = planSections(options, sentences.length);
-  const steering = await encodeSteering(engine, sections, templateLang);
-  const encodedAt = now();
+/** How generated concepts find the source sentences they restate, and how they are rendered. */
+interface SummaryRendering {
+  ground: (vector: Float32Array) => Grounding[];
+  render: (
+    items: GeneratedConcept[],
+    onProgress?: (done: number, total: number) => void,
+  ) => Promise<Rendered[]>;
+  grounded: boolean;
+}
 
-  // Generate
-  const finalNeed = sections.reduce((n, s, i) => n + s.target + (steering[i] ? 1 : 0), 0);
-  if (finalNeed > spec.maxContext - 2) {
-    throw new UsageError(
-      `a summary of ${finalNeed} concepts does not fit the model's context of ${spec.maxContext} concepts; ask for fewer`,
-    );
-  }
-  const run = new GenerationRun(engine, settings, specials, callbacks);
-  const { material: reduced, hierarchy } = await reduceToContext(
-    run,
-    encoded.vectors,
-    source.units,
-    sentences,
-    finalNeed,
-    spec.maxContext,
-    signal,
-  );
-
+function summaryRendering(
+  engine: ConceptEngine,
+  source: SourceConcepts,
+  vectors: readonly Float32Array[],
+  finalNeed: number,
+  context: {
+    lang: string;
+    threshold: number;
+    options: SummarizeOptions;
+    specials: SpecialConcepts;
+    signal: AbortSignal | undefined;
+  },
+): SummaryRendering {
+  const sentences = source.sentences;
   // Grounding shows whole sentences: a piece of a sentence the cap cut stands for the whole of it
   // (the index of its first piece, the pieces' text and span).
   const whole = wholeSentences(sentences, source.outline.maxChars);
@@ -262,51 +358,91 @@ export async function summarize(
   const substantial = substantialFlags.some(Boolean) ? substantialFlags : sentences.map(() => true);
   // Only substantial sentences are candidates, so the neighbour list never fills up with stubs.
   const candidates = sentences.flatMap((_, i) => (substantial[i] ? [i] : []));
-  const groundingIndex = new GroundingIndex(candidates.map((i) => engine.groundingView(encoded.vectors[i])));
+  const groundingIndex = new GroundingIndex(candidates.map((i) => engine.groundingView(vectors[i])));
   // As many neighbours as the summary has concepts (at least 3): grounded rendering never shows a
   // source sentence twice, so a concept must always find one its predecessors did not take. Pieces of
   // one sentence count once (its best piece), so twice as many are looked up.
   const neighbours = Math.max(GROUNDING_TOP_K, finalNeed);
-  const ground = (vector: Float32Array): Grounding[] =>
-    nearestWhole(groundingIndex, engine.groundingView(vector), candidates, whole, neighbours);
-  const renderSources = sentences.map((s, i) => ({
-    text: whole.text(i),
-    lang: s.lang,
-    vector: encoded.vectors[i],
-  }));
-  const grounded = options.grounded ?? DEFAULT_GROUNDED;
-  const renderOptions = {
-    lang,
-    grounded,
-    threshold,
-    decode: options.decode,
-    signal,
-    checks: {
-      endOfText: specials.endOfText,
-      view: (v: Float32Array) => engine.groundingView(v),
-      sentinelCosine: spec.defaults.sentinelCosine,
-      faithfulCosine: spec.defaults.faithfulCosine,
-    },
+  const renderSources = sentences.map((s, i) => ({ text: whole.text(i), lang: s.lang, vector: vectors[i] }));
+  const options: RenderOptions = {
+    lang: context.lang,
+    grounded: context.options.grounded ?? DEFAULT_GROUNDED,
+    threshold: context.threshold,
+    decode: context.options.decode,
+    signal: context.signal,
+    checks: renderChecks(engine, context.specials),
     eligibleSource: (i: number) => substantial[i],
   };
+  return {
+    ground: (vector) =>
+      nearestWhole(groundingIndex, engine.groundingView(vector), candidates, whole, neighbours),
+    render: (items, onProgress) =>
+      renderConcepts(engine.codec, items, renderSources, onProgress ? { ...options, onProgress } : options),
+    grounded: options.grounded,
+  };
+}
 
-  const generated: {
-    vector: Float32Array;
-    grounding: Grounding[];
-    section: number | null;
-    rendered?: Rendered;
-  }[] = [];
-  const summarySections: SummarySection[] = [];
-  const stops: string[] = [];
-  const prompt = [...reduced, specials.modelTurn];
-  run.plan(finalNeed - steering.filter(Boolean).length);
-  let decodeTime = 0;
+/** A generated concept on its way to the result (rendered while streaming, or after generation). */
+interface GeneratedConcept {
+  vector: Float32Array;
+  grounding: Grounding[];
+  section: number | null;
+  rendered?: Rendered;
+}
+
+interface SummaryGeneration {
+  generated: GeneratedConcept[];
+  sections: SummarySection[];
+  /** Why each section's generation ended. */
+  stops: string[];
+  /** Time spent decoding while generating (streamed text), counted as decode time. */
+  decodeTime: number;
+}
+
+/**
+ * The summary's sections, one generation call each, every one continuing the prompt the previous
+ * ones grew (a template section's prompt concept goes in first). With `streamText`, each concept is
+ * rendered as soon as it is generated, so onConcept carries its text.
+ */
+async function generateSections(
+  run: GenerationRun,
+  prompt: Float32Array[],
+  sections: readonly TemplateSection[],
+  steering: readonly (Float32Array | null)[],
+  context: {
+    options: SummarizeOptions;
+    callbacks: TaskCallbacks;
+    rendering: SummaryRendering;
+  },
+): Promise<SummaryGeneration> {
+  const { options, callbacks, rendering } = context;
+  const out: SummaryGeneration = { generated: [], sections: [], stops: [], decodeTime: 0 };
   for (let si = 0; si < sections.length; si++) {
     const section = sections[si];
     if (steering[si]) prompt.push(steering[si]!);
     const sectionIndex = options.template ? si : null;
     const indices: number[] = [];
     const pending: Promise<void>[] = [];
+    const onGenerated = (vector: Float32Array) => {
+      const item: GeneratedConcept = { vector, grounding: rendering.ground(vector), section: sectionIndex };
+      const index = out.generated.length;
+      out.generated.push(item);
+      indices.push(index);
+      const event: ConceptEvent = { index, section: sectionIndex, vector, grounding: item.grounding };
+      if (!options.streamText) {
+        callbacks.onConcept?.(event);
+        return;
+      }
+      pending.push(
+        (async () => {
+          const t = now();
+          const [rendered] = await rendering.render([item]);
+          out.decodeTime += now() - t;
+          item.rendered = rendered;
+          callbacks.onConcept?.({ ...event, text: rendered.text, grounded: rendered.grounded });
+        })(),
+      );
+    };
     const result = await run.generate(
       prompt,
       {
@@ -314,72 +450,48 @@ export async function summarize(
         minConcepts: Math.min(options.minConcepts ?? section.target, section.target),
         detail: section.title || undefined,
       },
-      (g) => {
-        const item = { vector: g.vector, grounding: ground(g.vector), section: sectionIndex };
-        const index = generated.length;
-        generated.push(item);
-        indices.push(index);
-        const event: ConceptEvent = {
-          index,
-          section: sectionIndex,
-          vector: g.vector,
-          grounding: item.grounding,
-        };
-        if (!options.streamText) {
-          callbacks.onConcept?.(event);
-          return;
-        }
-        pending.push(
-          (async () => {
-            const t = now();
-            const [rendered] = await renderConcepts(codec, [item], renderSources, renderOptions);
-            decodeTime += now() - t;
-            generated[index].rendered = rendered;
-            callbacks.onConcept?.({ ...event, text: rendered.text, grounded: rendered.grounded });
-          })(),
-        );
-      },
+      (g) => onGenerated(g.vector),
     );
     await Promise.all(pending);
     prompt.push(...result.concepts);
-    stops.push(result.stop);
-    summarySections.push({
+    out.stops.push(result.stop);
+    out.sections.push({
       title: section.title,
       level: section.level,
       target: section.target,
       concepts: indices,
     });
   }
-  const generatedAt = now();
+  return out;
+}
 
-  // Decode
+/** Renders the concepts streaming did not render yet (all of them, without streamed text). */
+async function renderRest(
+  generated: GeneratedConcept[],
+  rendering: SummaryRendering,
+  onProgress: ((done: number, total: number) => void) | undefined,
+): Promise<void> {
   const toRender = generated.filter((g) => !g.rendered);
-  const rendered = await renderConcepts(codec, toRender, renderSources, {
-    ...renderOptions,
-    onProgress: progress && ((done, total) => progress({ stage: "decode", done, total })),
-  });
+  const rendered = await rendering.render(toRender, onProgress);
   toRender.forEach((g, k) => {
     g.rendered = rendered[k];
   });
-  const decodedAt = now();
+}
 
-  // A concept that decoded to the end-of-text sentinel is a stop: it and the rest of its section go.
+/**
+ * The rendered concepts a reader gets: a concept that decoded to the end-of-text sentinel is a stop,
+ * so it and the rest of its section go (and, without a template, the summary stopped at the end of text).
+ */
+function cutAtSentinels(generation: SummaryGeneration, template: boolean): OutputConcept[] {
+  const { generated, sections, stops } = generation;
   const keep = generated.map(() => true);
-  for (const section of summarySections) {
+  for (const section of sections) {
     const cut = section.concepts.findIndex((i) => generated[i].rendered!.rendering === "sentinel");
     if (cut < 0) continue;
     for (const i of section.concepts.slice(cut)) keep[i] = false;
-    if (!options.template) stops[stops.length - 1] = "end_of_text";
+    if (!template) stops[stops.length - 1] = "end_of_text";
   }
-  const renumber = new Map<number, number>();
-  generated.forEach((_, i) => {
-    if (keep[i]) renumber.set(i, renumber.size);
-  });
-  for (const section of summarySections) {
-    section.concepts = section.concepts.filter((i) => keep[i]).map((i) => renumber.get(i)!);
-  }
-  const shown = generated.filter((_, i) => keep[i]);
-  const concepts: OutputConcept[] = shown.map((g) => ({
+  return keepAndRenumber(generated, keep, sections).map((g) => ({
     text: g.rendered!.text,
     grounding: g.grounding,
     grounded: g.rendered!.grounded,
@@ -388,46 +500,58 @@ export async function summarize(
     section: g.section,
     vector: g.vector,
   }));
-  const summary = joinSummary(concepts, options.template ? summarySections : null);
+}
 
+function summaryResult(parts: {
+  input: SummarizeInput;
+  options: SummarizeOptions;
+  source: SourceConcepts;
+  lang: string;
+  concepts: OutputConcept[];
+  generation: SummaryGeneration;
+  hierarchy: SummaryResult["hierarchy"];
+  settings: SummaryResult["settings"];
+  /** When each stage ended (now()). */
+  times: { started: number; segmented: number; encodedAt: number; generatedAt: number; decodedAt: number };
+  encoded: { cacheHits: number; truncated: number[] };
+  counts: GenerationCounts;
+}): SummaryResult {
+  const { input, options, source, concepts, generation } = parts;
+  const { started, segmented, encodedAt, generatedAt, decodedAt } = parts.times;
+  // Decoding done while generating (streamed text) counts as decode time.
+  const timings: TaskTimings = {
+    segment: segmented - started,
+    encode: encodedAt - segmented,
+    generate: generatedAt - encodedAt - generation.decodeTime,
+    decode: decodedAt - generatedAt + generation.decodeTime,
+    total: decodedAt - started,
+  };
+  const sections = options.template ? generation.sections : null;
   return {
-    summary,
+    summary: joinSummary(concepts, sections),
     concepts,
-    sections: options.template ? summarySections : null,
-    hierarchy,
+    sections,
+    hierarchy: parts.hierarchy,
     source: {
       name: input.name ?? "",
       format: input.outline?.source?.format ?? input.format,
-      sentences,
+      sentences: source.sentences,
       lang: source.lang,
       langMethod: source.langMethod,
       maxChars: source.outline.maxChars,
     },
-    lang,
-    settings: {
-      ...settings,
-      maxConcepts: finalNeed - steering.filter(Boolean).length,
-      grounded,
-      groundingThreshold: threshold,
-      template: options.template?.name ?? null,
-      maxContext: spec.maxContext,
-    },
-    stops,
+    lang: parts.lang,
+    settings: parts.settings,
+    stops: generation.stops,
     stats: {
-      timings: {
-        segment: segmented - started,
-        encode: encodedAt - segmented,
-        generate: generatedAt - encodedAt - decodeTime,
-        decode: decodedAt - generatedAt + decodeTime,
-        total: decodedAt - started,
-      },
-      sourceSentences: sentences.length,
+      timings,
+      sourceSentences: source.sentences.length,
       sourceChars: input.text.length,
-      sourceWords: countWords(sentences),
+      sourceWords: countWords(source.sentences),
       grounded: concepts.filter((c) => c.grounded).length,
-      encodeCacheHits: encoded.cacheHits,
-      truncated: encoded.truncated,
-      ...run.counts,
+      encodeCacheHits: parts.encoded.cacheHits,
+      truncated: parts.encoded.truncated,
+      ...parts.counts,
     },
   };
 }

@@ -6,7 +6,8 @@
  * results go back as messages; a cancel message aborts the request's AbortSignal.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { createServices, type ModelOptions } from "./services.js";
+import { createServices } from "./in-process-services.js";
+import type { ModelOptions } from "./services.js";
 import type { DocumentInfo } from "./state/types.js";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
 

@@ -1,0 +1,343 @@
+/**
+ * The request fields: every setting a caller may give a task (sampler, decoder, grounding, summary
+ * length, outline), defined once with its type, bounds and help. The CLI builds its flags from this
+ * table (cli/field-options.ts), the server reads params with it (server/params.ts `field`), and the
+ * library checks what it is given against it (lcm/settings.ts, codec/decoder.ts, tasks/summarize.ts),
+ * so a request is accepted or refused the same way everywhere, in the same words:
+ *   CLI     lcm: --steps must be a whole number in 1..10000, got '0'
+ *   server  Invalid params: params.steps must be a whole number in 1..10000, got 0
+ *   library steps must be a whole number in 1..10000, got 0
+ *
+ * The bounds are the server protocol's (docs/protocol.md): wide enough for every sensible request,
+ * narrow enough that a typo fails at once instead of running for an hour (10000 diffusion steps is
+ * already past any model's training schedule; a beam wider than 16 only multiplies decoding time).
+ * Model-dependent limits (steps up to the model's training steps, a summary that fits the context)
+ * are checked where the model is known, after these.
+ *
+ * Pure data and checks (the only import is the error type), so every layer may use it.
+ */
+import { UsageError } from "../util/errors.js";
+
+/** The paper's defaults the help text quotes (lcm/spec.ts PAPER_DEFAULTS has this shape). */
+export interface HelpDefaults {
+  steps: number;
+  guidance: number;
+  guidanceRescale: number;
+  initialNoise: number;
+  epsilonScaling: number;
+}
+
+interface FieldBase {
+  /** The option's name in the library (GenerationOptions, DecodeOptions, SummarizeOptions, ...). */
+  key: string;
+  /** The server's param name (inside `params.decode` for the decoder fields). */
+  param: string;
+  /** How the library names it in a message ("guidance rescale must be ..."). */
+  label: string;
+  /** The CLI flag, as commander spells it ("--steps <n>"); absent: not a flag. */
+  flag?: string;
+  /** The flag's help line. */
+  help?: string | ((defaults: HelpDefaults) => string);
+}
+
+/** A whole number in min..max. */
+export interface IntField extends FieldBase {
+  kind: "int";
+  min: number;
+  max: number;
+}
+
+/** A finite number in [min, max] ((min, max] when `exclusiveMin`). */
+export interface NumberField extends FieldBase {
+  kind: "number";
+  min: number;
+  max: number;
+  exclusiveMin?: boolean;
+}
+
+/** One of a few names. */
+export interface EnumField<T extends string = string> extends FieldBase {
+  kind: "enum";
+  choices: readonly T[];
+  /** The CLI's default, shown in --help. */
+  flagDefault?: T;
+}
+
+/** true or false; the CLI has the flag and, when `negation` is set, its --no- form. */
+export interface BooleanField extends FieldBase {
+  kind: "boolean";
+  negation?: { flag: string; help: string };
+}
+
+export type Field = IntField | NumberField | EnumField | BooleanField;
+
+const MAX_SEED = 0xffffffff;
+
+export const FIELDS = {
+  // The sampler (lcm/settings.ts GenerationOptions).
+  model: {
+    kind: "enum",
+    key: "model",
+    param: "model",
+    label: "model",
+    choices: ["diffusion", "base"] as const,
+    flag: "--model <kind>",
+    flagDefault: "diffusion",
+    help: "diffusion: the Two-Tower LCM; base: the Base-LCM baseline",
+  },
+  seed: {
+    kind: "int",
+    key: "seed",
+    param: "seed",
+    label: "seed",
+    min: 0,
+    max: MAX_SEED,
+    flag: "--seed <n>",
+    help: "seed of the diffusion noise (default 0); same seed, same output",
+  },
+  steps: {
+    kind: "int",
+    key: "steps",
+    param: "steps",
+    label: "steps",
+    min: 1,
+    max: 10_000,
+    flag: "--steps <n>",
+    help: (d) => `diffusion steps (default: the model's, paper ${d.steps})`,
+  },
+  guidance: {
+    kind: "number",
+    key: "guidance",
+    param: "guidance",
+    label: "guidance",
+    min: 0,
+    max: 100,
+    flag: "--guidance <g>",
+    help: (d) => `classifier-free guidance scale, 1 = off (default: the model's, paper ${d.guidance})`,
+  },
+  guidanceRescale: {
+    kind: "number",
+    key: "guidanceRescale",
+    param: "guidanceRescale",
+    label: "guidance rescale",
+    min: 0,
+    max: 1,
+    flag: "--guidance-rescale <r>",
+    help: (d) => `guidance rescale in [0, 1] (default: the model's, paper ${d.guidanceRescale})`,
+  },
+  initialNoise: {
+    kind: "number",
+    key: "initialNoise",
+    param: "initialNoise",
+    label: "initial noise",
+    min: 0,
+    max: 100,
+    exclusiveMin: true,
+    flag: "--initial-noise <s>",
+    help: (d) => `scale of the starting noise (default: the model's, paper ${d.initialNoise})`,
+  },
+  epsilonScaling: {
+    kind: "number",
+    key: "epsilonScaling",
+    param: "epsilonScaling",
+    label: "epsilon scaling",
+    min: 0,
+    max: 100,
+    exclusiveMin: true,
+    flag: "--epsilon-scaling <e>",
+    help: (d) =>
+      `divide the predicted noise by this each step (default: the model's, paper ${d.epsilonScaling})`,
+  },
+  eotThreshold: {
+    kind: "number",
+    key: "eotThreshold",
+    param: "eotThreshold",
+    label: "end-of-text threshold",
+    min: -1,
+    max: 1,
+  },
+  repeatThreshold: {
+    kind: "number",
+    key: "repeatThreshold",
+    param: "repeatThreshold",
+    label: "repetition threshold",
+    min: -1,
+    max: 1,
+  },
+  // The text decoder (codec/decoder.ts DecodeOptions; the server's params.decode).
+  beam: {
+    kind: "int",
+    key: "beam",
+    param: "beam",
+    label: "beam",
+    min: 1,
+    max: 16,
+    flag: "--beam <k>",
+    help: "beam width of the decoder (default: the codec's, 5 if it names none)",
+  },
+  maxTokens: {
+    kind: "int",
+    key: "maxNewTokens",
+    param: "maxTokens",
+    label: "max new tokens",
+    min: 1,
+    max: 1024,
+    flag: "--max-tokens <n>",
+    help: "longest output per concept, in tokens",
+  },
+  // Grounding (tasks/render.ts).
+  grounded: {
+    kind: "boolean",
+    key: "grounded",
+    param: "grounded",
+    label: "grounded",
+    flag: "--grounded",
+    help:
+      "the default: show each generated concept as the source sentence it restates (marked [sN]); " +
+      "chosen by measurement: on the dev splits ROUGE-L 23.7 vs 8.0 for the decoder's own renderings " +
+      "(models/default/README.md)",
+    negation: {
+      flag: "--no-grounded",
+      help:
+        "show the decoder's own rendering of every concept (abstractive, but with the bundled models " +
+        "often off-topic); renderings far from their concept and from the source are withheld",
+    },
+  },
+  groundingThreshold: {
+    kind: "number",
+    key: "groundingThreshold",
+    param: "groundingThreshold",
+    label: "the grounding threshold",
+    min: -1,
+    max: 1,
+    flag: "--grounding-threshold <x>",
+    help: "cosine a concept needs to its nearest source sentence to be shown as it (default: the model's, else 0.6)",
+  },
+  // A summary's length (tasks/summarize.ts).
+  maxConcepts: {
+    kind: "int",
+    key: "maxConcepts",
+    param: "maxConcepts",
+    label: "the maximum number of concepts",
+    min: 1,
+    max: 10_000,
+    flag: "-n, --max-concepts <n>",
+    help: "summary length, in concepts (sentences)",
+  },
+  minConcepts: {
+    kind: "int",
+    key: "minConcepts",
+    param: "minConcepts",
+    label: "the minimum number of concepts",
+    min: 1,
+    max: 10_000,
+    flag: "--min-concepts <n>",
+    help: "let the stop rules end the summary after N concepts (default: none before the length asked for)",
+  },
+  length: {
+    kind: "enum",
+    key: "length",
+    param: "length",
+    label: "length",
+    choices: ["short", "medium", "long"] as const,
+    flag: "--length <preset>",
+    help: "summary length relative to the document (default: medium)",
+  },
+  // The outline (planner/build-outline.ts).
+  maxChars: {
+    kind: "int",
+    key: "maxChars",
+    param: "maxChars",
+    label: "max chars",
+    min: 16,
+    max: 100_000,
+    flag: "--max-chars <n>",
+    help: "longest concept in characters",
+  },
+} as const satisfies Record<string, Field>;
+
+/** The sampler's fields, in the order the library checks them and the server reads them. */
+export const SAMPLER_FIELDS = [
+  FIELDS.model,
+  FIELDS.seed,
+  FIELDS.steps,
+  FIELDS.guidance,
+  FIELDS.guidanceRescale,
+  FIELDS.initialNoise,
+  FIELDS.epsilonScaling,
+  FIELDS.eotThreshold,
+  FIELDS.repeatThreshold,
+] as const;
+
+/** What a value must be, as every message says it: "a whole number in 1..16", "a number in (0, 100]". */
+export function mustBe(field: Field): string {
+  switch (field.kind) {
+    case "int":
+      return `a whole number in ${field.min}..${field.max}`;
+    case "number":
+      return `a number in ${field.exclusiveMin ? "(" : "["}${field.min}, ${field.max}]`;
+    case "enum":
+      return `one of ${field.choices.join(", ")}`;
+    case "boolean":
+      return "true or false";
+  }
+}
+
+/** Whether a value (a JS value, already parsed) is one the field accepts. */
+export function isValid(field: Field, value: unknown): boolean {
+  switch (field.kind) {
+    case "int":
+      return typeof value === "number" && Number.isInteger(value) && value >= field.min && value <= field.max;
+    case "number":
+      return (
+        typeof value === "number" &&
+        Number.isFinite(value) &&
+        (field.exclusiveMin ? value > field.min : value >= field.min) &&
+        value <= field.max
+      );
+    case "enum":
+      return typeof value === "string" && (field.choices as readonly string[]).includes(value);
+    case "boolean":
+      return typeof value === "boolean";
+  }
+}
+
+/** The library's check: a UsageError naming the field by its label ("initial noise must be ..."). */
+export function checkField(field: Field, value: unknown): void {
+  if (!isValid(field, value)) throw new UsageError(`${field.label} must be ${mustBe(field)}, got ${value}`);
+}
+
+/** checkField for an optional value: undefined passes. */
+export function checkOptionalField(field: Field, value: unknown): void {
+  if (value !== undefined) checkField(field, value);
+}
+
+/**
+ * A command-line value as the field's type, or undefined when it is not one. Numbers are read as
+ * JavaScript reads them ("1e3" is 1000); a blank whole number is not 0.
+ */
+export function parseFieldText(field: Field, text: string): unknown {
+  switch (field.kind) {
+    case "int": {
+      const n = text.trim() === "" ? Number.NaN : Number(text);
+      return isValid(field, n) ? n : undefined;
+    }
+    case "number": {
+      const n = Number(text);
+      return isValid(field, n) ? n : undefined;
+    }
+    case "enum":
+      return isValid(field, text) ? text : undefined;
+    case "boolean":
+      return text === "true" ? true : text === "false" ? false : undefined;
+  }
+}
+
+/** The JS type of a field's value. */
+export type FieldValue<F extends Field> = F extends { kind: "int" | "number" }
+  ? number
+  : F extends { kind: "boolean" }
+    ? boolean
+    : F extends { choices: readonly (infer T)[] }
+      ? T
+      : never;

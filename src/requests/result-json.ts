@@ -1,0 +1,47 @@
+/**
+ * The pieces every JSON result is made of, rounded the same way wherever it is written (the CLI's
+ * summary and expansion JSON, batch files): grounding scores to 4 decimals, stage timings to 0.1 ms,
+ * and the sampler settings a result was generated with.
+ */
+import { locationJson } from "../inputs/source-locations.js";
+import type { GenerationSettings } from "../lcm/settings.js";
+import type { Grounding, TaskTimings } from "../tasks/task-types.js";
+
+/** A value rounded to `digits` decimals. */
+export function roundTo(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** Grounding as the CLI prints it in JSON: scores rounded to 4 decimals, where the sentence is. */
+export function groundingJson(grounding: readonly Grounding[]) {
+  return grounding.map((g) => ({
+    index: g.index,
+    score: roundTo(g.score, 4),
+    span: g.span,
+    ...(g.location && { location: locationJson(g.location) }),
+  }));
+}
+
+/** The sampler settings block of summarize's and expand's JSON (snake_case, as the CLI writes JSON). */
+export function samplerSettingsJson(settings: GenerationSettings) {
+  return {
+    seed: settings.seed,
+    steps: settings.steps,
+    guidance: settings.guidance,
+    guidance_rescale: settings.guidanceRescale,
+    initial_noise: settings.initialNoise,
+    epsilon_scaling: settings.epsilonScaling,
+  };
+}
+
+/** Stage timings in ms, to 0.1 ms. */
+export function timingsJson(timings: TaskTimings) {
+  return {
+    segment: roundTo(timings.segment, 1),
+    encode: roundTo(timings.encode, 1),
+    generate: roundTo(timings.generate, 1),
+    decode: roundTo(timings.decode, 1),
+    total: roundTo(timings.total, 1),
+  };
+}
