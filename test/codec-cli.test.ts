@@ -166,7 +166,11 @@ describe("lcm encode / decode", () => {
       /concepts have 3 dimensions, codec 'lcm-smoke-codec' works with 64/,
       "[[1,2,3]]",
     );
-    check(["decode", "-", "--lang", "eng_Latn", "--beam", "0"], /--beam must be a whole number in 1\.\.16/, "[[1]]");
+    check(
+      ["decode", "-", "--lang", "eng_Latn", "--beam", "0"],
+      /--beam must be a whole number in 1\.\.16/,
+      "[[1]]",
+    );
     check(
       ["decode", "-"],
       /<stdin>: does not say its language; give the output language with --lang/,
