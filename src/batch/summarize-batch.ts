@@ -15,14 +15,14 @@
 import { lstat, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { type InputDocument, readInput } from "../inputs/read-input.js";
-import { CancelledError, exitCodeOf, messageOf, UsageError } from "../util/errors.js";
+import { CancelledError, exitCodeOf, messageOf, OutputExistsError, UsageError } from "../util/errors.js";
+import { writeNewFile } from "../util/exclusive-write.js";
 import { hasGlobMagic } from "./glob.js";
 import { type BatchInput, expandInputs } from "./inputs.js";
 import { type OutputFormat, planOutputs } from "./output-paths.js";
 import { forEachConcurrent } from "./pool.js";
 import { documentWork, formatDuration, formatProgress, StatusLine } from "./progress.js";
 import { type Shard, shardPositions } from "./shard.js";
-import { OutputExistsError, writeNewFile } from "./write-new-file.js";
 
 export type FileFormat = Exclude<OutputFormat, "jsonl">;
 

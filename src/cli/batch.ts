@@ -4,12 +4,13 @@
  * exit code saying whether any document failed. src/cli/summarize.ts hands over every invocation that
  * isBatchInvocation() calls a batch, with a function that summarizes one document.
  */
-import { once } from "node:events";
 import type { Command } from "commander";
 import { prepareOutputDir } from "../batch/output-dir.js";
 import type { OutputFormat } from "../batch/output-paths.js";
 import { type Shard, shardFromEnvironment } from "../batch/shard.js";
 import { batchExitCode, type SummarizeDocument, summarizeBatch } from "../batch/summarize-batch.js";
+import { processEnv } from "../util/env.js";
+import { writeStdout } from "../util/stdout.js";
 import { interruptSignal } from "./codec-options.js";
 import { parsePositiveInt, progressEnabled } from "./common.js";
 
@@ -56,7 +57,7 @@ Kubernetes Indexed Job, read from their variables) summarize every document exac
  * the --out folder (made, and written to once).
  */
 export async function prepareBatch(flags: BatchFlags): Promise<Shard | null> {
-  const shard = shardFromEnvironment(flags.shard, process.env);
+  const shard = shardFromEnvironment(flags.shard, processEnv());
   if (flags.out !== undefined) await prepareOutputDir(flags.out);
   return shard;
 }
@@ -81,11 +82,7 @@ export async function runBatchCommand(
       signal: interruptSignal(),
     },
     summarizeDocument,
-    { stdout: writeStdout, stderr: (text) => process.stderr.write(text) },
+    { stdout: (text) => writeStdout(text), stderr: (text) => process.stderr.write(text) },
   );
   process.exitCode = batchExitCode(report);
-}
-
-async function writeStdout(text: string): Promise<void> {
-  if (!process.stdout.write(text)) await once(process.stdout, "drain");
 }

@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import { Option } from "commander";
+import { debugFromEnv } from "../util/env.js";
 import { exitCodeOf, messageOf, UsageError } from "../util/errors.js";
 
 export type OutputFormat = "text" | "md" | "json";
@@ -40,7 +41,7 @@ export function action<A extends unknown[]>(
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
     const command = args[args.length - 1] as Command | undefined;
-    const debug = Boolean(command?.opts?.().debug) || process.env.LCM_DEBUG === "1";
+    const debug = Boolean(command?.opts?.().debug) || debugFromEnv();
     try {
       await run(...args);
     } catch (error) {

@@ -13,6 +13,7 @@ import { detectFormat } from "../planner/document-format.js";
 import type { Concept, Section } from "../planner/outline.js";
 import { ruleSegmenter } from "../segment/rules.js";
 import { UsageError } from "../util/errors.js";
+import { writeStdout, writeStdoutChunks } from "../util/stdout.js";
 import {
   type CodecFlags,
   interruptSignal,
@@ -111,7 +112,7 @@ async function runEncode(file: string, flags: EncodeFlags): Promise<void> {
     sentences.map((c, i) => ({ index: i, text: c.text, span: c.span, vector: result.vectors[i] })),
   );
   if (flags.out) await writeFile(flags.out, [...chunks].join(""));
-  else for (const chunk of chunks) await writeStdout(chunk);
+  else await writeStdoutChunks(chunks);
 }
 
 /** The document's language among the codec's, said on stderr so a wrong guess is noticed. */
@@ -131,13 +132,4 @@ function sentenceConcepts(sections: readonly Section[]): Concept[] {
     ...s.concepts.filter((c) => c.kind === "sentence"),
     ...sentenceConcepts(s.sections),
   ]);
-}
-
-function writeStdout(data: string | Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // A closed pipe (`| head`) is handled by cli.ts's stdout error handler.
-    process.stdout.write(data, (error) =>
-      error && (error as NodeJS.ErrnoException).code !== "EPIPE" ? reject(error) : resolve(),
-    );
-  });
 }

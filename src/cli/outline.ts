@@ -3,7 +3,6 @@
  * per sentence) with the compression it shows. Formats: a readable tree (text), the editable outline
  * file (md, reads back with the TUI and server), or JSON with source spans (json).
  */
-import { once } from "node:events";
 import { extname } from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
@@ -19,6 +18,7 @@ import { MAX_SEGMENT_CHARS } from "../segment/types.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { UsageError } from "../util/errors.js";
 import { stripControl } from "../util/sanitize.js";
+import { writeStdoutChunks } from "../util/stdout.js";
 import {
   action,
   type CommonOptions,
@@ -118,7 +118,7 @@ async function runOutline(file: string, flags: OutlineFlags, command: Command): 
     await writeFileAtomic(flags.output, chunks);
     if (!flags.quiet) process.stderr.write(`lcm: wrote ${flags.output}\n`);
   } else {
-    await writeChunks(chunks);
+    await writeStdoutChunks(chunks);
   }
 }
 
@@ -166,16 +166,4 @@ function outputFormat(flags: OutlineFlags, command: Command): OutputFormat {
 function parseLang(value: string): string {
   if (!isFloresCode(value)) throw new UsageError(`--lang must be ${FLORES_CODE_MUST_BE}, got '${value}'`);
   return value;
-}
-
-/** Writes chunks to stdout, waiting when the pipe is full so a large outline never piles up in memory. */
-async function writeChunks(chunks: Iterable<string>): Promise<void> {
-  let pending = "";
-  for (const chunk of chunks) {
-    pending += chunk;
-    if (pending.length < 65_536) continue;
-    if (!process.stdout.write(pending)) await once(process.stdout, "drain");
-    pending = "";
-  }
-  if (pending) process.stdout.write(pending);
 }

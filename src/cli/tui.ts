@@ -8,6 +8,7 @@ import { Option } from "commander";
 import { FIELDS } from "../requests/fields.js";
 import { FLORES_CODE_MUST_BE, isFloresCode } from "../requests/language-code.js";
 import { MAX_SEGMENT_CHARS } from "../segment/types.js";
+import { editDistance } from "../util/did-you-mean.js";
 import { UsageError } from "../util/errors.js";
 import { type CodecFlags, withCodecOptions } from "./codec-options.js";
 import { action } from "./common.js";
@@ -97,16 +98,7 @@ async function runTuiCommand(file: string | undefined, flags: TuiFlags, command:
 }
 
 function closeTo(a: string, b: string): boolean {
-  if (b.startsWith(a) || a.startsWith(b)) return true;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = row;
-  }
-  return previous[b.length] <= 2;
+  return b.startsWith(a) || a.startsWith(b) || editDistance(a, b) <= 2;
 }
 
 function parseLang(name: string) {

@@ -18,8 +18,8 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, open, readdir, rename, unlink } from "node:fs/promises";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { type Environment, lcmDir, processEnv } from "../util/env.js";
 
 const MAGIC = "LCMEMB01";
 const HEADER_BYTES = 16;
@@ -31,9 +31,8 @@ export interface CachedConcept {
   truncated: boolean;
 }
 
-export function defaultCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME?.startsWith("/") ? env.XDG_CACHE_HOME : join(homedir(), ".cache");
-  return join(base, "lcm");
+export function defaultCacheRoot(env: Environment = processEnv()): string {
+  return lcmDir("cache", env);
 }
 
 export function textKey(text: string): string {

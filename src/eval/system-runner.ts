@@ -5,6 +5,7 @@
  * evaluation. The record's id and language are passed as LCM_EVAL_ID and LCM_EVAL_LANG.
  */
 import { spawn } from "node:child_process";
+import { processEnv } from "../util/env.js";
 
 export interface SystemRun {
   ok: boolean;
@@ -30,7 +31,7 @@ export function runSystem(command: string, input: string, options: RunOptions): 
     const child = spawn("sh", ["-c", command], {
       stdio: ["pipe", "pipe", "pipe"],
       detached: true,
-      env: { ...process.env, ...options.env },
+      env: { ...processEnv(), ...options.env },
     });
     const out: Buffer[] = [];
     let outBytes = 0;

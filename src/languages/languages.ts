@@ -7,6 +7,7 @@
  * order of NLLB's language-tag ids: __{code}__ = 256001 + index (eng_Latn = 256047). Names follow the
  * SONAR README's language table (from the NLLB paper), with the script added where a language has two.
  */
+import { didYouMean, editDistance } from "../util/did-you-mean.js";
 import { UsageError } from "../util/errors.js";
 import { toDisplayLine } from "../util/sanitize.js";
 
@@ -409,20 +410,6 @@ function normalizeInput(input: string): string {
   return input.trim().toLowerCase().replace(/-/g, "_").replace(/\s+/g, " ");
 }
 
-function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-
 interface Candidate {
   readonly code: string;
   readonly name: string | undefined;
@@ -495,9 +482,8 @@ function describeCandidate(c: Candidate): string {
   return c.name === undefined ? c.code : `${c.code} (${flatName(c.name)})`;
 }
 
-function didYouMean(suggestions: readonly Candidate[]): string {
-  if (suggestions.length === 0) return "";
-  return `; did you mean ${suggestions.map(describeCandidate).join(", ")}?`;
+function suggestionHint(suggestions: readonly Candidate[]): string {
+  return didYouMean(suggestions.map(describeCandidate));
 }
 
 /**
@@ -513,12 +499,12 @@ export function resolveLanguage(input: string, supported: readonly string[]): st
   const known = BY_LOWER_CODE.get(s);
   if (known !== undefined) {
     // Only the same language in another script is worth suggesting for a real but unsupported code.
-    const hint = didYouMean(suggestLanguages(s, 3, supported).filter((c) => c.iso3 === known.iso3));
+    const hint = suggestionHint(suggestLanguages(s, 3, supported).filter((c) => c.iso3 === known.iso3));
     return fail(
       `language ${describeCandidate(known)} is not supported by this model${hint || listOf(supported)}`,
     );
   }
-  const hint = didYouMean(suggestLanguages(s, 3, supported));
+  const hint = suggestionHint(suggestLanguages(s, 3, supported));
   return fail(`unknown language '${shown}'${hint || listOf(supported)}`);
 }
 

@@ -19,14 +19,15 @@
  */
 import { stat } from "node:fs/promises";
 import * as ort from "onnxruntime-node";
+import { disableOnnxTelemetry, threadsFromEnv } from "../util/env.js";
 import { UsageError } from "../util/errors.js";
 
 export type { InferenceSession, Tensor } from "onnxruntime-node";
 export { ort };
 
 // onnxruntime otherwise writes a telemetry device id under $XDG_CACHE_HOME/Microsoft on first use.
-// Read when the first session is created, so setting it here (before any) is enough.
-process.env.ORT_DISABLE_TELEMETRY ??= "1";
+// Read when the first session is created, so setting it here (before any) is enough (util/env.ts).
+disableOnnxTelemetry();
 
 export interface SessionOptions {
   /** Intra-op threads; default from LCM_THREADS, else onnxruntime's own choice (one per core). */
@@ -43,12 +44,7 @@ export class ModelFileError extends UsageError {}
 /** Threads from options, else LCM_THREADS, else undefined (onnxruntime decides). */
 export function resolveThreads(threads?: number): number | undefined {
   if (threads !== undefined) return threads;
-  const env = process.env.LCM_THREADS;
-  if (env === undefined || env === "") return undefined;
-  const n = Number(env);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new UsageError(`LCM_THREADS must be a positive integer, got '${env}'`);
-  return n;
+  return threadsFromEnv();
 }
 
 export function sessionOptions(options: SessionOptions = {}): ort.InferenceSession.SessionOptions {

@@ -12,10 +12,10 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
-import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { UsageError } from "../util/errors.js";
+import { type Environment, lcmDir, modelsDirFromEnv, processEnv } from "../util/env.js";
+import { NoModelError, UsageError } from "../util/errors.js";
 import {
   type CodecManifest,
   checkLcmCodecPairing,
@@ -43,7 +43,7 @@ export interface ModelEntry {
 export interface DiscoveryOptions {
   /** `--models DIR`; wins over LCM_MODELS. */
   models?: string;
-  env?: NodeJS.ProcessEnv;
+  env?: Environment;
   /** Leave out the user data dir and the bundled models (tests, `--models` only searches). */
   onlyExplicit?: boolean;
 }
@@ -70,16 +70,16 @@ export function bundledModelsDir(): string {
   return join(packageRoot(), "models", "default");
 }
 
-export function userModelsDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_DATA_HOME?.startsWith("/") ? env.XDG_DATA_HOME : join(homedir(), ".local", "share");
-  return join(base, "lcm", "models");
+export function userModelsDir(env: Environment = processEnv()): string {
+  return join(lcmDir("data", env), "models");
 }
 
 export function modelRoots(options: DiscoveryOptions = {}): ModelRoot[] {
-  const env = options.env ?? process.env;
+  const env = options.env ?? processEnv();
   const roots: ModelRoot[] = [];
+  const fromEnv = modelsDirFromEnv(env);
   if (options.models) roots.push({ dir: resolve(options.models), source: "--models" });
-  else if (env.LCM_MODELS) roots.push({ dir: resolve(env.LCM_MODELS), source: "LCM_MODELS" });
+  else if (fromEnv) roots.push({ dir: resolve(fromEnv), source: "LCM_MODELS" });
   if (!options.onlyExplicit) {
     roots.push({ dir: userModelsDir(env), source: "user data dir" });
     roots.push({ dir: bundledModelsDir(), source: "bundled" });
@@ -161,10 +161,11 @@ async function pick(entries: ModelEntry[], kind: "codec" | "lcm", name?: string)
   if (name !== undefined) {
     const names = entries.filter((e) => e.manifest?.kind === kind).map((e) => e.manifest!.name);
     const known = names.length > 0 ? ` (found: ${names.join(", ")})` : "";
-    throw new UsageError(`no ${kind} model named '${name}'${known}`);
+    throw new NoModelError(`no ${kind} model named '${name}'${known}`, kind, name);
   }
   const where = searched.length > 0 ? ` in ${searched.join(", ")}` : "";
-  throw new UsageError(
+  throw new NoModelError(
     `no ${kind} model found${where}; give one with --models DIR or LCM_MODELS (see 'lcm models list')`,
+    kind,
   );
 }

@@ -15,7 +15,7 @@ import type { GenerationSettings } from "../lcm/settings.js";
 import { type LcmSpec, readLcmSpec } from "../lcm/spec.js";
 import { checkLcmCodecPairing, type LcmManifest } from "../models/manifest.js";
 import { type DiscoveryOptions, findCodec, scanModels } from "../models/registry.js";
-import { UsageError } from "../util/errors.js";
+import { NoModelError, UsageError } from "../util/errors.js";
 
 export interface EngineOptions extends CodecOptions {
   /** `--models DIR` (searched first; also LCM_MODELS). */
@@ -128,10 +128,12 @@ async function findLcmManifest(discovery: DiscoveryOptions, name?: string): Prom
   }
   if (name !== undefined) {
     const names = entries.filter((e) => e.manifest?.kind === "lcm").map((e) => e.manifest!.name);
-    throw new UsageError(`no LCM named '${name}'${names.length > 0 ? ` (found: ${names.join(", ")})` : ""}`);
+    const found = names.length > 0 ? ` (found: ${names.join(", ")})` : "";
+    throw new NoModelError(`no LCM named '${name}'${found}`, "lcm", name);
   }
   const searched = [...new Set(entries.map((e) => e.root.dir))];
-  throw new UsageError(
+  throw new NoModelError(
     `no LCM installed${searched.length > 0 ? ` (searched ${searched.join(", ")})` : ""}; give one with --models DIR or LCM_MODELS (see 'lcm models list')`,
+    "lcm",
   );
 }

@@ -17,9 +17,10 @@
  */
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { basename, extname, join } from "node:path";
 import { packageRoot } from "../models/registry.js";
+import { closestNames, didYouMean } from "../util/did-you-mean.js";
+import { type Environment, lcmDir, processEnv } from "../util/env.js";
 import { UsageError } from "../util/errors.js";
 
 export interface TemplateSection {
@@ -51,13 +52,12 @@ export function bundledTemplatesDir(): string {
   return join(packageRoot(), "templates");
 }
 
-export function userTemplatesDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CONFIG_HOME?.startsWith("/") ? env.XDG_CONFIG_HOME : join(homedir(), ".config");
-  return join(base, "lcm", "templates");
+export function userTemplatesDir(env: Environment = processEnv()): string {
+  return join(lcmDir("config", env), "templates");
 }
 
 /** Every template, user ones overriding bundled ones of the same name, sorted by name. */
-export async function listTemplates(env: NodeJS.ProcessEnv = process.env): Promise<Template[]> {
+export async function listTemplates(env: Environment = processEnv()): Promise<Template[]> {
   const byName = new Map<string, Template>();
   for (const [dir, origin] of [
     [bundledTemplatesDir(), "bundled"],
@@ -75,10 +75,7 @@ export async function listTemplates(env: NodeJS.ProcessEnv = process.env): Promi
  * The template `nameOrPath` names: a path to a .md file, or a template name (user's first, then
  * bundled). Unknown names fail with the closest names.
  */
-export async function loadTemplate(
-  nameOrPath: string,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<Template> {
+export async function loadTemplate(nameOrPath: string, env: Environment = processEnv()): Promise<Template> {
   if (nameOrPath.includes("/") || extname(nameOrPath).toLowerCase() === ".md") {
     if (!existsSync(nameOrPath)) throw new UsageError(`template file ${nameOrPath}: no such file`);
     return parseTemplate(await readFile(nameOrPath, "utf8"), nameOrPath, "file");
@@ -86,12 +83,12 @@ export async function loadTemplate(
   const all = await listTemplates(env);
   const found = all.find((t) => t.name.toLowerCase() === nameOrPath.toLowerCase());
   if (found) return found;
-  const close = all
-    .map((t) => ({ name: t.name, d: editDistance(nameOrPath.toLowerCase(), t.name.toLowerCase()) }))
-    .filter((c) => c.d <= Math.max(2, Math.floor(nameOrPath.length / 3)))
-    .sort((a, b) => a.d - b.d)
-    .map((c) => `'${c.name}'`);
-  const hint = close.length > 0 ? `; did you mean ${close.slice(0, 3).join(", ")}?` : "";
+  const close = closestNames(
+    nameOrPath,
+    all.map((t) => t.name),
+    { limit: 3 },
+  );
+  const hint = didYouMean(close.map((name) => `'${name}'`));
   const known = all.length > 0 ? ` (templates: ${all.map((t) => t.name).join(", ")})` : "";
   throw new UsageError(`unknown template '${nameOrPath.slice(0, 60)}'${hint || known}`);
 }
@@ -230,18 +227,4 @@ export function scaleTargets(sections: readonly TemplateSection[], total: number
     left++;
   }
   return sections.map((s, i) => ({ ...s, target: out[i] }));
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return row[b.length];
 }

@@ -15,7 +15,8 @@ import { encodeSentences, type SourceSentence, sourceFromOutline } from "../task
 import { summarize } from "../tasks/summarize.js";
 import type { ConceptEvent, OutputConcept, ProgressEvent } from "../tasks/task-types.js";
 import { listTemplates, loadTemplate, type Template } from "../tasks/templates.js";
-import { messageOf, UsageError } from "../util/errors.js";
+import { processEnv } from "../util/env.js";
+import { messageOf, NoModelError, UsageError } from "../util/errors.js";
 import { exportFile } from "./export-file.js";
 import type {
   EncodeItem,
@@ -49,7 +50,7 @@ class InProcessServices implements TuiServices {
     private readonly doc: DocumentInfo,
     private readonly options: ModelOptions,
   ) {
-    this.env = options.env ?? process.env;
+    this.env = options.env ?? processEnv();
   }
 
   async openModels(): Promise<ModelsInfo> {
@@ -70,9 +71,10 @@ class InProcessServices implements TuiServices {
     } catch (error) {
       if (options.lcm !== undefined) note = messageOf(error);
       else
-        note = /no LCM/i.test(messageOf(error))
-          ? "no LCM installed: summarize and extend are off (R renders concepts)"
-          : messageOf(error);
+        note =
+          error instanceof NoModelError && error.kind === "lcm"
+            ? "no LCM installed: summarize and extend are off (R renders concepts)"
+            : messageOf(error);
       try {
         this.codec = await openCodec(choice);
       } catch (codecError) {

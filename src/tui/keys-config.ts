@@ -9,8 +9,9 @@
  * starting with bindings the user did not ask for.
  */
 import { readFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { closestNames, didYouMean } from "../util/did-you-mean.js";
+import { type Environment, lcmDir, processEnv } from "../util/env.js";
 import { UsageError } from "../util/errors.js";
 import { toDisplayLine } from "../util/sanitize.js";
 import {
@@ -22,9 +23,8 @@ import {
   normalizeKeySpec,
 } from "./keymap.js";
 
-export function keysConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CONFIG_HOME?.startsWith("/") ? env.XDG_CONFIG_HOME : join(homedir(), ".config");
-  return join(base, "lcm", "keys.json");
+export function keysConfigPath(env: Environment = processEnv()): string {
+  return join(lcmDir("config", env), "keys.json");
 }
 
 /** The keymap from the config file at `path`; the defaults when there is no file. */
@@ -59,8 +59,11 @@ export function parseKeysConfig(text: string): Partial<Record<CommandId, readonl
   const overrides: Partial<Record<CommandId, readonly string[]>> = {};
   for (const [name, keys] of Object.entries(value as Record<string, unknown>)) {
     if (!isCommandId(name)) {
-      const near = closestCommands(name);
-      const hint = near.length > 0 ? `; did you mean ${near.map((n) => `'${n}'`).join(" or ")}?` : "";
+      const near = closestNames(name, COMMAND_IDS, { limit: 2 });
+      const hint = didYouMean(
+        near.map((n) => `'${n}'`),
+        " or ",
+      );
       throw new UsageError(`unknown command '${toDisplayLine(name).slice(0, 40)}'${hint}`);
     }
     const list = typeof keys === "string" ? [keys] : keys;
@@ -76,26 +79,4 @@ export function parseKeysConfig(text: string): Partial<Record<CommandId, readonl
     });
   }
   return overrides;
-}
-
-/** Commands within a small edit distance of `name` (case-insensitive), closest first. */
-function closestCommands(name: string): string[] {
-  const target = name.toLowerCase();
-  return COMMAND_IDS.map((id) => ({ id, d: editDistance(target, id.toLowerCase()) }))
-    .filter((c) => c.d <= Math.max(2, Math.floor(target.length / 3)))
-    .sort((a, b) => a.d - b.d)
-    .slice(0, 2)
-    .map((c) => c.id);
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = row;
-  }
-  return previous[b.length];
 }

@@ -10,6 +10,7 @@
 import { stat } from "node:fs/promises";
 import { type Instance, render } from "ink";
 import type { DocumentFormat } from "../planner/outline.js";
+import { debugFromEnv, isCiFromEnv, processEnv } from "../util/env.js";
 import { UsageError } from "../util/errors.js";
 import { Autosave } from "./effects.js";
 import { keysConfigPath, loadKeymap } from "./keys-config.js";
@@ -38,7 +39,7 @@ const LEAVE_ALT_SCREEN = "\u001b[?1049l";
 type SessionOutcome = "keep" | "discard";
 
 export async function runTui(options: TuiOptions): Promise<void> {
-  const env = options.env ?? process.env;
+  const env = options.env ?? processEnv();
   checkTerminal(env);
   const keymap = await loadKeymap(keysConfigPath(env));
   const { doc, outline } = await openWithProgress(options);
@@ -79,7 +80,7 @@ function checkTerminal(env: NodeJS.ProcessEnv): void {
       "the TUI needs a terminal (stdin and stdout); for scripts use 'lcm outline' or 'lcm summarize'",
     );
   }
-  if (isTruthy(env.CI) || isTruthy(env.CONTINUOUS_INTEGRATION)) {
+  if (isCiFromEnv(env)) {
     throw new UsageError(
       "the TUI cannot draw while CI is set (Ink renders nothing in CI mode); unset CI to use it",
     );
@@ -217,7 +218,7 @@ function exitHandlers(hooks: {
     process.stderr.write(
       `lcm: the TUI crashed (${error instanceof Error ? error.message : String(error)}); the session is saved\n`,
     );
-    if (error instanceof Error && error.stack && hooks.env.LCM_DEBUG === "1")
+    if (error instanceof Error && error.stack && debugFromEnv(hooks.env))
       process.stderr.write(`${error.stack}\n`);
     process.exit(1);
   };
@@ -239,8 +240,4 @@ function exitHandlers(hooks: {
       process.off("exit", leaveScreen);
     },
   };
-}
-
-function isTruthy(value: string | undefined): boolean {
-  return value !== undefined && value !== "0" && value !== "false";
 }

@@ -8,25 +8,25 @@
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { mkdir, readFile, unlink } from "node:fs/promises";
-import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { OutputExistsError, writeNewFile } from "../batch/write-new-file.js";
 import type { Outline } from "../planner/outline.js";
 import type { OutlineEdit } from "../planner/outline-edits.js";
 import { outlineFromJson, outlineToJson } from "../planner/outline-json.js";
 import { outlineToMarkdown } from "../planner/outline-markdown.js";
 import type { Rendering } from "../tasks/render.js";
 import { writeFileAtomic, writeFileAtomicSync } from "../util/atomic-write.js";
+import { type Environment, lcmDir, processEnv } from "../util/env.js";
+import { OutputExistsError } from "../util/errors.js";
+import { writeNewFile } from "../util/exclusive-write.js";
 import type { OutputItem, OutputSource, OutputState, SessionSnapshot } from "./state/types.js";
 
 export const SESSION_VERSION = 1;
 
-export function sessionsDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_STATE_HOME?.startsWith("/") ? env.XDG_STATE_HOME : join(homedir(), ".local", "state");
-  return join(base, "lcm", "sessions");
+export function sessionsDir(env: Environment = processEnv()): string {
+  return join(lcmDir("state", env), "sessions");
 }
 
-export function sessionPath(documentPath: string, env: NodeJS.ProcessEnv = process.env): string {
+export function sessionPath(documentPath: string, env: Environment = processEnv()): string {
   const hash = createHash("sha256").update(resolve(documentPath)).digest("hex").slice(0, 32);
   return join(sessionsDir(env), `${hash}.json`);
 }

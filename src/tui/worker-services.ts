@@ -10,6 +10,7 @@ import { Worker } from "node:worker_threads";
 import type { Outline } from "../planner/outline.js";
 import { sourceFromOutline } from "../tasks/source-concepts.js";
 import { listTemplates } from "../tasks/templates.js";
+import { processEnv } from "../util/env.js";
 import { CancelledError, RuntimeFailure, UsageError } from "../util/errors.js";
 import { exportFile } from "./export-file.js";
 import type { ModelOptions, ModelsInfo, RunCallbacks, TuiServices } from "./services.js";
@@ -26,7 +27,7 @@ interface Pending {
 }
 
 export function createWorkerServices(doc: DocumentInfo, options: ModelOptions = {}): TuiServices {
-  const env = options.env ?? process.env;
+  const env = options.env ?? processEnv();
   const worker = new Worker(new URL("./model-worker.js", import.meta.url), {
     // Plain data only: the env is not cloned into workerData (the worker inherits process.env).
     workerData: { doc, options: { ...options, env: undefined } },

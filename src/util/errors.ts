@@ -9,6 +9,36 @@ export class UsageError extends Error {
   readonly exitCode = 2;
 }
 
+/** What a model search looked for: a codec or an LCM, by name or any. */
+export type ModelKind = "codec" | "lcm";
+
+/**
+ * No model of the kind asked for was found (none installed, or none of that name): a UsageError
+ * (exit 2; the user names the models) that says what is missing, so callers choose by `kind`
+ * ("no LCM: planning and rendering still work") instead of matching the message.
+ */
+export class NoModelError extends UsageError {
+  constructor(
+    message: string,
+    /** The kind that is missing. */
+    readonly kind: ModelKind,
+    /** The name asked for; undefined when any model of the kind would have done. */
+    readonly wanted?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A file that must not be replaced exists (batch outputs without --force, recovered sessions). */
+export class OutputExistsError extends UsageError {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Something failed while doing valid work (model missing, ONNX failure, I/O): exit code 1. */
 export class RuntimeFailure extends Error {
   override readonly name = "RuntimeFailure";
