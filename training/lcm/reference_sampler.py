@@ -1,11 +1,14 @@
-"""Python reference of the TypeScript sampler (docs/lcm-contract.md), used for the parity fixture.
+"""Python reference of the TypeScript sampler (docs/lcm-contract.md), used for the parity fixtures.
 
 It runs the same algorithm — mulberry32 + Box-Muller noise, trailing grid, DDIM with CFG on epsilon,
 guidance rescale, epsilon scaling, last x0 denormalized, stop rules — over the torch modules whose
 weights the ONNX graphs hold, and writes the prompt, the options and the expected concepts to JSON.
+The checkpoint's kind picks the family: a Two-Tower (test/fixtures/lcm-parity) or a One-Tower
+(test/fixtures/lcm-one-tower-parity), whose reference runs the whole tower over [prompt; noisy copy] at
+every step, not the runtime's cached prefix.
 
   python3 -m lcm.reference_sampler --checkpoint runs/lcm-smoke/checkpoint.pt --specials DATA/specials.f32 \
-      --prompt-from DATA --out ../test/fixtures/lcm-parity/parity.json
+      --prompt-from DATA --out ../test/fixtures/lcm-parity/parity.json [--seeds 7,11,23]
 """
 import argparse
 import json
@@ -15,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lcm.model import LcmConfig, TwoTowerLCM, zero_snr_alphas_cumprod
+from common import set_torch_threads
+from lcm.model import OneTowerLCM, load_checkpoint, zero_snr_alphas_cumprod
 from lcm.sampling import DEFAULTS, ddim_cfg, trailing_grid
 
 
@@ -52,9 +56,11 @@ def sample_next(model, prompt_norm, alphas, rng, opts):
     cond = torch.ones(1, 1, n, dtype=torch.bool)
     uncond = torch.zeros(1, 1, n, dtype=torch.bool)
     x = torch.tensor([rng.gaussian() for _ in range(D)], dtype=torch.float64) * opts["initial_noise"]
+    # the One-Tower's noisy copy stands for concept n, the one after the prompt
+    where = {"positions": torch.tensor([n])} if isinstance(model, OneTowerLCM) else {}
 
     def D_(z, t, mask):
-        return model.denoise(z.float()[None, None], torch.tensor([[t]]), ctx, mask)[0, 0].double()
+        return model.denoise(z.float()[None, None], torch.tensor([[t]]), ctx, mask, **where)[0, 0].double()
 
     def predict(z, t, guided):
         return (D_(z, t, cond), D_(z, t, uncond)) if guided else D_(z, t, cond)
@@ -93,14 +99,13 @@ def main():
     ap.add_argument("--specials", required=True)
     ap.add_argument("--prompt-from", required=True, help="encode_docs output folder; the first record's document")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--seeds", default="7", help="comma-separated; every seed runs every option set")
+    ap.add_argument("--repeat-threshold", type=float, default=0.9,
+                    help="higher lets more concepts through (a tiny model repeats itself at once)")
     args = ap.parse_args()
-    torch.set_num_threads(2)
-    ck = torch.load(args.checkpoint, map_location="cpu")
-    cfg = LcmConfig(**ck["config"])
-    model = TwoTowerLCM(cfg)
-    model.load_state_dict(ck["model"])
-    model.eval()
+    set_torch_threads()
+    seeds = [int(v) for v in args.seeds.split(",")]
+    model, cfg, ck = load_checkpoint(args.checkpoint)
     center = np.array(ck["normalizer"]["center"], np.float32)
     scale = np.array(ck["normalizer"]["scale"], np.float32)
     sp = np.fromfile(args.specials, dtype=np.float32).reshape(-1, cfg.concept_dim)
@@ -113,17 +118,20 @@ def main():
     prompt = np.concatenate([vecs[s: s + min(c, 6)], specials["model"][None]])
     alphas = zero_snr_alphas_cumprod(cfg.train_steps)
     cases = []
-    for opts in (
-        DEFAULTS,
-        {"steps": 10, "guidance": 1.0, "guidance_rescale": 0.0, "initial_noise": 1.0, "epsilon_scaling": 1.0},
-    ):
-        opts = {**opts, "seed": args.seed, "max_concepts": 3, "eot_threshold": 0.9, "repeat_threshold": 0.9}
-        out, stop = generate(model, center, scale, list(prompt), specials, alphas, opts)
-        cases.append({"options": opts, "expected": [v.tolist() for v in out], "stop": stop})
-    rng = Mulberry32(args.seed)
+    for seed in seeds:
+        for opts in (
+            DEFAULTS,
+            {"steps": 10, "guidance": 1.0, "guidance_rescale": 0.0, "initial_noise": 1.0, "epsilon_scaling": 1.0},
+        ):
+            opts = {**opts, "seed": seed, "max_concepts": 3, "eot_threshold": 0.9,
+                    "repeat_threshold": args.repeat_threshold}
+            out, stop = generate(model, center, scale, list(prompt), specials, alphas, opts)
+            cases.append({"options": opts, "expected": [v.tolist() for v in out], "stop": stop})
+    rng = Mulberry32(seeds[0])
     fixture = {
         "about": ("Expected outputs of training/lcm/reference_sampler.py (docs/lcm-contract.md) "
                   "for the LCM in this folder"),
+        "family": ck.get("kind", "two_tower"),
         "prompt": prompt.tolist(),
         "specials": {"end_of_text": specials["eot"].tolist(), "model_turn": specials["model"].tolist()},
         "rng_first_gaussians": [rng.gaussian() for _ in range(6)],
