@@ -26,10 +26,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { ConceptCodec } from "../dist/src/codec/codec.js";
-import { ConceptDecoder } from "../dist/src/codec/decoder.js";
-import { ConceptEncoder, DEFAULT_ENCODER_BATCHING } from "../dist/src/codec/encoder.js";
-import { readManifest } from "../dist/src/models/manifest.js";
+import { ConceptCodec, ConceptDecoder, ConceptEncoder, DEFAULT_ENCODER_BATCHING, readManifest } from "lcm";
 
 function flag(name, fallback) {
   const i = process.argv.indexOf(name);

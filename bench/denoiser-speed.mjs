@@ -12,13 +12,15 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { generateConcepts } from "../dist/src/lcm/generate.js";
-import { LcmModel } from "../dist/src/lcm/model.js";
-import { diffusionPredictor } from "../dist/src/lcm/predictors.js";
-import { buildOutline } from "../dist/src/planner/build-outline.js";
-import { walkConcepts } from "../dist/src/planner/outline.js";
-import { ruleSegmenter } from "../dist/src/segment/rules.js";
-import { ConceptEngine } from "../dist/src/tasks/engine.js";
+import {
+  buildOutline,
+  ConceptEngine,
+  diffusionPredictor,
+  generateConcepts,
+  LcmModel,
+  ruleSegmenter,
+  walkConcepts,
+} from "lcm";
 
 const { values } = parseArgs({
   options: {

@@ -12,12 +12,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { corpusBleu } from "../dist/src/eval/bleu.js";
-import { corpusChrf } from "../dist/src/eval/chrf.js";
-import { readSummarizationData } from "../dist/src/eval/datasets.js";
-import { scoreRougeMulti } from "../dist/src/eval/rouge.js";
-import { oneSentencePerLine, splitSentences } from "../dist/src/eval/sentences.js";
-import { xsimError } from "../dist/src/eval/xsim.js";
+import {
+  corpusBleu,
+  corpusChrf,
+  oneSentencePerLine,
+  readSummarizationData,
+  scoreRougeMulti,
+  splitSentences,
+  xsimError,
+} from "lcm";
 
 const dataFlag = process.argv.indexOf("--data");
 const data =

@@ -10,8 +10,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { detectLanguage } from "../dist/src/languages/detect-language.js";
-import { isKnownLanguage } from "../dist/src/languages/languages.js";
+import { detectLanguage, isKnownLanguage } from "lcm";
 
 const flag = process.argv.indexOf("--data");
 const data = flag > 0 ? process.argv[flag + 1] : new URL("../../shared/data", import.meta.url).pathname;

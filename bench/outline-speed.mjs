@@ -19,12 +19,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { buildOutline } from "../dist/src/planner/build-outline.js";
-import { markdownStructure } from "../dist/src/planner/markdown-structure.js";
-import { outlineJsonChunks } from "../dist/src/planner/outline-json.js";
-import { outlineStats } from "../dist/src/planner/outline-stats.js";
-import { plainStructure } from "../dist/src/planner/plain-structure.js";
-import { ruleSegmenter } from "../dist/src/segment/rules.js";
+import {
+  buildOutline,
+  markdownStructure,
+  outlineJsonChunks,
+  outlineStats,
+  plainStructure,
+  ruleSegmenter,
+} from "lcm";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {

@@ -12,7 +12,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
-import { segmentSentences } from "../dist/src/segment/rules.js";
+import { segmentSentences } from "lcm";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {

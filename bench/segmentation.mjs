@@ -21,8 +21,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { intlLocale } from "../dist/src/segment/cap.js";
-import { segmentSentences } from "../dist/src/segment/rules.js";
+import { intlLocale, segmentSentences } from "lcm";
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);

@@ -27,8 +27,7 @@
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { ConceptEngine } from "../dist/src/tasks/engine.js";
-import { summarize } from "../dist/src/tasks/summarize.js";
+import { ConceptEngine, summarize } from "lcm";
 
 const { values } = parseArgs({
   options: {

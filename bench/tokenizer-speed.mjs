@@ -18,7 +18,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { SentencePieceProcessor } from "../dist/src/codec/sentencepiece/index.js";
+import { SentencePieceProcessor } from "lcm";
 
 function flag(name, fallback) {
   const i = process.argv.indexOf(name);

@@ -9,9 +9,6 @@ export class UsageError extends Error {
   readonly exitCode = 2;
 }
 
-/** What a model search looked for: a codec or an LCM, by name or any. */
-export type ModelKind = "codec" | "lcm";
-
 /**
  * No model of the kind asked for was found (none installed, or none of that name): a UsageError
  * (exit 2; the user names the models) that says what is missing, so callers choose by `kind`
@@ -20,8 +17,8 @@ export type ModelKind = "codec" | "lcm";
 export class NoModelError extends UsageError {
   constructor(
     message: string,
-    /** The kind that is missing. */
-    readonly kind: ModelKind,
+    /** The kind that is missing (a manifest's `kind`). */
+    readonly kind: "codec" | "lcm",
     /** The name asked for; undefined when any model of the kind would have done. */
     readonly wanted?: string,
   ) {

@@ -22,7 +22,7 @@ import { parseArgs } from "node:util";
 
 const root = new URL("../../", import.meta.url).pathname;
 const { sentencesOf: segment } = await import("./sentences.mjs");
-const { ConceptCodec } = await import(join(root, "dist/src/codec/codec.js"));
+const { ConceptCodec } = await import("lcm");
 
 const { values: args } = parseArgs({
   options: {

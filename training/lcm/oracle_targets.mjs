@@ -19,7 +19,7 @@ import { createGunzip } from "node:zlib";
 
 const root = new URL("../../", import.meta.url).pathname;
 const { sentencesOf } = await import("./sentences.mjs");
-const { scoreRouge } = await import(join(root, "dist/src/eval/rouge.js"));
+const { scoreRouge } = await import("lcm");
 
 const { values: args } = parseArgs({
   options: {

@@ -1,12 +1,7 @@
 // The sentences the tool itself cuts a text into (its planner, plain-text mode, rule segmenter), in
 // order: sentence i of a document is concept row i of what encode_docs.mjs writes for it. Shared by
 // the LCM data scripts so they can never disagree. Needs `npm run build`.
-import { join } from "node:path";
-
-const root = new URL("../../", import.meta.url).pathname;
-const { buildOutline } = await import(join(root, "dist/src/planner/build-outline.js"));
-const { walkConcepts } = await import(join(root, "dist/src/planner/outline.js"));
-const { ruleSegmenter } = await import(join(root, "dist/src/segment/rules.js"));
+const { buildOutline, walkConcepts, ruleSegmenter } = await import("lcm");
 
 export function sentencesOf(text, lang = "eng_Latn") {
   const outline = buildOutline(text, { segmenter: ruleSegmenter, format: "plain", lang });

@@ -3,8 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-const root = new URL("../../", import.meta.url).pathname;
-const { ConceptCodec } = await import(join(root, "dist/src/codec/codec.js"));
+const { ConceptCodec } = await import("lcm");
 const [codecDir, out] = process.argv.slice(2);
 const codec = await ConceptCodec.load(codecDir, { cache: false });
 const texts = ["End of text.", "[MODEL]:"];
