@@ -16,6 +16,7 @@ import {
 import { nextConceptId, nextSectionId, type OutlineEdit } from "../../planner/outline-edits.js";
 import { applyToHistory, canRedo, canUndo, redo, undo } from "../../planner/outline-history.js";
 import { messageOf } from "../../util/errors.js";
+import { info } from "./message.js";
 import { currentRow, rowsOf, settle } from "./navigation.js";
 import { conceptKey, rowIndex, sectionKey } from "./rows.js";
 import type { AppState, RowKey } from "./types.js";
@@ -133,11 +134,7 @@ function stepHistory(state: AppState, direction: "undo" | "redo"): AppState {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Commands that edit at once (the ones that need text open a prompt first: see prompts.ts)
-
-function info(state: AppState, text: string): AppState {
-  return { ...state, message: { text, kind: "info" } };
-}
+// Commands that edit at once (the ones that need text open a prompt first: see dialogs/prompt.ts)
 
 export function deleteSelected(state: AppState): AppState {
   const row = currentRow(state);

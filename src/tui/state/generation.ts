@@ -9,6 +9,7 @@ import { findSectionPath, sectionAt } from "../../planner/outline.js";
 import { DEFAULT_GROUNDED } from "../../tasks/render.js";
 import { stripControl } from "../../util/sanitize.js";
 import { itemDisplayText } from "../output-lines.js";
+import { info } from "./message.js";
 import { currentRow } from "./navigation.js";
 import { isTitled } from "./rows.js";
 import type {
@@ -22,10 +23,6 @@ import type {
 } from "./types.js";
 
 export const LENGTHS = ["short", "medium", "long"] as const;
-
-function info(state: AppState, text: string, kind: "info" | "error" = "info"): AppState {
-  return { ...state, message: { text, kind } };
-}
 
 export function isRunning(state: AppState): boolean {
   return state.output !== null && (state.output.status === "running" || state.output.status === "rendering");
