@@ -42,8 +42,10 @@ export {
 // lcm/: the LCM runtime, for benchmarks and research code below the tasks.
 export { type GenerationResult, generateConcepts } from "./lcm/generate.js";
 export { LcmModel } from "./lcm/model.js";
-export { diffusionPredictor, type NextConceptPredictor } from "./lcm/predictors.js";
+export { OneTowerModel } from "./lcm/one-tower.js";
+export { diffusionPredictor, type NextConceptPredictor, oneTowerPredictor } from "./lcm/predictors.js";
 export type { GenerationOptions, GenerationSettings } from "./lcm/settings.js";
+export { type LcmFamily, lcmFamily, readLcmSpec, readOneTowerSpec } from "./lcm/spec.js";
 // models/: model discovery (--models, LCM_MODELS, the user's and the bundled models) and manifests.
 export {
   type CodecManifest,
