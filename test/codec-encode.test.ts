@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConceptCodec } from "../src/codec/codec.js";
 import { ConceptEncoder, planBatches } from "../src/codec/encoder.js";
-import { readManifest } from "../src/models/manifest.js";
+import { type CodecManifest, readManifest } from "../src/models/manifest.js";
 import { CancelledError, UsageError } from "../src/util/errors.js";
 import { SENTENCES, smokeCodecDir } from "./helpers/smoke-codec.js";
 
@@ -50,7 +50,7 @@ describe("ConceptEncoder", () => {
 
   it("gives the same vector alone as in any batch (padding is masked)", async () => {
     const together = await codec.encode(SENTENCES, "eng_Latn");
-    const manifest = await readManifest(smokeCodecDir());
+    const manifest = (await readManifest(smokeCodecDir())) as CodecManifest;
     const tiny = await ConceptEncoder.load(manifest, codec.tokenizer, {
       batching: { tokenBudget: 40, maxRows: 2 },
     });
@@ -94,7 +94,7 @@ describe("ConceptEncoder", () => {
   });
 
   it("reports progress per batch and stops when cancelled", async () => {
-    const manifest = await readManifest(smokeCodecDir());
+    const manifest = (await readManifest(smokeCodecDir())) as CodecManifest;
     const tiny = await ConceptEncoder.load(manifest, codec.tokenizer, {
       batching: { tokenBudget: 40, maxRows: 2 },
     });

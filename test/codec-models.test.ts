@@ -98,7 +98,7 @@ describe("manifest.json validation", () => {
   it("names the file and the field that is wrong", () => {
     expect(parseError(withChange((m) => delete m.kind))).toBe('/m/manifest.json: "kind" is missing');
     expect(parseError(withChange((m) => (m.kind = "vocoder")))).toMatch(/"kind" must be "codec" or "lcm"/);
-    expect(parseError(withChange((m) => (m.embedding_dim = "64")))).toMatch(
+    expect(parseError(withChange((m) => ((m as Record<string, unknown>).embedding_dim = "64")))).toMatch(
       /"embedding_dim" must be an integer >= 1/,
     );
     expect(parseError(withChange((m) => (m.languages = [])))).toMatch(/"languages" is empty/);
@@ -219,7 +219,7 @@ describe("model discovery", () => {
     ]);
     expect(modelRoots({ env, models: "/flag" })[0]).toEqual({ source: "--models", dir: "/flag" });
     expect(modelRoots({ env: { HOME: "/home/u" } })[0].dir).toMatch(/\.local\/share\/lcm\/models$/);
-    expect(bundledModelsDir()).toBe(fileURLToPath(new URL("../models/default/", import.meta.url)));
+    expect(bundledModelsDir()).toBe(fileURLToPath(new URL("../models/default", import.meta.url)));
   });
 
   it("finds codecs by name or first found, and accepts a model folder as the root", async () => {

@@ -12,7 +12,7 @@ import { isFloresCode } from "../src/requests/language-code.js";
 import { readOutlineOrDocument } from "../src/requests/outline-or-document.js";
 import { Params } from "../src/server/params.js";
 
-const NUMERIC = Object.values(FIELDS).filter(
+const NUMERIC = Object.values(FIELDS as Record<string, Field>).filter(
   (f): f is Extract<Field, { kind: "int" | "number" }> => f.kind === "int" || f.kind === "number",
 );
 

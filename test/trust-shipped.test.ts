@@ -157,7 +157,7 @@ describe("whole sentences", () => {
     const outline = buildOutline(BOOK, { segmenter: ruleSegmenter, format: "markdown", lang: "eng_Latn" });
     const sentences = outline.sections.flatMap(function all(s): {
       text: string;
-      span: [number, number] | null;
+      span: readonly [number, number] | null;
     }[] {
       return [
         ...s.concepts.filter((c) => c.kind === "sentence").map((c) => ({ text: c.text, span: c.span })),
