@@ -99,7 +99,9 @@ describe("where each concept is in the file", () => {
     expect(text.stdout).toContain(`‹p. ${pages.length}›`);
   });
 
-  it("PDF summaries: each sentence taken from the source names its page ([sN, p. K], JSON grounding)", () => {
+  it("PDF summaries: each sentence taken from the source names its page ([sN, p. K], JSON grounding)", {
+    timeout: 180_000,
+  }, () => {
     const file = join(dir, "long-report.pdf");
     writeFileSync(file, makePdf(PARAGRAPHS.slice(0, 30)));
     const pages = conceptsOf(file).map((c) => c.location?.page);
