@@ -29,7 +29,6 @@ import {
   ModelFileError,
   type SessionOptions,
 } from "../models/onnx-session.js";
-import { checkOptionalField, FIELDS } from "../requests/fields.js";
 import { CancelledError, UsageError } from "../util/errors.js";
 import type { CodecTokenizer, ProgressOptions } from "./codec-types.js";
 
@@ -157,11 +156,15 @@ export class ConceptDecoder {
     lang: string,
     options: DecodeOptions = {},
   ): Promise<DecodedSentence[]> {
-    // What the caller asked for is checked against the request fields; the defaults are the manifest's.
-    if (!options.greedy) checkOptionalField(FIELDS.beam, options.beam);
-    checkOptionalField(FIELDS.maxTokens, options.maxNewTokens);
+    // The decoder itself takes any beam (a beam as wide as a toy vocabulary is exhaustive search);
+    // what a request may ask for is bounded where requests come in (src/requests/fields.ts).
     const beam = options.greedy ? 1 : (options.beam ?? this.manifest.decoder.defaultBeam);
     const maxNew = options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
+    if (!Number.isInteger(beam) || beam < 1)
+      throw new UsageError(`beam must be a positive integer, got ${beam}`);
+    if (!Number.isInteger(maxNew) || maxNew < 1) {
+      throw new UsageError(`max new tokens must be a positive integer, got ${maxNew}`);
+    }
     embeddings.forEach((e, i) => {
       if (e.length !== this.dim) {
         throw new UsageError(`concept ${i + 1} has ${e.length} dimensions, the codec expects ${this.dim}`);

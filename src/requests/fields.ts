@@ -1,8 +1,9 @@
 /**
  * The request fields: every setting a caller may give a task (sampler, decoder, grounding, summary
  * length, outline), defined once with its type, bounds and help. The CLI builds its flags from this
- * table (cli/field-options.ts), the server reads params with it (server/params.ts `field`), and the
- * library checks what it is given against it (lcm/settings.ts, codec/decoder.ts, tasks/summarize.ts),
+ * table (cli/field-options.ts), the server reads params with it (server/params.ts `optionalField`), and the
+ * library checks the requests it is given against it (lcm/settings.ts, tasks/summarize.ts and
+ * tasks/expand-outline.ts; codec/decoder.ts itself is a primitive that takes any beam),
  * so a request is accepted or refused the same way everywhere, in the same words:
  *   CLI     lcm: --steps must be a whole number in 1..10000, got '0'
  *   server  Invalid params: params.steps must be a whole number in 1..10000, got 0
@@ -310,6 +311,12 @@ export function checkField(field: Field, value: unknown): void {
 /** checkField for an optional value: undefined passes. */
 export function checkOptionalField(field: Field, value: unknown): void {
   if (value !== undefined) checkField(field, value);
+}
+
+/** The library's check of a request's decoder options (summarize's and expand's `decode`). */
+export function checkDecodeFields(decode: { beam?: number; maxNewTokens?: number } | undefined): void {
+  checkOptionalField(FIELDS.beam, decode?.beam);
+  checkOptionalField(FIELDS.maxTokens, decode?.maxNewTokens);
 }
 
 /**

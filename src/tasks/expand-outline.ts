@@ -23,7 +23,7 @@ import {
   resolveGenerationSettings,
 } from "../lcm/settings.js";
 import { type Concept, type Outline, type Section, walkSections } from "../planner/outline.js";
-import { checkField, FIELDS } from "../requests/fields.js";
+import { checkDecodeFields, checkField, FIELDS } from "../requests/fields.js";
 import { CancelledError, UsageError } from "../util/errors.js";
 import type { ConceptEngine, SpecialConcepts } from "./engine.js";
 import { GROUNDING_TOP_K, GroundingIndex } from "./grounding.js";
@@ -224,6 +224,7 @@ function checkExpandRequest(engine: ConceptEngine, options: ExpandOptions): Expa
   const { codec, spec } = engine;
   const settings = resolveGenerationSettings(spec, options);
   engine.predictor(settings);
+  checkDecodeFields(options.decode);
   const threshold = options.groundingThreshold ?? spec.defaults.groundingThreshold;
   checkField(FIELDS.groundingThreshold, threshold);
   const resolve = (lang: string | undefined) =>

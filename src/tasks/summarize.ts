@@ -25,7 +25,7 @@ import {
 } from "../lcm/settings.js";
 import type { LcmSpec } from "../lcm/spec.js";
 import type { DocumentFormat, Outline, Span } from "../planner/outline.js";
-import { checkField, checkOptionalField, FIELDS } from "../requests/fields.js";
+import { checkDecodeFields, checkField, checkOptionalField, FIELDS } from "../requests/fields.js";
 import { CancelledError, UsageError } from "../util/errors.js";
 import type { ConceptEngine, SpecialConcepts } from "./engine.js";
 import { GROUNDING_TOP_K, GroundingIndex } from "./grounding.js";
@@ -250,6 +250,7 @@ function checkSummaryRequest(engine: ConceptEngine, options: SummarizeOptions): 
   const settings = resolveGenerationSettings(spec, options);
   engine.predictor(settings); // a missing Base-LCM graph fails here, before any work
   checkLength(options, spec.maxContext);
+  checkDecodeFields(options.decode);
   const threshold = options.groundingThreshold ?? spec.defaults.groundingThreshold;
   checkField(FIELDS.groundingThreshold, threshold);
   const resolve = (lang: string | undefined) =>
