@@ -1,5 +1,5 @@
 /**
- * Where models are found. Roots are searched in this order (DESIGN.md §2):
+ * Where models are found. Roots are searched in this order (docs/architecture.md, Models):
  *
  *   1. `--models DIR`, else the LCM_MODELS environment variable
  *   2. the user's data dir: $XDG_DATA_HOME/lcm/models (default ~/.local/share/lcm/models)

@@ -3,9 +3,9 @@
  * task needs (End-of-text, the model turn). The CLI, TUI and server open one and hand it to summarize()
  * and expandOutline().
  *
- * Which models: the LCM named (or the first found, DESIGN.md §2 order), then the codec named, else the
- * codec the LCM declares, else the first codec; an LCM paired with another codec is refused with one
- * line naming both.
+ * Which models: the LCM named (or the first found, in the order of docs/architecture.md, Models), then
+ * the codec named, else the codec the LCM declares, else the first codec; an LCM paired with another
+ * codec is refused with one line naming both.
  */
 import { type CodecOptions, ConceptCodec } from "../codec/codec.js";
 import { LcmModel } from "../lcm/model.js";

@@ -5,10 +5,12 @@
  * it (so undo works after a restore), the view, and the output with its concepts (base64 float32), and
  * the hash of the document it belongs to: a session for another version of the file is not offered.
  */
+
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { mkdir, readFile, unlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import type { SourceLocation } from "../inputs/source-locations.js";
 import type { Outline } from "../planner/outline.js";
 import type { OutlineEdit } from "../planner/outline-edits.js";
 import { outlineFromJson, outlineToJson } from "../planner/outline-json.js";
@@ -164,7 +166,8 @@ function readSource(value: unknown): OutputSource | null {
   if (!value || typeof value !== "object") return null;
   const s = value as Record<string, unknown>;
   if (typeof s.index !== "number" || typeof s.text !== "string" || typeof s.lang !== "string") return null;
-  return { index: s.index, text: s.text, lang: s.lang };
+  const location = s.location && typeof s.location === "object" ? (s.location as SourceLocation) : undefined;
+  return { index: s.index, text: s.text, lang: s.lang, ...(location && { location }) };
 }
 
 export async function writeSession(path: string, content: string): Promise<void> {
