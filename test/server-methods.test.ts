@@ -274,7 +274,8 @@ describe("cancellation and errors on real work", () => {
 
   it("answers bad params with -32602 and one clear line", async () => {
     const cases: [string, Record<string, unknown>, RegExp][] = [
-      ["summarize", {}, /params\.text must be a string/],
+      ["summarize", {}, /give either params\.text \(the document\) or params\.path/],
+      ["summarize", { text: 5 }, /params\.text must be a string/],
       ["summarize", { text: "   " }, /params\.text is empty/],
       ["summarize", { text: DOC, lang: "xx_Zzzz" }, /xx_Zzzz/],
       ["summarize", { text: DOC, maxConcepts: 0 }, /params\.maxConcepts must be a whole number/],

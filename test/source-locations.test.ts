@@ -9,10 +9,15 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { EmbeddingCache } from "../src/codec/embedding-cache.js";
 import { locate, locationLabel, type SourceMap } from "../src/inputs/source-locations.js";
+import { serve } from "../src/server/index.js";
+import { silentLogger } from "../src/server/logger.js";
 import { makeDocx, makeEpub, makeHtml, makePdf } from "./helpers/documents.js";
+import { RpcTestClient } from "./helpers/rpc-client.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = join(ROOT, "dist/src/cli.js");
@@ -190,5 +195,64 @@ describe("where each concept is in the file", () => {
     expect(locate(map, null)).toBeUndefined();
     expect(locate([{ start: 5, location: { paragraph: 1 } }], 2)).toBeUndefined();
     expect(locationLabel({ chapter: 3, chapterTitle: "X", path: "p[2]" })).toBe("ch. 3 › p[2]");
+  });
+});
+
+describe("the server reads files itself (params.path) and says where each concept is", () => {
+  it("outline, summarize and render of a PDF carry pages; text and path together are refused", {
+    timeout: 180_000,
+  }, async () => {
+    const file = join(dir, "served.pdf");
+    writeFileSync(file, makePdf(PARAGRAPHS.slice(0, 16)));
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const exit = serve({
+      input,
+      output,
+      models: join(ROOT, "models/default"),
+      threads: 2,
+      cache: new EmbeddingCache(join(dir, "server-cache")),
+      env: { ...process.env, XDG_CONFIG_HOME: join(dir, "config") },
+      log: silentLogger,
+      progressIntervalMs: 0,
+    });
+    const client = new RpcTestClient(input, output);
+    try {
+      const outline = (await client.call("outline", { path: file })).result as {
+        uri: string;
+        sections: { concepts: LocatedConcept[] }[];
+      };
+      expect(outline.uri).toBe(file);
+      const concepts = outline.sections.flatMap((s) => s.concepts);
+      expect(concepts.length).toBeGreaterThan(20);
+      expect(concepts.every((c) => (c.location?.page ?? 0) >= 1)).toBe(true);
+      const pages = concepts.map((c) => c.location!.page);
+
+      const summary = (await client.call("summarize", { path: file, length: "long" }, 150_000)).result as {
+        resultId: string;
+        concepts: { marker: string | null; grounding: { index: number; location?: { page: number } }[] }[];
+      };
+      expect(summary.concepts.some((c) => c.marker !== null)).toBe(true);
+      for (const c of summary.concepts) {
+        for (const g of c.grounding) expect(g.location).toEqual({ page: pages[g.index] });
+        if (c.marker) expect(c.marker).toMatch(/^\[s\d+( decoded)?, p\. \d+\]$/);
+      }
+      const render = (await client.call("render", { resultId: summary.resultId, lang: "eng_Latn" }))
+        .result as {
+        concepts: { marker: string | null }[];
+      };
+      expect(render.concepts.map((c) => c.marker)).toEqual(summary.concepts.map((c) => c.marker));
+
+      const both = await client.call("outline", { path: file, text: "Two inputs." });
+      expect(both.error?.code).toBe(-32602);
+      expect(both.error?.message).toContain("either params.text");
+      const missing = await client.call("outline", { path: join(dir, "nope.pdf") });
+      expect(missing.error?.code).toBe(-32602);
+      expect(missing.error?.message).toContain("no such file");
+    } finally {
+      client.request("shutdown");
+      client.notify("exit");
+      expect(await exit).toBe(0);
+    }
   });
 });

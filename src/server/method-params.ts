@@ -6,6 +6,8 @@
  */
 import { fileURLToPath } from "node:url";
 import type { DecodeOptions } from "../codec/decoder.js";
+import { readInput } from "../inputs/read-input.js";
+import type { SourceMap } from "../inputs/source-locations.js";
 import type { GenerationOptions } from "../lcm/settings.js";
 import type { BuildOutlineOptions } from "../planner/build-outline.js";
 import { detectFormat } from "../planner/document-format.js";
@@ -27,13 +29,34 @@ export interface DocumentParams {
   text: string;
   uri: string | null;
   format: DocumentFormat;
+  /** Read from params.path as a PDF, Word, EPUB or HTML file: where each block is in it. */
+  locations?: SourceMap;
 }
 
-/** text, uri and format: Markdown or plain by params.format, else by the URI's extension, else sniffed. */
-export function documentParams(p: Params, maxTextChars: number): DocumentParams {
+/**
+ * The document: params.text (an editor's buffer), or params.path, a file the server reads itself like
+ * the CLI does (any format lcm reads: PDF, Word, EPUB and HTML too, whose concepts then carry their
+ * page, chapter or element). Format: params.format, else the URI's (or path's) extension, else sniffed.
+ */
+export async function documentParams(p: Params, maxTextChars: number): Promise<DocumentParams> {
+  if (p.has("path") === p.has("text")) {
+    throw invalidParams("give either params.text (the document) or params.path (a file to read)");
+  }
+  const forced = p.optionalEnum("format", FORMATS);
+  if (p.has("path")) {
+    const path = p.text("path", 4096);
+    const input = await readInput(path);
+    if (input.text.length > maxTextChars) {
+      throw invalidParams(
+        `${path} has ${input.text.length} characters of text, over the limit of ${maxTextChars}`,
+      );
+    }
+    const uri = p.optionalString("uri") ?? path;
+    const format = detectFormat(pathOfUri(uri), input.text, forced ?? input.format);
+    return { text: input.text, uri, format, ...(input.locations && { locations: input.locations }) };
+  }
   const text = p.text("text", maxTextChars);
   const uri = p.optionalString("uri") ?? null;
-  const forced = p.optionalEnum("format", FORMATS);
   return { text, uri, format: detectFormat(pathOfUri(uri), text, forced) };
 }
 

@@ -122,18 +122,19 @@ async function initialize(server: Server) {
   };
 }
 
-function outline(server: Server, raw: unknown) {
+async function outline(server: Server, raw: unknown) {
   const p = new Params(raw);
-  const doc = documentParams(p, server.maxTextChars);
+  const doc = await documentParams(p, server.maxTextChars);
   const { lang, maxChars } = outlineParams(p);
   const built = buildOutline(doc.text, { segmenter: ruleSegmenter, format: doc.format, lang, maxChars });
-  return { uri: doc.uri, ...(JSON.parse(outlineToJson(built, outlineStats(built))) as object) };
+  const json = outlineToJson(built, outlineStats(built), doc.locations);
+  return { uri: doc.uri, ...(JSON.parse(json) as object) };
 }
 
 async function summarizeMethod(server: Server, raw: unknown, context: RequestContext) {
   const { host, store } = server;
   const p = new Params(raw);
-  const doc = documentParams(p, server.maxTextChars);
+  const doc = await documentParams(p, server.maxTextChars);
   const slot = store.reserve();
   try {
     const options = await summarizeParams(p, server.env);
@@ -142,7 +143,7 @@ async function summarizeMethod(server: Server, raw: unknown, context: RequestCon
     return await host.queue.run(context.signal, async () => {
       const result = await summarize(
         engine,
-        { text: doc.text, name: doc.uri ?? "<buffer>", format: doc.format },
+        { text: doc.text, name: doc.uri ?? "<buffer>", format: doc.format, locations: doc.locations },
         options,
         { signal: context.signal, onProgress: stageProgress(context) },
       );
@@ -232,7 +233,7 @@ function renderAnswer(
       grounded: r.grounded,
       rendering: r.rendering,
       sourceIndex: r.sourceIndex,
-      marker: sourceMarker(r),
+      marker: sourceMarker({ ...r, grounding: stored?.concepts[index].grounding }),
       shown: isShown(r.rendering),
       span: stored ? sourceSpan(stored.concepts[index].grounding, r.sourceIndex) : null,
     })),
@@ -241,7 +242,7 @@ function renderAnswer(
 
 async function encode(server: Server, raw: unknown, context: RequestContext) {
   const p = new Params(raw);
-  const doc = documentParams(p, server.maxTextChars);
+  const doc = await documentParams(p, server.maxTextChars);
   const lang = p.optionalString("lang");
   const vectors = p.optionalBoolean("includeVectors") ?? true;
   const codec = await server.host.codec();
