@@ -63,7 +63,7 @@ async function runExpand(file: string, flags: ExpandFlags): Promise<void> {
   const options = await taskFlagOptions(flags);
   const input = await readInput(file);
   // A saved outline as it is; any other document becomes its outline.
-  const { outline } = readOutlineOrDocument({
+  const { outline, fromOutlineFile } = readOutlineOrDocument({
     text: input.text,
     path: file === "-" ? null : file,
     name: input.name,
@@ -73,10 +73,16 @@ async function runExpand(file: string, flags: ExpandFlags): Promise<void> {
   const progress = progressReporter("expand", flags);
   let result: ExpandResult;
   try {
-    result = await expandOutline(engine, outline, options, {
-      onProgress: progress.onProgress,
-      signal: interruptSignal(),
-    });
+    const locations = fromOutlineFile ? undefined : input.locations;
+    result = await expandOutline(
+      engine,
+      outline,
+      { ...options, locations },
+      {
+        onProgress: progress.onProgress,
+        signal: interruptSignal(),
+      },
+    );
   } finally {
     progress.done();
     await engine.release();

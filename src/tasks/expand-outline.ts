@@ -16,6 +16,7 @@
  */
 
 import type { DecodeOptions } from "../codec/decoder.js";
+import type { SourceMap } from "../inputs/source-locations.js";
 import { GenerationRun, now } from "../lcm/generation-run.js";
 import {
   type GenerationOptions,
@@ -57,6 +58,8 @@ export interface ExpandOptions extends GenerationOptions {
   grounded?: boolean;
   groundingThreshold?: number;
   decode?: DecodeOptions;
+  /** The source map of the converted document the outline was built from: grounding says where. */
+  locations?: SourceMap;
 }
 
 export interface ExpandedConcept extends OutputConcept {
@@ -122,7 +125,11 @@ export async function expandOutline(
   const { signal, onProgress } = callbacks;
 
   onProgress?.({ stage: "segment", done: 0, total: 1 });
-  const source = sourceFromOutline(outline, { supported: codec.languages, sourceLang: request.sourceLang });
+  const source = sourceFromOutline(outline, {
+    supported: codec.languages,
+    sourceLang: request.sourceLang,
+    locations: options.locations,
+  });
   const sentences = source.sentences;
   if (sentences.length === 0 && !hasTitles(outline)) {
     throw new UsageError("the outline has no concepts or section titles to expand");
