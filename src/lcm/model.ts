@@ -17,17 +17,16 @@
 import { join } from "node:path";
 import { checkFileSizes } from "../models/model-files.js";
 import {
-  checkGraph,
-  createSession,
   floatTensor,
+  type GraphExpectation,
   type InferenceSession,
-  int64Tensor,
   ModelFileError,
   type SessionOptions,
   type Tensor,
 } from "../models/onnx-session.js";
 import { UsageError } from "../util/errors.js";
 import type { ConceptDenoiser } from "./diffusion-sampler.js";
+import { conceptsInput, openGraph, stepDenoiser, stepGraph } from "./graphs.js";
 import type { LcmSpec } from "./spec.js";
 
 export interface LcmLoadOptions extends SessionOptions {
@@ -53,13 +52,7 @@ export class LcmModel {
     const { denoiser: form = "auto", ...sessionOptions } = options;
     await checkFileSizes(spec.manifest);
     const contextualizer = await open(spec, spec.files.contextualizer, sessionOptions, {
-      inputs: {
-        concepts: {
-          type: "float32",
-          shape: [null, null, spec.dim],
-          dimNames: [null, null, "codec.embedding_dim"],
-        },
-      },
+      inputs: { concepts: conceptsInput(spec.dim) },
       outputs: {
         context: {
           type: "float32",
@@ -106,33 +99,9 @@ export class LcmModel {
    * concept and reused by every step.
    */
   async conditioned(context: Float32Array, rows: number, width: number): Promise<ConceptDenoiser> {
-    const D = this.spec.dim;
-    const maskSingle = floatTensor(new Float32Array(rows).fill(1), [1, rows]);
-    const maskPairData = new Float32Array(2 * rows);
-    maskPairData.fill(1, 0, rows);
-    const maskPair = floatTensor(maskPairData, [2, rows]);
     const inputs = await this.contextInputs(context, rows, width);
     const session = this.denoiser.form === "full" ? this.denoiser.session : this.denoiser.step;
-    return {
-      async predict(x: Float32Array, t: number, branches: 1 | 2): Promise<Float32Array> {
-        let noisy: Tensor;
-        if (branches === 1) noisy = floatTensor(x, [1, D]);
-        else {
-          const both = new Float32Array(2 * D);
-          both.set(x, 0);
-          both.set(x, D);
-          noisy = floatTensor(both, [2, D]);
-        }
-        const timestep = int64Tensor(new BigInt64Array(branches).fill(BigInt(t)), [branches]);
-        const out = await session.run({
-          noisy,
-          timestep,
-          ...(branches === 1 ? inputs.single : inputs.pair),
-          context_mask: branches === 1 ? maskSingle : maskPair,
-        });
-        return out.x0.data as Float32Array;
-      },
-    };
+    return stepDenoiser(session, this.spec.dim, rows, inputs);
   }
 
   /** The context-dependent denoiser inputs for batch 1 and for the batched cond + uncond pair. */
@@ -186,20 +155,8 @@ export class LcmModel {
       );
     }
     this.baseLoad ??= open(this.spec, file, this.options, {
-      inputs: {
-        concepts: {
-          type: "float32",
-          shape: [null, null, this.spec.dim],
-          dimNames: [null, null, "codec.embedding_dim"],
-        },
-      },
-      outputs: {
-        predicted: {
-          type: "float32",
-          shape: [null, null, this.spec.dim],
-          dimNames: [null, null, "codec.embedding_dim"],
-        },
-      },
+      inputs: { concepts: conceptsInput(this.spec.dim) },
+      outputs: { predicted: conceptsInput(this.spec.dim) },
     });
     return this.baseLoad;
   }
@@ -219,16 +176,13 @@ export class LcmModel {
   }
 }
 
-async function open(
+function open(
   spec: LcmSpec,
   file: string,
   options: SessionOptions,
-  expected: Parameters<typeof checkGraph>[1],
+  expected: GraphExpectation,
 ): Promise<InferenceSession> {
-  const path = join(spec.manifest.dir, file);
-  const session = await createSession(path, options, path);
-  checkGraph(session, expected, path);
-  return session;
+  return openGraph(spec.manifest.dir, file, options, expected);
 }
 
 /** [1, ...] -> [2, ...]: the cond and uncond branches share the context; only their masks differ. */
@@ -262,14 +216,7 @@ async function openDenoiser(
     shape: [null, null, spec.modelDim],
     dimNames: [null, null, "architecture.model_dim"],
   };
-  const x0 = {
-    x0: { type: "float32" as const, shape: [null, spec.dim], dimNames: [null, "codec.embedding_dim"] },
-  };
-  const stepInputs = {
-    noisy: { type: "float32" as const, shape: [null, spec.dim], dimNames: [null, "codec.embedding_dim"] },
-    timestep: { type: "int64" as const, shape: [null] },
-    context_mask: { type: "float32" as const, shape: [null, null] },
-  };
+  const stepIO = stepGraph(spec.dim);
   if (form !== "full" && split) {
     const memoryShape = {
       type: "float32" as const,
@@ -281,11 +228,14 @@ async function openDenoiser(
       outputs: { memory_keys: memoryShape, memory_values: memoryShape },
     });
     const step = await open(spec, denoiserStep, options, {
-      inputs: { ...stepInputs, memory_keys: memoryShape, memory_values: memoryShape },
-      outputs: x0,
+      inputs: { ...stepIO.inputs, memory_keys: memoryShape, memory_values: memoryShape },
+      outputs: stepIO.outputs,
     });
     return { form: "split", memory, step };
   }
-  const session = await open(spec, denoiser!, options, { inputs: { ...stepInputs, context }, outputs: x0 });
+  const session = await open(spec, denoiser!, options, {
+    inputs: { ...stepIO.inputs, context },
+    outputs: stepIO.outputs,
+  });
   return { form: "full", session };
 }

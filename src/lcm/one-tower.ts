@@ -17,16 +17,14 @@
 import { join } from "node:path";
 import { checkFileSizes } from "../models/model-files.js";
 import {
-  checkGraph,
-  createSession,
   floatTensor,
   type InferenceSession,
-  int64Tensor,
   ModelFileError,
   type SessionOptions,
   type Tensor,
 } from "../models/onnx-session.js";
 import type { ConceptDenoiser } from "./diffusion-sampler.js";
+import { conceptsInput, openGraph, stepDenoiser, stepGraph } from "./graphs.js";
 import type { OneTowerSpec } from "./spec.js";
 
 export class OneTowerModel {
@@ -43,26 +41,14 @@ export class OneTowerModel {
       shape: [spec.layers, null, null, spec.modelDim],
       dimNames: ["architecture.one_tower_layers", null, null, "architecture.model_dim"],
     };
-    const concept = { type: "float32" as const, dimNames: [null, "codec.embedding_dim"] };
-    const prefix = await open(spec, spec.files.prefix, options, {
-      inputs: {
-        concepts: {
-          type: "float32",
-          shape: [null, null, spec.dim],
-          dimNames: [null, null, "codec.embedding_dim"],
-        },
-      },
+    const prefix = await openGraph(spec.manifest.dir, spec.files.prefix, options, {
+      inputs: { concepts: conceptsInput(spec.dim) },
       outputs: { prefix_keys: keysShape, prefix_values: keysShape },
     });
-    const step = await open(spec, spec.files.step, options, {
-      inputs: {
-        noisy: { ...concept, shape: [null, spec.dim] },
-        timestep: { type: "int64", shape: [null] },
-        prefix_keys: keysShape,
-        prefix_values: keysShape,
-        context_mask: { type: "float32", shape: [null, null] },
-      },
-      outputs: { x0: { ...concept, shape: [null, spec.dim] } },
+    const stepIO = stepGraph(spec.dim);
+    const step = await openGraph(spec.manifest.dir, spec.files.step, options, {
+      inputs: { ...stepIO.inputs, prefix_keys: keysShape, prefix_values: keysShape },
+      outputs: stepIO.outputs,
     });
     return new OneTowerModel(spec, prefix, step);
   }
@@ -74,32 +60,8 @@ export class OneTowerModel {
    * both branches: the step graph broadcasts it over the batch.
    */
   async conditioned(normalized: Float32Array, rows: number): Promise<ConceptDenoiser> {
-    const D = this.spec.dim;
     const prefix = await this.prefix(normalized, rows);
-    const maskSingle = floatTensor(new Float32Array(rows).fill(1), [1, rows]);
-    const maskPairData = new Float32Array(2 * rows);
-    maskPairData.fill(1, 0, rows);
-    const maskPair = floatTensor(maskPairData, [2, rows]);
-    const step = this.stepSession;
-    return {
-      async predict(x: Float32Array, t: number, branches: 1 | 2): Promise<Float32Array> {
-        let noisy: Tensor;
-        if (branches === 1) noisy = floatTensor(x, [1, D]);
-        else {
-          const both = new Float32Array(2 * D);
-          both.set(x, 0);
-          both.set(x, D);
-          noisy = floatTensor(both, [2, D]);
-        }
-        const out = await step.run({
-          noisy,
-          timestep: int64Tensor(new BigInt64Array(branches).fill(BigInt(t)), [branches]),
-          ...prefix,
-          context_mask: branches === 1 ? maskSingle : maskPair,
-        });
-        return out.x0.data as Float32Array;
-      },
-    };
+    return stepDenoiser(this.stepSession, this.spec.dim, rows, { single: prefix, pair: prefix });
   }
 
   /** The prompt's per-layer keys and values, [L, 1, N, d] each, as the step graph takes them. */
@@ -122,16 +84,4 @@ export class OneTowerModel {
     await this.prefixSession.release();
     await this.stepSession.release();
   }
-}
-
-async function open(
-  spec: OneTowerSpec,
-  file: string,
-  options: SessionOptions,
-  expected: Parameters<typeof checkGraph>[1],
-): Promise<InferenceSession> {
-  const path = join(spec.manifest.dir, file);
-  const session = await createSession(path, options, path);
-  checkGraph(session, expected, path);
-  return session;
 }
