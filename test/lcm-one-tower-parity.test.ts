@@ -19,37 +19,16 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateConcepts } from "../src/lcm/generate.js";
 import { OneTowerModel } from "../src/lcm/one-tower.js";
 import { oneTowerPredictor } from "../src/lcm/predictors.js";
 import { lcmFamily, readLcmSpec, readOneTowerSpec } from "../src/lcm/spec.js";
 import { type LcmManifest, readManifest } from "../src/models/manifest.js";
+import { expectParity, type ParityFixture, samplerOptions } from "./helpers/lcm-parity.js";
 
 const DIR = fileURLToPath(new URL("./fixtures/lcm-one-tower-parity/", import.meta.url));
 const TWO_TOWER_DIR = fileURLToPath(new URL("./fixtures/lcm-parity/", import.meta.url));
 
-interface ParityCase {
-  options: {
-    steps: number;
-    guidance: number;
-    guidance_rescale: number;
-    initial_noise: number;
-    epsilon_scaling: number;
-    seed: number;
-    max_concepts: number;
-    eot_threshold: number;
-    repeat_threshold: number;
-  };
-  expected: number[][];
-  stop: string;
-}
-
-const fixture = JSON.parse(readFileSync(`${DIR}parity.json`, "utf8")) as {
-  family: string;
-  prompt: number[][];
-  specials: { end_of_text: number[]; model_turn: number[] };
-  cases: ParityCase[];
-};
+const fixture = JSON.parse(readFileSync(`${DIR}parity.json`, "utf8")) as ParityFixture & { family: string };
 
 async function lcmManifest(dir: string): Promise<LcmManifest> {
   const manifest = await readManifest(dir);
@@ -101,34 +80,8 @@ describe("One-Tower parity with training/lcm/reference_sampler.py", () => {
   for (const [k, c] of fixture.cases.entries()) {
     const o = c.options;
     it(`case ${k + 1} (seed ${o.seed}, steps ${o.steps}, guidance ${o.guidance}): same concepts to 1e-4 and same stop`, async () => {
-      const predictor = oneTowerPredictor(model, {
-        steps: o.steps,
-        guidance: o.guidance,
-        guidanceRescale: o.guidance_rescale,
-        initialNoise: o.initial_noise,
-        epsilonScaling: o.epsilon_scaling,
-      });
-      const result = await generateConcepts(
-        predictor,
-        fixture.prompt.map((row) => Float32Array.from(row)),
-        Float32Array.from(fixture.specials.end_of_text),
-        {
-          maxConcepts: o.max_concepts,
-          minConcepts: 0,
-          seed: o.seed,
-          eotThreshold: o.eot_threshold,
-          repeatThreshold: o.repeat_threshold,
-        },
-      );
-      expect(result.stop).toBe(c.stop);
-      expect(result.concepts.length).toBe(c.expected.length);
-      let worst = 0;
-      result.concepts.forEach((vector, i) => {
-        c.expected[i].forEach((value, d) => {
-          worst = Math.max(worst, Math.abs(vector[d] - value));
-        });
-      });
-      expect(worst).toBeLessThan(1e-4);
+      const predictor = oneTowerPredictor(model, samplerOptions(o));
+      await expectParity(predictor, fixture, c);
       // one prefix run per sampled concept (kept or stopped on), one step run per diffusion step
       const sampled = c.expected.length + (c.stop === "length" ? 0 : 1);
       expect(predictor.stats).toEqual({ contextRuns: sampled, denoiserRuns: sampled * o.steps });

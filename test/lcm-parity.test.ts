@@ -8,38 +8,19 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateConcepts } from "../src/lcm/generate.js";
 import { LcmModel } from "../src/lcm/model.js";
 import { diffusionPredictor } from "../src/lcm/predictors.js";
 import { SeededRandom } from "../src/lcm/rng.js";
 import { computeAlphasCumprod, trailingTimesteps } from "../src/lcm/schedule.js";
 import { readLcmSpec } from "../src/lcm/spec.js";
 import { readManifest } from "../src/models/manifest.js";
+import { expectParity, type ParityFixture, samplerOptions } from "./helpers/lcm-parity.js";
 
 const DIR = fileURLToPath(new URL("./fixtures/lcm-parity/", import.meta.url));
 
-interface ParityCase {
-  options: {
-    steps: number;
-    guidance: number;
-    guidance_rescale: number;
-    initial_noise: number;
-    epsilon_scaling: number;
-    seed: number;
-    max_concepts: number;
-    eot_threshold: number;
-    repeat_threshold: number;
-  };
-  expected: number[][];
-  stop: string;
-}
-
-const fixture = JSON.parse(readFileSync(`${DIR}parity.json`, "utf8")) as {
-  prompt: number[][];
-  specials: { end_of_text: number[]; model_turn: number[] };
+const fixture = JSON.parse(readFileSync(`${DIR}parity.json`, "utf8")) as ParityFixture & {
   rng_first_gaussians: number[];
   grid_T100_S40: number[];
-  cases: ParityCase[];
 };
 
 let model: LcmModel;
@@ -84,35 +65,8 @@ describe("parity with training/lcm/reference_sampler.py", () => {
   for (const [k, c] of fixture.cases.entries())
     for (const form of ["full", "split"] as const) {
       it(`case ${k + 1} (steps ${c.options.steps}, guidance ${c.options.guidance}, ${form} denoiser): same concepts to 1e-4 and same stop`, async () => {
-        const o = c.options;
-        const predictor = diffusionPredictor(form === "full" ? model : split, {
-          steps: o.steps,
-          guidance: o.guidance,
-          guidanceRescale: o.guidance_rescale,
-          initialNoise: o.initial_noise,
-          epsilonScaling: o.epsilon_scaling,
-        });
-        const result = await generateConcepts(
-          predictor,
-          fixture.prompt.map((row) => Float32Array.from(row)),
-          Float32Array.from(fixture.specials.end_of_text),
-          {
-            maxConcepts: o.max_concepts,
-            minConcepts: 0,
-            seed: o.seed,
-            eotThreshold: o.eot_threshold,
-            repeatThreshold: o.repeat_threshold,
-          },
-        );
-        expect(result.stop).toBe(c.stop);
-        expect(result.concepts.length).toBe(c.expected.length);
-        let worst = 0;
-        result.concepts.forEach((vector, i) => {
-          c.expected[i].forEach((value, d) => {
-            worst = Math.max(worst, Math.abs(vector[d] - value));
-          });
-        });
-        expect(worst).toBeLessThan(1e-4);
+        const predictor = diffusionPredictor(form === "full" ? model : split, samplerOptions(c.options));
+        await expectParity(predictor, fixture, c);
       });
     }
 });
