@@ -1,7 +1,7 @@
 /**
  * The pieces every JSON result is made of, rounded the same way wherever it is written (the CLI's
- * summary and expansion JSON, batch files): grounding scores to 4 decimals, stage timings to 0.1 ms,
- * and the sampler settings a result was generated with.
+ * summary and expansion JSON, batch files, the server's results): grounding scores to 4 decimals,
+ * stage timings to 0.1 ms, and the sampler settings a result was generated with.
  */
 import { locationJson } from "../inputs/source-locations.js";
 import type { GenerationSettings } from "../lcm/settings.js";

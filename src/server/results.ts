@@ -6,12 +6,12 @@
  * need them.
  */
 
-import { locationJson } from "../inputs/source-locations.js";
 import type { Span } from "../planner/outline.js";
+import { groundingJson, timingsJson } from "../requests/result-json.js";
 import { type ExpandResult, renderDocument } from "../tasks/expand-outline.js";
 import { isShown, sourceMarker } from "../tasks/render.js";
 import type { SummaryResult } from "../tasks/summarize.js";
-import type { Grounding, OutputConcept } from "../tasks/task-types.js";
+import type { OutputConcept } from "../tasks/task-types.js";
 import { wholeSentences } from "../tasks/whole-sentences.js";
 import type { StoredConcept, StoredResult, StoredSource } from "./result-store.js";
 
@@ -40,11 +40,6 @@ export function vectorJson(vector: Float32Array): number[] {
   return Array.from(vector, (v) => Number(v.toPrecision(9)));
 }
 
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
 function conceptJson(
   concept: OutputConcept,
   index: number,
@@ -61,19 +56,10 @@ function conceptJson(
     shown: isShown(concept.rendering),
     section: concept.section,
     span: nearest === undefined ? null : (sourceSpans[nearest] ?? null),
-    grounding: concept.grounding.map((g: Grounding) => ({
-      index: g.index,
-      score: round(g.score, 4),
-      span: g.span,
-      ...(g.location && { location: locationJson(g.location) }),
-    })),
+    grounding: groundingJson(concept.grounding),
   };
   if (vectors) out.vector = vectorJson(concept.vector);
   return out;
-}
-
-function roundTimings<T extends object>(timings: T): T {
-  return Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, round(v as number, 1)])) as T;
 }
 
 export function summaryJson(result: SummaryResult, resultId: string, uri: string | null, vectors: boolean) {
@@ -94,7 +80,7 @@ export function summaryJson(result: SummaryResult, resultId: string, uri: string
     },
     settings: result.settings,
     stops: result.stops,
-    stats: { ...result.stats, timings: roundTimings(result.stats.timings) },
+    stats: { ...result.stats, timings: timingsJson(result.stats.timings) },
   };
 }
 
@@ -125,7 +111,7 @@ export function expandJson(result: ExpandResult, resultId: string, uri: string |
       sentences: result.source.sentences.length,
     },
     settings: result.settings,
-    stats: { ...result.stats, timings: roundTimings(result.stats.timings) },
+    stats: { ...result.stats, timings: timingsJson(result.stats.timings) },
   };
 }
 
