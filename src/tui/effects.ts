@@ -10,7 +10,7 @@
 import type { Outline } from "../planner/outline.js";
 import { walkConcepts } from "../planner/outline.js";
 import { CancelledError, messageOf } from "../util/errors.js";
-import type { TuiServices } from "./services.js";
+import type { GenerateResult, RunCallbacks, TuiServices } from "./services.js";
 import { deleteSession, serializeSession, writeSession, writeSessionSync } from "./session-file.js";
 import { hasSessionContent, snapshotOf } from "./state/init.js";
 import type { Action, AppState, Effect, Progress } from "./state/types.js";
@@ -31,43 +31,14 @@ export class EffectRunner {
   run(effect: Effect): void {
     switch (effect.kind) {
       case "generate":
-        this.track(effect.runId, (signal, progress) =>
-          this.services
-            .generate(effect.request, {
-              signal,
-              onProgress: progress,
-              onConcept: (index, item) =>
-                this.dispatch({ type: "concept", runId: effect.runId, index, item }),
-            })
-            .then((result) =>
-              this.dispatch({
-                type: "generated",
-                runId: effect.runId,
-                items: result.items,
-                sections: result.sections,
-                lang: result.lang,
-              }),
-            ),
-        );
+        this.trackGeneration(effect.runId, (callbacks) => this.services.generate(effect.request, callbacks));
         return;
       case "renderSection":
-        this.track(effect.runId, (signal, progress) =>
+        // A section rendered as it stands has no template sections.
+        this.trackGeneration(effect.runId, (callbacks) =>
           this.services
-            .renderSection(effect.outline, effect.section, effect.lang, {
-              signal,
-              onProgress: progress,
-              onConcept: (index, item) =>
-                this.dispatch({ type: "concept", runId: effect.runId, index, item }),
-            })
-            .then((result) =>
-              this.dispatch({
-                type: "generated",
-                runId: effect.runId,
-                items: result.items,
-                sections: null,
-                lang: result.lang,
-              }),
-            ),
+            .renderSection(effect.outline, effect.section, effect.lang, callbacks)
+            .then((result) => ({ ...result, sections: null })),
         );
         return;
       case "renderOutput":
@@ -108,6 +79,25 @@ export class EffectRunner {
 
   cancelAll(): void {
     for (const controller of this.runs.values()) controller.abort();
+  }
+
+  /** A run whose concepts are shown as they come, then replaced by the whole output. */
+  private trackGeneration(runId: number, work: (callbacks: RunCallbacks) => Promise<GenerateResult>): void {
+    this.track(runId, (signal, progress) =>
+      work({
+        signal,
+        onProgress: progress,
+        onConcept: (index, item) => this.dispatch({ type: "concept", runId, index, item }),
+      }).then((result) =>
+        this.dispatch({
+          type: "generated",
+          runId,
+          items: result.items,
+          sections: result.sections,
+          lang: result.lang,
+        }),
+      ),
+    );
   }
 
   private track(
