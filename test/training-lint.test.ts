@@ -4,31 +4,18 @@
  * `python3 -m PACKAGE.MODULE` from training/ (training/pyproject.toml, training/README.md).
  * A machine without pyflakes fails here, naming the package to install; nothing skips.
  */
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
+import { PY, runCaptured } from "./helpers/run-captured.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const TRAINING = join(ROOT, "training");
-const PY = process.env.PYTHON ?? "/usr/bin/python3";
 // git-ignored outputs of training runs (.gitignore), not code
 const NOT_CODE = new Set(["data", "runs", "checkpoints", "__pycache__"]);
 
-/** Async so the test worker's event loop (and vitest's RPC heartbeat) keeps running meanwhile. */
 function run(cmd: string, args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: TRAINING });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    child.on("error", (e) => resolve({ code: -1, out: String(e) }));
-    child.on("close", (code) => resolve({ code, out }));
-  });
+  return runCaptured(cmd, args, { cwd: TRAINING });
 }
 
 function pythonFiles(dir: string): string[] {

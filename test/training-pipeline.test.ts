@@ -5,7 +5,6 @@
  * distributed (DDP) path on 2 CPU workers; and the real-SONAR export's tests. The codec pipeline
  * itself runs in test/global-setup.ts (training/smoke.sh).
  */
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,30 +14,18 @@ import { OneTowerModel } from "../src/lcm/one-tower.js";
 import { oneTowerPredictor } from "../src/lcm/predictors.js";
 import { readOneTowerSpec } from "../src/lcm/spec.js";
 import { readManifest } from "../src/models/manifest.js";
+import { PY, runCaptured } from "./helpers/run-captured.js";
 import { smokeCodecDir } from "./helpers/smoke-codec.js";
 
 const ROOT = join(import.meta.dirname, "..");
-const PY = process.env.PYTHON ?? "/usr/bin/python3";
 const CLI = join(ROOT, "dist", "src", "cli.js");
 
-/** Async so the test worker's event loop (and vitest's RPC heartbeat) keeps running meanwhile. */
 function run(
   cmd: string,
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    child.on("error", (e) => resolve({ code: -1, out: String(e) }));
-    child.on("close", (code) => resolve({ code, out }));
-  });
+  return runCaptured(cmd, args, { cwd: options.cwd ?? ROOT, env: options.env });
 }
 
 describe("LCM training pipeline", () => {

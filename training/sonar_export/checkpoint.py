@@ -37,6 +37,16 @@ FAIRSEQ_ROWS_FOR_FAIRSEQ2 = (1, 3, 0, 2)
 # sinusoidal positions are recomputed by the model).
 _IGNORED = re.compile(r"(^|\.)(version|_float_tensor)$|(^|\.)(embed_positions|pos_encoder)\.")
 
+# The feed-forward block: named alike in encoder and decoder layers (fairseq's name, then fairseq2's).
+_FFN = {
+    "fc1": "ffn.inner",
+    "ffn.inner_proj": "ffn.inner",
+    "fc2": "ffn.outer",
+    "ffn.output_proj": "ffn.outer",
+    "final_layer_norm": "ffn_norm",
+    "ffn_layer_norm": "ffn_norm",
+}
+
 _ENCODER_LAYER = {
     "self_attn.q_proj": "attn.q_proj",
     "self_attn.k_proj": "attn.k_proj",
@@ -44,12 +54,7 @@ _ENCODER_LAYER = {
     "self_attn.out_proj": "attn.out_proj",
     "self_attn.output_proj": "attn.out_proj",
     "self_attn_layer_norm": "attn_norm",
-    "fc1": "ffn.inner",
-    "ffn.inner_proj": "ffn.inner",
-    "fc2": "ffn.outer",
-    "ffn.output_proj": "ffn.outer",
-    "final_layer_norm": "ffn_norm",
-    "ffn_layer_norm": "ffn_norm",
+    **_FFN,
 }
 
 _DECODER_LAYER = {
@@ -59,12 +64,7 @@ _DECODER_LAYER = {
     "self_attn.out_proj": "self_attn.out_proj",
     "self_attn.output_proj": "self_attn.out_proj",
     "self_attn_layer_norm": "self_attn_norm",
-    "fc1": "ffn.inner",
-    "ffn.inner_proj": "ffn.inner",
-    "fc2": "ffn.outer",
-    "ffn.output_proj": "ffn.outer",
-    "final_layer_norm": "ffn_norm",
-    "ffn_layer_norm": "ffn_norm",
+    **_FFN,
     "encoder_attn.v_proj": "cross_v_proj",
     "encoder_decoder_attn.v_proj": "cross_v_proj",
     "encoder_attn.out_proj": "cross_out_proj",
