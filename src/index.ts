@@ -42,6 +42,7 @@ export {
 // lcm/: the LCM runtime, for benchmarks and research code below the tasks.
 export { type GenerationResult, generateConcepts } from "./lcm/generate.js";
 export { LcmModel } from "./lcm/model.js";
+export { type ModelKind, manifestModels, type OfferedModel } from "./lcm/model-kinds.js";
 export { OneTowerModel } from "./lcm/one-tower.js";
 export { diffusionPredictor, type NextConceptPredictor, oneTowerPredictor } from "./lcm/predictors.js";
 export type { GenerationOptions, GenerationSettings } from "./lcm/settings.js";

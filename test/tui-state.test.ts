@@ -523,6 +523,40 @@ describe("generation", () => {
     expect(effect && effect.kind === "generate" && effect.request.grounded).toBe(false);
   });
 
+  it("offers the models the loaded LCM has, last in the form; the LCM's own runs as no model named", () => {
+    const withModels = (models: ("two-tower" | "one-tower" | "base")[]) =>
+      act(open(), {
+        type: "models",
+        models: {
+          status: "ready",
+          codec: "codec",
+          lcm: "lcm-smoke",
+          languages: ["eng_Latn"],
+          note: null,
+          models,
+        },
+      });
+    const request = (s: AppState) => {
+      const effect = s.effects.find((e) => e.kind === "generate");
+      return effect?.kind === "generate" ? effect.request : null;
+    };
+    // A Two-Tower with its Base-LCM: a Model field after the template, two-tower first.
+    let s = keys(withModels(["two-tower", "base"]), "s");
+    expect((s.mode as GenerateMode).models).toEqual(["two-tower", "base"]);
+    expect(keys(s, "enter").effects.length).toBe(1);
+    expect(request(keys(s, "enter"))?.model).toBeUndefined();
+    s = keys(s, "up", "right"); // up from scope wraps to the last field, Model: base
+    expect((s.mode as GenerateMode).model).toBe(1);
+    s = keys(s, "enter");
+    expect(request(s)?.model).toBe("base");
+    expect(s.output?.title).toBe("Summary of the whole document (base)");
+    // A One-Tower alone: nothing to choose, no Model field (scope, grounding, template for extend).
+    const one = keys(withModels(["one-tower"]), "x");
+    expect(one.mode.kind).toBe("generate");
+    expect((one.mode as GenerateMode).models).toEqual(["one-tower"]);
+    expect(request(keys(one, "up", "right", "enter"))?.model).toBeUndefined();
+  });
+
   it("the output pane follows the end, and scrolls back within the output", () => {
     let s = keys(ready(open()), "s", "enter");
     const runId = s.output!.runId;

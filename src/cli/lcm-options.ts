@@ -6,7 +6,7 @@
 
 import type { Command } from "commander";
 import type { DecodeOptions } from "../codec/decoder.js";
-import type { ModelKind } from "../lcm/predictors.js";
+import type { ModelKind } from "../lcm/model-kinds.js";
 import type { GenerationOptions } from "../lcm/settings.js";
 import { FIELDS } from "../requests/fields.js";
 import { openEngine as openModels } from "../requests/models.js";
@@ -27,7 +27,8 @@ export interface LcmFlags
   template?: string;
   grounded?: boolean;
   groundingThreshold?: number;
-  model: ModelKind;
+  /** Absent: the LCM's own model (commander gives no default: it depends on the LCM found). */
+  model?: ModelKind;
   beam?: number;
 }
 

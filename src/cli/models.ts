@@ -1,7 +1,8 @@
 /**
  * `lcm models list|info|verify`: what models the tool finds (in discovery order), what a manifest
- * declares, and a full check of a model: every graph loaded and compared with its manifest, then a
- * round trip (encode -> decode) with timings.
+ * declares (for an LCM, its family and the `--model` values it runs: lcm/model-kinds.ts), and a full
+ * check of a model: every graph loaded and compared with its manifest, then a round trip (encode ->
+ * decode) with timings.
  */
 
 import { stat } from "node:fs/promises";
@@ -9,7 +10,9 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { ConceptCodec } from "../codec/codec.js";
 import { LcmModel } from "../lcm/model.js";
-import { readLcmSpec } from "../lcm/spec.js";
+import { familyLabel, manifestFamily, manifestModels, modelNames } from "../lcm/model-kinds.js";
+import { OneTowerModel } from "../lcm/one-tower.js";
+import { lcmFamily, readLcmSpec, readOneTowerSpec } from "../lcm/spec.js";
 import type { CodecManifest, LcmManifest, ModelManifest } from "../models/manifest.js";
 import { checkLcmCodecPairing } from "../models/manifest.js";
 import { verifyChecksums } from "../models/model-files.js";
@@ -105,7 +108,7 @@ async function runList(flags: ModelsFlags): Promise<void> {
     const what =
       m.kind === "codec"
         ? `${m.embeddingDim}-d, ${m.languages.length} language(s)`
-        : `on codec ${m.codec.name} (${m.codec.embeddingDim}-d)`;
+        : `${familyText(m)}, on codec ${m.codec.name} (${m.codec.embeddingDim}-d)`;
     return `${m.kind.padEnd(6)}  ${m.name} v${m.version}  ${what}  ${e.dir}  [${e.root.source}]`;
   });
   writeOut(lines.join("\n"));
@@ -120,7 +123,21 @@ function summary(m: ModelManifest) {
         embedding_dim: m.embeddingDim,
         languages: m.languages,
       }
-    : { kind: m.kind, name: m.name, version: m.version, codec: m.codec };
+    : {
+        kind: m.kind,
+        name: m.name,
+        version: m.version,
+        codec: m.codec,
+        family: manifestFamily(m),
+        models: modelNames(manifestModels(m)),
+      };
+}
+
+/** "Two-Tower (--model two-tower, diffusion, base)", for the text listings. */
+function familyText(m: LcmManifest): string {
+  const models = manifestModels(m);
+  if (models.length === 0) return `family ${toDisplayLine(manifestFamily(m))} (not one this version runs)`;
+  return `${familyLabel(lcmFamily(m))} (--model ${modelNames(models).join(", ")})`;
 }
 
 async function pickEntry(entries: ModelEntry[], name: string | undefined): Promise<ModelEntry> {
@@ -145,7 +162,8 @@ async function runInfo(name: string | undefined, flags: ModelsFlags): Promise<vo
   );
   const m = entry.manifest!;
   if (flags.format === "json") {
-    writeOut(JSON.stringify({ dir: m.dir, source: entry.root.source, manifest: m.raw }, null, 2));
+    const lcm = m.kind === "lcm" ? { family: manifestFamily(m), models: modelNames(manifestModels(m)) } : {};
+    writeOut(JSON.stringify({ dir: m.dir, source: entry.root.source, ...lcm, manifest: m.raw }, null, 2));
     return;
   }
   const lines = [`${m.kind} ${m.name} v${m.version}`, `  folder: ${m.dir} [${entry.root.source}]`];
@@ -160,7 +178,10 @@ async function runInfo(name: string | undefined, flags: ModelsFlags): Promise<vo
     );
     if (m.weights) lines.push(`  weights: ${m.weights}`);
   } else {
-    lines.push(`  trained on codec: ${m.codec.name} (${m.codec.embeddingDim}-d)`);
+    lines.push(
+      `  family: ${familyText(m)}`,
+      `  trained on codec: ${m.codec.name} (${m.codec.embeddingDim}-d)`,
+    );
   }
   for (const section of ["quality", "provenance", "training"]) {
     if (m.raw[section] !== undefined)
@@ -246,10 +267,12 @@ async function runVerify(name: string | undefined, flags: ModelsFlags): Promise<
 }
 
 /**
- * Opens every LCM graph (their inputs and outputs are checked against the manifest on load) and runs
- * each once on a small random prompt: the outputs must have the contract's shape and be finite.
+ * Opens every LCM graph of the manifest's family (their inputs and outputs are checked against the
+ * manifest on load) and runs each once on a small random prompt: the outputs must have the contract's
+ * shape and be finite.
  */
 async function verifyLcm(m: LcmManifest, flags: ModelsFlags, report: VerifyReport): Promise<void> {
+  if (lcmFamily(m) === "one_tower") return verifyOneTower(m, flags, report);
   const spec = readLcmSpec(m);
   const started = performance.now();
   const model = await LcmModel.load(spec, { threads: flags.threads });
@@ -265,16 +288,39 @@ async function verifyLcm(m: LcmManifest, flags: ModelsFlags, report: VerifyRepor
       ["denoiser", x0, 2 * spec.dim],
     ];
     if (model.hasBase) checks.push(["base", await model.predictNext(prompt, rows), spec.dim]);
-    for (const [graph, out, size] of checks) {
-      if (out.length !== size || !out.every(Number.isFinite)) {
-        throw new UsageError(
-          `${m.dir}: the ${graph} graph returned ${out.length} values (expected ${size}) or non-finite ones`,
-        );
-      }
-    }
-    report.note = `graphs run (${checks.map((c) => c[0]).join(", ")}; ${model.denoiserForm} denoiser), load ${Math.round(loadMs)} ms`;
+    checkOutputs(m, checks);
+    report.note = `Two-Tower graphs run (${checks.map((c) => c[0]).join(", ")}; ${model.denoiserForm} denoiser), load ${Math.round(loadMs)} ms`;
   } finally {
     await model.release();
+  }
+}
+
+/** The One-Tower's prefix and step graphs (docs/lcm-contract.md, "One-Tower"), run as verifyLcm runs the Two-Tower's. */
+async function verifyOneTower(m: LcmManifest, flags: ModelsFlags, report: VerifyReport): Promise<void> {
+  const spec = readOneTowerSpec(m);
+  const started = performance.now();
+  const model = await OneTowerModel.load(spec, { threads: flags.threads });
+  try {
+    const loadMs = performance.now() - started;
+    const rows = 3;
+    const prompt = Float32Array.from({ length: rows * spec.dim }, (_, i) => Math.sin(i * 12.9898) * 0.5);
+    const denoiser = await model.conditioned(prompt, rows);
+    const x0 = await denoiser.predict(prompt.subarray(0, spec.dim), Math.min(50, spec.trainSteps - 1), 2);
+    checkOutputs(m, [["one_tower_prefix + one_tower_step", x0, 2 * spec.dim]]);
+    report.note = `One-Tower graphs run (one_tower_prefix, one_tower_step), load ${Math.round(loadMs)} ms`;
+  } finally {
+    await model.release();
+  }
+}
+
+/** Each graph's output has the contract's size and only finite values. */
+function checkOutputs(m: LcmManifest, checks: [string, Float32Array, number][]): void {
+  for (const [graph, out, size] of checks) {
+    if (out.length !== size || !out.every(Number.isFinite)) {
+      throw new UsageError(
+        `${m.dir}: the ${graph} graph returned ${out.length} values (expected ${size}) or non-finite ones`,
+      );
+    }
   }
 }
 

@@ -16,7 +16,8 @@ import type { OneTowerModel } from "./one-tower.js";
 import type { SeededRandom } from "./rng.js";
 import type { LcmSpecCommon } from "./spec.js";
 
-export type ModelKind = "diffusion" | "base";
+/** What a predictor is: a sampled diffusion model (either family) or the deterministic Base-LCM. */
+export type PredictorKind = "diffusion" | "base";
 
 export interface PredictorStats extends SampleStats {
   /** Contextualizer or Base-LCM runs (one per generated concept). */
@@ -24,7 +25,7 @@ export interface PredictorStats extends SampleStats {
 }
 
 export interface NextConceptPredictor {
-  readonly kind: ModelKind;
+  readonly kind: PredictorKind;
   /** True when the same prompt always gives the same concept (retrying it is pointless). */
   readonly deterministic: boolean;
   readonly stats: PredictorStats;

@@ -2,17 +2,21 @@
  * Decoding settings: what the caller asked for, filled in from the model's manifest defaults (which
  * are the paper's unless the trainer measured better ones), and checked once with one clear line per
  * bad value against the request fields (src/requests/fields.ts: the bounds the CLI's flags and the
- * server's params use too), then against the model (no more steps than it was trained with).
+ * server's params use too), then against the model (no more steps than it was trained with, no
+ * diffusion setting for the Base-LCM).
  */
-import { checkField, FIELDS, SAMPLER_FIELDS } from "../requests/fields.js";
+import { checkField, checkFieldModel, FIELDS, SAMPLER_FIELDS } from "../requests/fields.js";
 import { UsageError } from "../util/errors.js";
 import type { SamplerSettings } from "./diffusion-sampler.js";
-import type { ModelKind } from "./predictors.js";
-import type { LcmSpec } from "./spec.js";
+import { defaultModel, type ModelKind } from "./model-kinds.js";
+import type { LcmSpecCommon } from "./spec.js";
 import type { StopSettings } from "./stop-rules.js";
 
 export interface GenerationOptions {
-  /** "diffusion" (the Two-Tower LCM, default) or "base" (the Base-LCM baseline). */
+  /**
+   * Which model runs (lcm/model-kinds.ts): "two-tower" (or "diffusion"), "one-tower" or "base";
+   * default: the LCM's own family. The engine refuses one its LCM does not have.
+   */
   model?: ModelKind;
   seed?: number;
   steps?: number;
@@ -30,12 +34,12 @@ export interface GenerationSettings extends SamplerSettings, StopSettings {
 }
 
 export function resolveGenerationSettings(
-  spec: LcmSpec,
+  spec: LcmSpecCommon,
   options: GenerationOptions = {},
 ): GenerationSettings {
   const d = spec.defaults;
   const settings: GenerationSettings = {
-    model: options.model ?? "diffusion",
+    model: options.model ?? defaultModel(spec.family),
     seed: options.seed ?? 0,
     steps: options.steps ?? Math.min(d.steps, spec.trainSteps),
     guidance: options.guidance ?? d.guidance,
@@ -53,6 +57,8 @@ export function resolveGenerationSettings(
       );
     }
   }
+  // A setting the request gave for a model it does not apply to is refused, not silently ignored.
+  for (const field of SAMPLER_FIELDS) checkFieldModel(field, options[field.key], settings.model);
   return settings;
 }
 

@@ -39,6 +39,17 @@ interface FieldBase {
   flag?: string;
   /** The flag's help line. */
   help?: string | ((defaults: HelpDefaults) => string);
+  /**
+   * The models (values of the `model` field) the setting applies to; absent: every model. Given for
+   * another model, it is refused (checkFieldModel) rather than silently ignored.
+   */
+  models?: ModelGroup;
+}
+
+/** Models that share settings: their `model` names (aliases included) and how a message names them. */
+export interface ModelGroup {
+  readonly names: readonly string[];
+  readonly label: string;
 }
 
 /** A whole number in min..max. */
@@ -74,6 +85,19 @@ export type Field = IntField | NumberField | EnumField | BooleanField;
 
 const MAX_SEED = 0xffffffff;
 
+/**
+ * The models a request may choose (`--model`, params.model, the TUI's form): one per LCM family
+ * (lcm/spec.ts LcmFamily), `diffusion` kept as the Two-Tower's older name, and the Base-LCM baseline
+ * a Two-Tower directory may carry beside it. lcm/model-kinds.ts maps them onto the families.
+ */
+export const MODEL_NAMES = ["two-tower", "diffusion", "one-tower", "base"] as const;
+
+/** The diffusion samplers' settings (steps, guidance, noise) apply to these. */
+const DIFFUSION_MODELS: ModelGroup = {
+  names: ["two-tower", "diffusion", "one-tower"],
+  label: "the diffusion models (two-tower, one-tower)",
+};
+
 export const FIELDS = {
   // The sampler (lcm/settings.ts GenerationOptions).
   model: {
@@ -81,10 +105,11 @@ export const FIELDS = {
     key: "model",
     param: "model",
     label: "model",
-    choices: ["diffusion", "base"] as const,
+    choices: MODEL_NAMES,
     flag: "--model <kind>",
-    flagDefault: "diffusion",
-    help: "diffusion: the Two-Tower LCM; base: the Base-LCM baseline",
+    help:
+      "two-tower (also: diffusion): the Two-Tower diffusion LCM; one-tower: the One-Tower diffusion " +
+      "LCM; base: the Base-LCM baseline (default: the LCM's own; 'lcm models list' shows what each has)",
   },
   seed: {
     kind: "int",
@@ -105,6 +130,7 @@ export const FIELDS = {
     max: 10_000,
     flag: "--steps <n>",
     help: (d) => `diffusion steps (default: the model's, paper ${d.steps})`,
+    models: DIFFUSION_MODELS,
   },
   guidance: {
     kind: "number",
@@ -115,6 +141,7 @@ export const FIELDS = {
     max: 100,
     flag: "--guidance <g>",
     help: (d) => `classifier-free guidance scale, 1 = off (default: the model's, paper ${d.guidance})`,
+    models: DIFFUSION_MODELS,
   },
   guidanceRescale: {
     kind: "number",
@@ -125,6 +152,7 @@ export const FIELDS = {
     max: 1,
     flag: "--guidance-rescale <r>",
     help: (d) => `guidance rescale in [0, 1] (default: the model's, paper ${d.guidanceRescale})`,
+    models: DIFFUSION_MODELS,
   },
   initialNoise: {
     kind: "number",
@@ -136,6 +164,7 @@ export const FIELDS = {
     exclusiveMin: true,
     flag: "--initial-noise <s>",
     help: (d) => `scale of the starting noise (default: the model's, paper ${d.initialNoise})`,
+    models: DIFFUSION_MODELS,
   },
   epsilonScaling: {
     kind: "number",
@@ -148,6 +177,7 @@ export const FIELDS = {
     flag: "--epsilon-scaling <e>",
     help: (d) =>
       `divide the predicted noise by this each step (default: the model's, paper ${d.epsilonScaling})`,
+    models: DIFFUSION_MODELS,
   },
   eotThreshold: {
     kind: "number",
@@ -306,6 +336,16 @@ export function isValid(field: Field, value: unknown): boolean {
 /** The library's check: a UsageError naming the field by its label ("initial noise must be ..."). */
 export function checkField(field: Field, value: unknown): void {
   if (!isValid(field, value)) throw new UsageError(`${field.label} must be ${mustBe(field)}, got ${value}`);
+}
+
+/**
+ * The library's check that a setting given in a request applies to the model that runs: the diffusion
+ * settings are refused for the Base-LCM ("guidance applies to the diffusion models (two-tower,
+ * one-tower), not to model base"). Undefined (not given) passes.
+ */
+export function checkFieldModel(field: Field, value: unknown, model: string): void {
+  if (value === undefined || field.models === undefined || field.models.names.includes(model)) return;
+  throw new UsageError(`${field.label} applies to ${field.models.label}, not to model ${model}`);
 }
 
 /** checkField for an optional value: undefined passes. */

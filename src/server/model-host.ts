@@ -7,6 +7,7 @@
 
 import type { ConceptCodec } from "../codec/codec.js";
 import { languageName } from "../languages/languages.js";
+import { type ModelKind, manifestFamily, manifestModels, modelNames } from "../lcm/model-kinds.js";
 import { type DiscoveryOptions, scanModels } from "../models/registry.js";
 import { chooseManifests, type ModelChoice, openCodec, openEngine } from "../requests/models.js";
 import type { ConceptEngine } from "../tasks/engine.js";
@@ -18,7 +19,15 @@ export type HostOptions = ModelChoice;
 
 export interface ModelsInfo {
   codec: { name: string; version: string; dim: number; languages: number; dir: string } | null;
-  lcm: { name: string; version: string; codec: string; dir: string } | null;
+  /** `models`: the values params.model may take with this LCM (lcm/model-kinds.ts). */
+  lcm: {
+    name: string;
+    version: string;
+    codec: string;
+    dir: string;
+    family: string;
+    models: ModelKind[];
+  } | null;
   installed: { kind: string; name: string; version: string; dir: string }[];
   /** Model folders that could not be read, one line each. */
   problems: string[];
@@ -53,7 +62,16 @@ export class ModelHost {
             dir: codec.dir,
           }
         : null,
-      lcm: lcm ? { name: lcm.name, version: lcm.version, codec: lcm.codec.name, dir: lcm.dir } : null,
+      lcm: lcm
+        ? {
+            name: lcm.name,
+            version: lcm.version,
+            codec: lcm.codec.name,
+            dir: lcm.dir,
+            family: manifestFamily(lcm),
+            models: modelNames(manifestModels(lcm)),
+          }
+        : null,
       installed: manifests.map((m) => ({ kind: m.kind, name: m.name, version: m.version, dir: m.dir })),
       problems: entries.flatMap((e) => (e.error ? [`${e.dir}: ${e.error.message}`] : [])),
       languages: (codec?.languages ?? []).map((code) => ({ code, name: languageName(code) ?? null })),

@@ -6,13 +6,34 @@
  * Which models: the LCM named (or the first found, in the order of docs/architecture.md, Models), then
  * the codec named, else the codec the LCM declares, else the first codec; an LCM paired with another
  * codec is refused with one line naming both.
+ *
+ * The LCM is whichever family its manifest declares (lcm/spec.ts lcmFamily): a Two-Tower (LcmModel,
+ * with the Base-LCM beside it when the directory has one) or a One-Tower (OneTowerModel). A request
+ * for a model the LCM does not offer is refused with one line naming what it has, and which installed
+ * LCM has it (lcm/model-kinds.ts). The model asked for never changes which LCM is opened: `--models`
+ * is searched first, not alone, so a quiet switch to another folder's LCM (and its codec) would be a
+ * surprise.
  */
 import { type CodecOptions, ConceptCodec } from "../codec/codec.js";
 import { LcmModel } from "../lcm/model.js";
+import {
+  canonicalModel,
+  type InstalledLcm,
+  manifestModels,
+  missingModelMessage,
+  type OfferedModel,
+  offeredModels,
+} from "../lcm/model-kinds.js";
 import { normalize } from "../lcm/normalizer.js";
-import { basePredictor, diffusionPredictor, type NextConceptPredictor } from "../lcm/predictors.js";
+import { OneTowerModel } from "../lcm/one-tower.js";
+import {
+  basePredictor,
+  diffusionPredictor,
+  type NextConceptPredictor,
+  oneTowerPredictor,
+} from "../lcm/predictors.js";
 import type { GenerationSettings } from "../lcm/settings.js";
-import { type LcmSpec, readLcmSpec } from "../lcm/spec.js";
+import { type LcmSpecCommon, lcmFamily, readLcmSpec, readOneTowerSpec } from "../lcm/spec.js";
 import { checkLcmCodecPairing, type LcmManifest } from "../models/manifest.js";
 import { type DiscoveryOptions, findCodec, scanModels } from "../models/registry.js";
 import { NoModelError, UsageError } from "../util/errors.js";
@@ -34,12 +55,17 @@ export interface SpecialConcepts {
   modelTurn: Float32Array;
 }
 
+/** An LCM of either diffusion family, opened. */
+export type LcmRuntime = LcmModel | OneTowerModel;
+
 export class ConceptEngine {
   private specials: Promise<SpecialConcepts> | null = null;
 
   constructor(
     readonly codec: ConceptCodec,
-    readonly lcm: LcmModel,
+    readonly lcm: LcmRuntime,
+    /** The LCMs discovery found (for "'x' has one" when a model is asked for that this LCM lacks). */
+    private readonly installed: readonly InstalledLcm[] = [],
   ) {
     checkLcmCodecPairing(lcm.spec.manifest, codec.manifest);
   }
@@ -50,7 +76,7 @@ export class ConceptEngine {
       env: options.env,
       onlyExplicit: options.onlyExplicit,
     };
-    const lcmManifest = await findLcmManifest(discovery, options.lcm);
+    const { manifest: lcmManifest, installed } = await findLcmManifest(discovery, options.lcm);
     const codecManifest = await findCodec({
       ...discovery,
       name: options.codec ?? lcmManifest.codec.name,
@@ -60,7 +86,8 @@ export class ConceptEngine {
       return findCodec(discovery);
     });
     checkLcmCodecPairing(lcmManifest, codecManifest);
-    const spec = readLcmSpec(lcmManifest);
+    const spec =
+      lcmFamily(lcmManifest) === "one_tower" ? readOneTowerSpec(lcmManifest) : readLcmSpec(lcmManifest);
     const codec = await ConceptCodec.load(codecManifest, options);
     try {
       codec.resolveLanguage(spec.specialTexts.lang);
@@ -69,12 +96,23 @@ export class ConceptEngine {
         `${lcmManifest.path}: special_texts.lang '${spec.specialTexts.lang}' is not a language of codec '${codec.name}'`,
       );
     }
-    const lcm = await LcmModel.load(spec, options);
-    return new ConceptEngine(codec, lcm);
+    const lcm =
+      spec.family === "one_tower"
+        ? await OneTowerModel.load(spec, options)
+        : await LcmModel.load(spec, options);
+    return new ConceptEngine(codec, lcm, installed);
   }
 
-  get spec(): LcmSpec {
+  /** What every family's manifest holds (the family's own graphs: `lcm.spec`). */
+  get spec(): LcmSpecCommon {
     return this.lcm.spec;
+  }
+
+  /** The models this LCM offers (`--model` values, aliases resolved), its own family first. */
+  get models(): OfferedModel[] {
+    return this.lcm instanceof LcmModel
+      ? offeredModels("two_tower", this.lcm.hasBase)
+      : offeredModels(this.lcm.spec.family, false);
   }
 
   /** C("End of text.") and C("[MODEL]:"), encoded with the paired codec as training did; computed once. */
@@ -88,16 +126,17 @@ export class ConceptEngine {
     return this.specials;
   }
 
+  /** The predictor of the model the settings name; one line naming what this LCM has when it lacks it. */
   predictor(settings: GenerationSettings): NextConceptPredictor {
-    if (settings.model === "base") {
-      if (!this.lcm.hasBase) {
-        throw new UsageError(
-          `the LCM '${this.spec.manifest.name}' has no Base-LCM graph ("files.base" in its manifest); use --model diffusion`,
-        );
-      }
-      return basePredictor(this.lcm);
+    const wanted = canonicalModel(settings.model);
+    const offered = this.models;
+    if (!offered.includes(wanted)) {
+      throw new UsageError(
+        missingModelMessage(settings.model, this.spec.manifest.name, offered, this.installed),
+      );
     }
-    return diffusionPredictor(this.lcm, settings);
+    if (this.lcm instanceof OneTowerModel) return oneTowerPredictor(this.lcm, settings);
+    return wanted === "base" ? basePredictor(this.lcm) : diffusionPredictor(this.lcm, settings);
   }
 
   /** The space the stop rules compare in (the manifest's defaults.stop_cosine_space). */
@@ -116,15 +155,22 @@ export class ConceptEngine {
   }
 }
 
-async function findLcmManifest(discovery: DiscoveryOptions, name?: string): Promise<LcmManifest> {
+/** The LCM named, else the first found; and every LCM found with the models it offers. */
+async function findLcmManifest(
+  discovery: DiscoveryOptions,
+  name?: string,
+): Promise<{ manifest: LcmManifest; installed: InstalledLcm[] }> {
   const entries = await scanModels(discovery);
+  const installed = entries.flatMap((e) =>
+    e.manifest?.kind === "lcm" ? [{ name: e.manifest.name, models: manifestModels(e.manifest) }] : [],
+  );
   for (const entry of entries) {
     if (entry.error) {
       if (name === undefined) throw entry.error;
       continue;
     }
     const m = entry.manifest!;
-    if (m.kind === "lcm" && (name === undefined || m.name === name)) return m;
+    if (m.kind === "lcm" && (name === undefined || m.name === name)) return { manifest: m, installed };
   }
   if (name !== undefined) {
     const names = entries.filter((e) => e.manifest?.kind === "lcm").map((e) => e.manifest!.name);

@@ -23,7 +23,7 @@ import {
   type GenerationSettings,
   resolveGenerationSettings,
 } from "../lcm/settings.js";
-import type { LcmSpec } from "../lcm/spec.js";
+import type { LcmSpecCommon } from "../lcm/spec.js";
 import type { DocumentFormat, Outline, Span } from "../planner/outline.js";
 import { checkDecodeFields, checkField, checkOptionalField, FIELDS } from "../requests/fields.js";
 import { CancelledError, UsageError } from "../util/errors.js";
@@ -288,7 +288,7 @@ function checkLength(options: SummarizeOptions, maxContext: number): void {
 function summarySettings(
   request: SummaryRequest,
   options: SummarizeOptions,
-  run: { planned: number; grounded: boolean; spec: LcmSpec },
+  run: { planned: number; grounded: boolean; spec: LcmSpecCommon },
 ): SummaryResult["settings"] {
   return {
     ...request.settings,

@@ -86,6 +86,7 @@ class InProcessServices implements TuiServices {
       lcm: this.engine?.spec.manifest.name ?? null,
       languages: this.codec?.languages ?? [],
       note,
+      models: this.engine?.models ?? [],
     };
   }
 
@@ -134,6 +135,7 @@ class InProcessServices implements TuiServices {
         lang: request.lang ?? undefined,
         sourceLang: this.options.sourceLang,
         grounded: request.grounded,
+        model: request.model,
         streamText: true,
       },
       {
@@ -176,6 +178,7 @@ class InProcessServices implements TuiServices {
         template,
         sourceLang: this.options.sourceLang,
         grounded: request.grounded,
+        model: request.model,
       },
       {
         signal: callbacks.signal,

@@ -10,6 +10,7 @@
  * thread) and worker-services.ts (the same, in a worker thread; what the TUI uses).
  */
 
+import type { OfferedModel } from "../lcm/model-kinds.js";
 import type { Outline } from "../planner/outline.js";
 import type { ExportOutcome } from "./export-file.js";
 import type {
@@ -26,6 +27,8 @@ export interface ModelsInfo {
   lcm: string | null;
   languages: readonly string[];
   note: string | null;
+  /** The models the LCM offers (the generate form's choices), its own first; [] without an LCM. */
+  models: readonly OfferedModel[];
 }
 
 export interface EncodeItem {

@@ -68,17 +68,24 @@ export function openGenerateForm(state: AppState, task: GenerateTask): AppState 
       length: "medium",
       template: -1,
       grounded: DEFAULT_GROUNDED,
+      models: state.models.models ?? [],
+      model: 0,
     },
   };
 }
 
-export type FormField = "scope" | "length" | "grounding" | "template";
+export type FormField = "scope" | "length" | "grounding" | "template" | "model";
 
-/** Fields of the form, in order: scope, length (summarize only), grounding, template. */
+/**
+ * Fields of the form, in order: scope, length (summarize only), grounding, template, and model when
+ * the loaded LCM offers more than one (a Two-Tower with its Base-LCM: two-tower, base).
+ */
 export function formFields(form: GenerateMode): FormField[] {
-  return form.task === "summarize"
-    ? ["scope", "length", "grounding", "template"]
-    : ["scope", "grounding", "template"];
+  const fields: FormField[] =
+    form.task === "summarize"
+      ? ["scope", "length", "grounding", "template"]
+      : ["scope", "grounding", "template"];
+  return form.models.length > 1 ? [...fields, "model"] : fields;
 }
 
 export function changeFormValue(state: AppState, form: GenerateMode, delta: 1 | -1): AppState {
@@ -90,6 +97,8 @@ export function changeFormValue(state: AppState, form: GenerateMode, delta: 1 | 
     next = { ...form, length: LENGTHS[wrap(LENGTHS.indexOf(form.length) + delta, LENGTHS.length)] };
   } else if (field === "grounding") {
     next = { ...form, grounded: !form.grounded };
+  } else if (field === "model") {
+    next = { ...form, model: wrap(form.model + delta, form.models.length) };
   } else {
     // -1 (none) .. templates.length - 1
     next = { ...form, template: wrap(form.template + 1 + delta, state.templates.length + 1) - 1 };
@@ -105,10 +114,12 @@ export function startGeneration(state: AppState, form: GenerateMode): AppState {
   const template = form.template >= 0 ? (state.templates[form.template]?.name ?? null) : null;
   const title =
     form.task === "summarize" ? `Summary of ${scope.label}` : `Document extended from ${scope.label}`;
+  const model = form.model > 0 ? form.models[form.model] : undefined;
+  const notes = [template, model].filter((n) => n);
   const output = runningOutput(
     runId,
     form.task,
-    `${title}${template ? ` (${template})` : ""}`,
+    `${title}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`,
     state.outputLang,
   );
   return {
@@ -135,6 +146,8 @@ export function startGeneration(state: AppState, form: GenerateMode): AppState {
           template,
           lang: state.outputLang,
           grounded: form.grounded,
+          // The LCM's own model (the first) runs as a request that names none, as the CLI's default.
+          ...(model ? { model } : {}),
         },
       },
     ],

@@ -8,6 +8,7 @@
  */
 
 import type { SourceLocation, SourceMap } from "../../inputs/source-locations.js";
+import type { OfferedModel } from "../../lcm/model-kinds.js";
 import type { DocumentFormat, Outline } from "../../planner/outline.js";
 import type { OutlineEdit } from "../../planner/outline-edits.js";
 import type { OutlineHistory } from "../../planner/outline-history.js";
@@ -99,7 +100,10 @@ export type GenerateTask = "summarize" | "extend";
 export interface GenerateMode {
   readonly kind: "generate";
   readonly task: GenerateTask;
-  /** Focused field, an index into formFields(): scope, length (summarize only), grounding, template. */
+  /**
+   * Focused field, an index into formFields(): scope, length (summarize only), grounding, template,
+   * model (when the LCM offers more than one).
+   */
   readonly field: number;
   readonly scopes: readonly { readonly section: string | null; readonly label: string }[];
   readonly scope: number;
@@ -108,6 +112,10 @@ export interface GenerateMode {
   readonly template: number;
   /** Grounded rendering: concepts that restate a source sentence are shown as that sentence, marked. */
   readonly grounded: boolean;
+  /** The models the loaded LCM offers (ModelsState.models), its own first; the form offers these. */
+  readonly models: readonly OfferedModel[];
+  /** Index into `models`; 0, the LCM's own, runs as a request that names no model. */
+  readonly model: number;
 }
 
 export interface PickerMode {
@@ -198,6 +206,8 @@ export interface ModelsState {
   readonly languages: readonly string[];
   /** Why something is missing ("no LCM installed ..."). */
   readonly note: string | null;
+  /** The models the LCM offers (two-tower, one-tower, base), its own first; absent: not known. */
+  readonly models?: readonly OfferedModel[];
 }
 
 export interface EncodingState {
@@ -230,6 +240,8 @@ export interface GenerateRequest {
   readonly lang: string | null;
   /** Grounded rendering (the form's choice; DEFAULT_GROUNDED unless changed). */
   readonly grounded: boolean;
+  /** The model chosen in the form; absent: the LCM's own. */
+  readonly model?: OfferedModel;
 }
 
 export type Effect =

@@ -4,6 +4,7 @@
  */
 import { Box, Text } from "ink";
 import type { ReactElement } from "react";
+import type { OfferedModel } from "../../lcm/model-kinds.js";
 import { LENGTH_PRESETS } from "../../tasks/lengths.js";
 import { helpLines } from "../help-lines.js";
 import type { Keymap } from "../keymap.js";
@@ -102,6 +103,13 @@ export function LanguagePicker(props: {
   );
 }
 
+/** What each model is, beside its name in the form. */
+const MODEL_NOTES: Record<OfferedModel, string> = {
+  "two-tower": "the Two-Tower diffusion LCM",
+  "one-tower": "the One-Tower diffusion LCM",
+  base: "the Base-LCM baseline (deterministic)",
+};
+
 export function GenerateForm(props: {
   mode: GenerateMode;
   templates: readonly TemplateInfo[];
@@ -119,6 +127,14 @@ export function GenerateForm(props: {
         name: "Length",
         value: mode.length,
         note: `about ${Math.round(p.share * 100)}% of the concepts, ${p.min}..${p.max}`,
+      };
+    }
+    if (field === "model") {
+      const model = mode.models[mode.model];
+      return {
+        name: "Model",
+        value: model,
+        note: MODEL_NOTES[model] + (mode.model === 0 ? " (the LCM's own)" : ""),
       };
     }
     if (field === "grounding") {
