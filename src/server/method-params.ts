@@ -37,27 +37,39 @@ export interface DocumentParams {
  * The document: params.text (an editor's buffer), or params.path, a file the server reads itself like
  * the CLI does (any format lcm reads: PDF, Word, EPUB and HTML too, whose concepts then carry their
  * page, chapter or element). Format: params.format, else the URI's (or path's) extension, else sniffed.
+ *
+ * Every check of the params runs before this returns, and a text document comes back at once (not as a
+ * promise): summarize reserves its result id right after, before anything waits, so a `render` piped
+ * behind it finds the id (result-store.ts). Only reading a file is asynchronous.
  */
-export async function documentParams(p: Params, maxTextChars: number): Promise<DocumentParams> {
+export function documentParams(p: Params, maxTextChars: number): DocumentParams | Promise<DocumentParams> {
   if (p.has("path") === p.has("text")) {
     throw invalidParams("give either params.text (the document) or params.path (a file to read)");
   }
   const forced = p.optionalEnum("format", FORMATS);
   if (p.has("path")) {
     const path = p.text("path", 4096);
-    const input = await readInput(path);
-    if (input.text.length > maxTextChars) {
-      throw invalidParams(
-        `${path} has ${input.text.length} characters of text, over the limit of ${maxTextChars}`,
-      );
-    }
-    const uri = p.optionalString("uri") ?? path;
-    const format = detectFormat(pathOfUri(uri), input.text, forced ?? input.format);
-    return { text: input.text, uri, format, ...(input.locations && { locations: input.locations }) };
+    return readDocumentFile(path, p.optionalString("uri") ?? path, forced, maxTextChars);
   }
   const text = p.text("text", maxTextChars);
   const uri = p.optionalString("uri") ?? null;
   return { text, uri, format: detectFormat(pathOfUri(uri), text, forced) };
+}
+
+async function readDocumentFile(
+  path: string,
+  uri: string,
+  forced: DocumentFormat | undefined,
+  maxTextChars: number,
+): Promise<DocumentParams> {
+  const input = await readInput(path);
+  if (input.text.length > maxTextChars) {
+    throw invalidParams(
+      `${path} has ${input.text.length} characters of text, over the limit of ${maxTextChars}`,
+    );
+  }
+  const format = detectFormat(pathOfUri(uri), input.text, forced ?? input.format);
+  return { text: input.text, uri, format, ...(input.locations && { locations: input.locations }) };
 }
 
 /** The file name part of a URI (`file:///x/notes.md`, or a bare path) for format detection. */

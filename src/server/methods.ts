@@ -134,9 +134,10 @@ async function outline(server: Server, raw: unknown) {
 async function summarizeMethod(server: Server, raw: unknown, context: RequestContext) {
   const { host, store } = server;
   const p = new Params(raw);
-  const doc = await documentParams(p, server.maxTextChars);
-  const slot = store.reserve();
+  const document = documentParams(p, server.maxTextChars);
+  const slot = store.reserve(); // before any await: see documentParams
   try {
+    const doc = await document;
     const options = await summarizeParams(p, server.env);
     const vectors = p.optionalBoolean("includeVectors") ?? false;
     const engine = await host.engine();
