@@ -1,11 +1,14 @@
 """Export a trained LCM to the contract in docs/lcm-contract.md: contextualizer.onnx + the denoiser graphs
 (Two-Tower, with base_lcm.onnx for the Base-LCM beside it), or one_tower_prefix.onnx + one_tower_step.onnx
-(One-Tower), with manifest.json holding the family, the normalizer, the diffusion schedule, the special
-texts and the sampler defaults.
+(One-Tower), or quant_prefix.onnx + quant_step.onnx + codebooks.f32 (Quant-LCM), with manifest.json holding
+the family, the normalizer, the diffusion schedule (the diffusion families), the special texts and the
+sampler defaults.
 
   python3 -m lcm.export_onnx --two-tower runs/lcm/checkpoint.pt [--base runs/lcm-base/checkpoint.pt]
       --codec-manifest ../models/default/codec/manifest.json --out ../models/default/lcm [--card CARD.json]
   python3 -m lcm.export_onnx --one-tower runs/lcm-one-tower/checkpoint.pt
+      --codec-manifest ../models/default/codec/manifest.json --out OUT_DIR
+  python3 -m lcm.export_onnx --quant runs/lcm-quant/checkpoint.pt \
       --codec-manifest ../models/default/codec/manifest.json --out OUT_DIR
 """
 import argparse
@@ -16,8 +19,8 @@ from pathlib import Path
 import torch
 
 from common import file_checksums
-from lcm.model import BaseLCM, OneTowerLCM, TwoTowerLCM, load_checkpoint, zero_snr_alphas_cumprod
-from lcm.sampling import DEFAULTS
+from lcm.model import BaseLCM, OneTowerLCM, QuantLCM, TwoTowerLCM, load_checkpoint, zero_snr_alphas_cumprod
+from lcm.sampling import DEFAULTS, QUANT_DEFAULTS
 
 OPSET = 17
 
@@ -155,6 +158,63 @@ def export_one_tower(model, cfg, out):
     return files, architecture
 
 
+class QuantStepGraph(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+        with torch.no_grad():
+            self.register_buffer("table", m.eval().time_table(), persistent=False)
+
+    def forward(self, partial, level, prefix_keys, prefix_values, context_mask):
+        return self.m.logits_cached(partial, level, prefix_keys, prefix_values, context_mask > 0.5, table=self.table)
+
+
+def check_quant_graphs(model, D):
+    """prefix + step must give the logits the whole tower gives over [clean; running sum] (PyTorch, before
+    export), for several prompt lengths and codebooks, one prefix broadcast over cond + uncond."""
+    model.eval()
+    torch.manual_seed(0)
+    diff = 0.0
+    K = model.cfg.codebooks
+    with torch.no_grad():
+        for n in (1, 4, 7):
+            clean, partial = torch.randn(2, n, D), torch.randn(2, D)
+            level = torch.tensor([0, K - 1])
+            both = torch.stack([torch.ones(n), torch.zeros(n)])
+            whole = model.logits(partial[:, None], level[:, None], clean[:1].expand(2, -1, -1),
+                                 (both > 0.5)[:, None], torch.tensor([n]))[:, 0]
+            cached = QuantStepGraph(model)(partial, level, *OneTowerPrefixGraph(model)(clean[:1]), both)
+            diff = max(diff, diff_of(whole, cached))
+    if diff > 1e-4:
+        sys.exit(f"the Quant-LCM's cached step differs from the whole tower by {diff}")
+    return diff
+
+
+def export_quant(model, cfg, out):
+    """quant_prefix.onnx (the clean prompt's keys/values, once per concept), quant_step.onnx (one codebook's
+    unit logits after them, once per codebook) and codebooks.f32 (float32 [K, V, D], normalized space)."""
+    D, d, L = cfg.concept_dim, cfg.model_dim, cfg.one_tower_layers
+    check_quant_graphs(model, D)
+    torch.onnx.export(OneTowerPrefixGraph(model), (torch.randn(2, 5, D),), str(out / "quant_prefix.onnx"),
+                      opset_version=OPSET, input_names=["concepts"], output_names=["prefix_keys", "prefix_values"],
+                      dynamic_axes={"concepts": {0: "batch", 1: "concepts"},
+                                    "prefix_keys": {1: "batch", 2: "concepts"},
+                                    "prefix_values": {1: "batch", 2: "concepts"}})
+    torch.onnx.export(QuantStepGraph(model), (torch.randn(2, D), torch.tensor([0, cfg.codebooks - 1]),
+                                              torch.randn(L, 1, 5, d), torch.randn(L, 1, 5, d), torch.ones(2, 5)),
+                      str(out / "quant_step.onnx"), opset_version=OPSET,
+                      input_names=["partial", "level", "prefix_keys", "prefix_values", "context_mask"],
+                      output_names=["logits"],
+                      dynamic_axes={"partial": {0: "batch"}, "level": {0: "batch"},
+                                    "prefix_keys": {1: "prefix_batch", 2: "concepts"},
+                                    "prefix_values": {1: "prefix_batch", 2: "concepts"},
+                                    "context_mask": {0: "batch", 1: "concepts"}, "logits": {0: "batch"}})
+    (out / "codebooks.f32").write_bytes(model.codebooks.detach().numpy().astype("<f4").tobytes())
+    files = {"quant_prefix": "quant_prefix.onnx", "quant_step": "quant_step.onnx", "codebooks": "codebooks.f32"}
+    architecture = {"type": "quant_lcm_discrete", **cfg.to_dict(), "ffn_dim": cfg.ffn_dim}
+    return files, architecture
+
+
 class BaseGraph(torch.nn.Module):
     def __init__(self, m):
         super().__init__()
@@ -207,10 +267,11 @@ def main():
     family = ap.add_mutually_exclusive_group(required=True)
     family.add_argument("--two-tower", help="a lcm.train --model two_tower checkpoint")
     family.add_argument("--one-tower", help="a lcm.train --model one_tower checkpoint")
+    family.add_argument("--quant", help="a lcm.train --model quant checkpoint")
     ap.add_argument("--base", help="a lcm.train --model base checkpoint (with --two-tower)")
     ap.add_argument("--codec-manifest", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--name", help="default lcm-default-two-tower, or lcm-one-tower")
+    ap.add_argument("--name", help="default lcm-default-two-tower, lcm-one-tower or lcm-quant")
     ap.add_argument("--card", help="JSON merged into the manifest (quality, training)")
     args = ap.parse_args()
     if args.base and not args.two_tower:
@@ -221,9 +282,13 @@ def main():
     if args.two_tower:
         model, cfg, ck = load_checkpoint(args.two_tower, TwoTowerLCM)
         files, architecture = export_two_tower(model, cfg, out)
-    else:
+    elif args.one_tower:
         model, cfg, ck = load_checkpoint(args.one_tower, OneTowerLCM)
         files, architecture = export_one_tower(model, cfg, out)
+    else:
+        model, cfg, ck = load_checkpoint(args.quant, QuantLCM)
+        files, architecture = export_quant(model, cfg, out)
+    family = "quant" if args.quant else "one_tower" if args.one_tower else "two_tower"
     if args.base:
         base, bcfg, _ = load_checkpoint(args.base, BaseLCM)
         torch.onnx.export(BaseGraph(base), (torch.randn(2, 5, bcfg.concept_dim),), str(out / "base_lcm.onnx"),
@@ -235,8 +300,8 @@ def main():
         architecture["base"] = {"layers": bcfg.base_layers, "model_dim": bcfg.model_dim}
     manifest = {
         "kind": "lcm",
-        "name": args.name or ("lcm-one-tower" if args.one_tower else "lcm-default-two-tower"),
-        "family": "one_tower" if args.one_tower else "two_tower",
+        "name": args.name or {"quant": "lcm-quant", "one_tower": "lcm-one-tower"}.get(family, "lcm-default-two-tower"),
+        "family": family,
         "version": "1",
         "codec": {"name": codec["name"], "embedding_dim": codec["embedding_dim"]},
         "architecture": architecture,
@@ -248,9 +313,16 @@ def main():
         "special_texts": {"end_of_text": "End of text.", "model_turn": "[MODEL]:", "lang": "eng_Latn"},
         "max_context": cfg.max_seq_len,
         # the sampler's defaults are lcm.sampling's, the ones lcm.train evaluates with
-        "defaults": {**DEFAULTS, "eot_threshold": 0.9, "repeat_threshold": 0.9, "max_concepts": 32},
+        "defaults": {**(QUANT_DEFAULTS if args.quant else DEFAULTS), "eot_threshold": 0.9, "repeat_threshold": 0.9,
+                     "max_concepts": 32},
         "license": "MIT (trained by the lcm project)",
     }
+    if args.quant:
+        # no diffusion; the units' codebooks instead
+        del manifest["diffusion"]
+        manifest["quantizer"] = {"method": "residual k-means (lcm.rvq), greedy assignment", "codebooks": cfg.codebooks,
+                                 "units": cfg.units, "space": "normalized", "dtype": "float32",
+                                 "file": files["codebooks"]}
     if args.card:
         manifest.update(json.loads(Path(args.card).read_text()))
     manifest["checksums"] = file_checksums(out, [f.name for f in out.iterdir()

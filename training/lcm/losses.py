@@ -1,12 +1,13 @@
 """The LCM's training losses, both in the normalized concept space: the diffusion loss (Two-Tower and
 One-Tower alike: both models take the same contextualize/denoise calls) and the Base-LCM's next-concept
-MSE.
+MSE; and the Quant-LCM's cross-entropy over codebook units.
 
 They live apart from lcm.train because the models need the diffusion loss too: their forward computes
 it, since DistributedDataParallel only synchronises gradients of a call to the wrapped
 module, and the model importing the trainer (which imports the model) was an import cycle.
 """
 import torch
+import torch.nn.functional as F
 
 
 def diffusion_loss(model, x, loss_mask, alphas, cfg_prob=0.15, ddp=None):
@@ -37,3 +38,21 @@ def base_loss(model, x, loss_mask):
     per_pos = ((pred - x[:, 1:]) ** 2).mean(-1)
     m = loss_mask[:, 1:]
     return (per_pos * m).sum() / m.sum().clamp(min=1)
+
+
+def quant_loss(model, x, loss_mask, cfg_prob=0.15):
+    """The Quant-LCM's cross-entropy: each position of x [B,N,D] (normalized) is residual-quantized with
+    the model's codebooks; one codebook k ~ U[0, K) per position, whose unit is predicted from the
+    running sum of the position's first k centroids and the clean concepts before it (none for a
+    cfg_prob share of positions: the unconditional model guidance needs). Averaged over loss_mask."""
+    b, n, _ = x.shape
+    units, partial = model.quantize(x)  # [B,N,K], [B,N,K,D]
+    k = torch.randint(0, units.shape[-1], (b, n), device=x.device)
+    target = units.gather(-1, k[..., None])[..., 0]
+    running = partial.gather(2, k[..., None, None].expand(-1, -1, 1, x.shape[-1]))[:, :, 0]
+    i = torch.arange(n, device=x.device)
+    visible = (i[None, :] < i[:, None])[None].expand(b, n, n).clone()
+    visible[torch.rand(b, n, device=x.device) < cfg_prob] = False
+    logits = model.logits(running, k, x, visible)
+    ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), reduction="none").view(b, n)
+    return (ce * loss_mask).sum() / loss_mask.sum().clamp(min=1)

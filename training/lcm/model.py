@@ -8,6 +8,8 @@ Base-LCM: PreNet -> the same causal Transformer -> PostNet, regressing the next 
 One-Tower (the paper's §2.3.3; Meta never released it): one causal Transformer over a clean and a noisy
 copy of every concept, each input concatenated with its timestep embedding before the PreNet; the noisy
 copy of concept n sees the clean copies of concepts < n and itself (OneTowerLCM below).
+Quant-LCM (§2.3.5, discrete): the One-Tower's tower over residual-quantized concepts, predicting the next
+codebook's unit (QuantLCM below).
 """
 import math
 from dataclasses import asdict, dataclass
@@ -16,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lcm.losses import diffusion_loss
+from lcm.losses import diffusion_loss, quant_loss
 
 
 @dataclass
@@ -27,7 +29,9 @@ class LcmConfig:
     context_layers: int = 2
     denoiser_layers: int = 4
     base_layers: int = 4
-    one_tower_layers: int = 6
+    one_tower_layers: int = 6  # also the Quant-LCM's layers
+    codebooks: int = 8  # Quant-LCM: residual codebooks K (lcm.rvq) ...
+    units: int = 256  # ... of V units each
     max_seq_len: int = 512
     dropout: float = 0.1
     train_steps: int = 100  # diffusion T
@@ -320,6 +324,10 @@ class OneTowerLCM(nn.Module):
         """x0 for noisy [B,T,D] at timesteps t [B,T] in one pass over [clean; noisy]. clean [B,M,D]
         (normalized), visible bool [B,T,M]: which clean copies each noisy copy sees. positions [T]: the
         concept index each noisy copy stands for (default 0..T-1: teacher forcing, T = M)."""
+        return self.out(self.tower(noisy, t, clean, visible, positions))
+
+    def tower(self, noisy, t, clean, visible, positions=None):
+        """denoise() up to the final RMSNorm: the noisy copies' hidden states [B,T,d]."""
         b, tq, _ = noisy.shape
         m = clean.shape[1]
         dev = noisy.device
@@ -334,7 +342,7 @@ class OneTowerLCM(nn.Module):
         rope = (self.rope_cos[pos], self.rope_sin[pos])
         for layer in self.layers:
             x = layer(x, mask, rope)
-        return self.out(self.norm(x[:, m:]))
+        return self.norm(x[:, m:])
 
     def prefix_memory(self, clean):
         """Every layer's keys (rotated) and values of the clean copies of clean [B,N,D]: [L,B,N,d] each.
@@ -364,6 +372,10 @@ class OneTowerLCM(nn.Module):
         prefix_memory() is keys/values [L,B or 1,N,d]; mask bool [B,N]: the prefix rows each row sees
         (its own slot is always visible). The noisy copy stands at position N. With table (time_table())
         the timestep embedding is looked up; same result as denoise()."""
+        return self.out(self.tower_cached(noisy, t, keys, values, mask, table))
+
+    def tower_cached(self, noisy, t, keys, values, mask, table=None):
+        """denoise_cached() up to the final RMSNorm: hidden states [B,d]."""
         b = noisy.shape[0]
         n = keys.shape[2]
         if table is None:
@@ -377,11 +389,88 @@ class OneTowerLCM(nn.Module):
             k = torch.cat([keys[i].expand(b, -1, -1), k_self], 1)
             v = torch.cat([values[i].expand(b, -1, -1), v_self], 1)
             x = layer.forward_cached(x, k, v, full, rope)
-        return self.out(self.norm(x[:, 0]))
+        return self.norm(x[:, 0])
 
     def forward(self, x, loss_mask, alphas, cfg_prob=0.15):
         """Training forward (so DistributedDataParallel sees one call): the diffusion loss."""
         return diffusion_loss(self, x, loss_mask, alphas, cfg_prob)
+
+
+class QuantLCM(OneTowerLCM):
+    """The discrete Quantized LCM (Quant-LCM-d, the paper's §2.3.5; Meta never released it) on the
+    One-Tower's backbone. A concept is the sum of one centroid per residual codebook (lcm.rvq, K codebooks
+    of V units, normalized space; a buffer here, exported beside the graphs). The noisy copy of the
+    One-Tower becomes the running sum of the target's first k centroids (zero for k = 0), and its
+    timestep embedding a codebook-index embedding (index 0: a clean copy, k + 1: the sum before codebook
+    k); the PreNet is Linear(D -> d) plus that embedding. The head of codebook k gives the logits of its
+    V units (cross-entropy, one random k per position in training). Classifier-free guidance as the
+    One-Tower: for 15% of positions the partial sum sees no clean copy.
+
+    It reuses the One-Tower's tower (masks, rotary positions, cached prefix) with `t` standing for the
+    codebook-index embedding's index.
+    """
+
+    def __init__(self, cfg: LcmConfig):
+        super().__init__(cfg)
+        del self.time, self.out  # no timestep embedding, no regression head
+        K, V, D, d = cfg.codebooks, cfg.units, cfg.concept_dim, cfg.model_dim
+        self.pre = nn.Linear(D, d)
+        self.level = nn.Embedding(K + 1, d)
+        self.head = nn.Parameter(torch.randn(K, V, d) * d ** -0.5)
+        self.head_bias = nn.Parameter(torch.zeros(K, V))
+        self.register_buffer("codebooks", torch.zeros(K, V, D))
+
+    def embed(self, x, idx):
+        """PreNet plus the codebook-index embedding: x [B,T,D], idx int [B,T] (0 = clean) -> [B,T,d]."""
+        return self.pre(x) + self.level(idx)
+
+    def time_table(self):
+        """The index half of the PreNet (bias included) for every index: [K+1, d]; pre(x) + level(i) =
+        x W^T + table[i], as the One-Tower's step graph looks its timesteps up."""
+        return self.level.weight + self.pre.bias
+
+    def head_logits(self, h, level, gather=False):
+        """Logits [..., V] of codebook `level` (int [...]) from hidden states h [..., d]. Training loops
+        over the K heads (a gathered [..., V, d] weight would not fit for a whole batch); gather=True
+        (the exported step graph, a few rows) gathers each row's head."""
+        if gather:
+            return torch.matmul(self.head[level], h[..., None])[..., 0] + self.head_bias[level]
+        out = h.new_zeros(*level.shape, self.cfg.units)
+        for k in range(self.cfg.codebooks):
+            sel = level == k
+            if sel.any():
+                out[sel] = h[sel] @ self.head[k].T + self.head_bias[k]
+        return out
+
+    @torch.no_grad()
+    def quantize(self, x):
+        """Greedy residual assignment of normalized x [..., D]: units [..., K] and the running sums before
+        each codebook [..., K, D] (the first is zero)."""
+        r = x.clone()
+        total = torch.zeros_like(x)
+        units, partial = [], []
+        for c in self.codebooks:
+            partial.append(total.clone())
+            d = (r * r).sum(-1, keepdim=True) - 2 * r @ c.T + (c * c).sum(-1)
+            u = d.argmin(-1)
+            units.append(u)
+            total = total + c[u]
+            r = r - c[u]
+        return torch.stack(units, -1), torch.stack(partial, -2)
+
+    def logits(self, partial, level, clean, visible, positions=None):
+        """Unit logits [B,T,V] of codebook level [B,T] (int, 0-based) for the running sums partial [B,T,D]
+        after the clean copies clean [B,M,D]; visible as OneTowerLCM.denoise."""
+        return self.head_logits(self.tower(partial, level + 1, clean, visible, positions), level)
+
+    def logits_cached(self, partial, level, keys, values, mask, table=None):
+        """logits() for one running sum per row [B,D] after a cached prefix (OneTowerLCM.denoise_cached)."""
+        h = self.tower_cached(partial, level + 1, keys, values, mask, table)
+        return self.head_logits(h, level, gather=True)
+
+    def forward(self, x, loss_mask, alphas=None, cfg_prob=0.15):
+        """Training forward (so DistributedDataParallel sees one call): the cross-entropy."""
+        return quant_loss(self, x, loss_mask, cfg_prob)
 
 
 class BaseLCM(nn.Module):
@@ -414,7 +503,7 @@ def count_parameters(m):
 
 
 # lcm.train's --model choices and the "kind" its checkpoints carry
-MODEL_KINDS = {"two_tower": TwoTowerLCM, "one_tower": OneTowerLCM, "base": BaseLCM}
+MODEL_KINDS = {"two_tower": TwoTowerLCM, "one_tower": OneTowerLCM, "base": BaseLCM, "quant": QuantLCM}
 
 
 def load_checkpoint(path, cls=None):

@@ -88,3 +88,25 @@ def sample_all_positions(model, x, alphas, seed=0, steps=DEFAULTS["steps"], guid
         return both[:b], both[b:]
 
     return ddim_cfg(predict, z, alphas, steps, guidance, guidance_rescale, epsilon_scaling)
+
+
+# The Quant-LCM's defaults (the manifest's "defaults"): the paper's multi-sentence Quant-LCM-d settings.
+QUANT_DEFAULTS = {"guidance": 1.0, "temperature": 1.0, "top_k": 3, "top_p": 1.0}
+
+
+@torch.no_grad()
+def quant_all_positions(model, x, guidance=1.0):
+    """The Quant-LCM's teacher-forced next-concept prediction at every position of x [B,N,D]
+    (normalized), the most likely unit of every codebook in turn (lcm.train's held-out metrics)."""
+    b, n, dim = x.shape
+    i = torch.arange(n, device=x.device)
+    cond = (i[None, :] < i[:, None])[None].expand(b, n, n)
+    partial = torch.zeros_like(x)
+    for k in range(model.cfg.codebooks):
+        level = torch.full((b, n), k, dtype=torch.long, device=x.device)
+        logits = model.logits(partial, level, x, cond)
+        if guidance != 1.0:
+            uncond = model.logits(partial, level, x, torch.zeros_like(cond))
+            logits = uncond + guidance * (logits - uncond)
+        partial = partial + model.codebooks[k][logits.argmax(-1)]
+    return partial

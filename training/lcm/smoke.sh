@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # End-to-end smoke run of the LCM pipeline on a tiny committed slice (public-domain inaugural
 # addresses): encode with CODEC_DIR, train a tiny Two-Tower, One-Tower and Base-LCM for a few seconds
-# each on CPU, export ONNX + manifest into OUT_DIR (Two-Tower + Base) and, when given, ONE_TOWER_DIR
-# (One-Tower). The test suite runs it after training/smoke.sh.
+# each on CPU, fit residual codebooks (lcm.rvq) and train a tiny Quant-LCM on them, export ONNX +
+# manifest into OUT_DIR (Two-Tower + Base) and, when given, ONE_TOWER_DIR (One-Tower) and QUANT_DIR
+# (Quant-LCM). The test suite runs it after training/smoke.sh.
 # It also walks the GPU path at tiny scale on CPU (training/gpu/lcm_run.sh): token files encoded by
 # encode_tokens.py must give the concepts the tool gives (prints "gpu path: min cosine ..."), and the
 # exported Two-Tower comes from a checkpoint carried through lcm.pack (fp16 chunks).
-# Usage: training/lcm/smoke.sh CODEC_DIR OUT_DIR [ONE_TOWER_DIR]   (needs `npm run build`)
+# Usage: training/lcm/smoke.sh CODEC_DIR OUT_DIR [ONE_TOWER_DIR [QUANT_DIR]]   (needs `npm run build`)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 codec=$(cd "$1" && pwd)
 out=$(mkdir -p "$2" && cd "$2" && pwd)  # absolute: the script changes directory below
 one_tower_out=${3:+$(mkdir -p "$3" && cd "$3" && pwd)}
+quant_out=${4:+$(mkdir -p "$4" && cd "$4" && pwd)}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export LCM_THREADS=2 PYTHONUNBUFFERED=1
@@ -41,6 +43,13 @@ $PY -m lcm.train --data "$work/data" --out "$work/tt" --model two_tower --minute
 $PY -m lcm.train --data "$work/data" --out "$work/base" --model base --minutes 0.1 $small >/dev/null
 $PY -m lcm.train --data "$work/data" --out "$work/ot" --model one_tower --minutes 0.1 $small >/dev/null
 grep '"event": "end"' "$work/ot/train.log" | sed 's/.*"step": \([0-9]*\).*/one-tower: trained \1 steps/'
+$PY -m lcm.rvq fit --data "$work/data" --codebooks 4 --units 16 --iters 5 --out "$work/codebooks.npz" \
+  >"$work/rvq.json"
+$PY -c "import json, sys; r = json.load(open(sys.argv[1])); l = r['levels'][-1]
+print(f\"rvq: {r['codebooks']}x{r['units']} held-out relative mse {l['relative_mse']}\")" "$work/rvq.json"
+$PY -m lcm.train --data "$work/data" --out "$work/quant" --model quant --codebooks "$work/codebooks.npz" \
+  --minutes 0.1 $small >/dev/null
+grep '"event": "end"' "$work/quant/train.log" | sed 's/.*"step": \([0-9]*\).*/quant: trained \1 steps/'
 $PY -m lcm.pack pack "$work/tt/checkpoint.pt" "$work/tt/carried" >/dev/null
 $PY -m lcm.pack unpack "$work/tt/carried" "$work/tt/unpacked.pt"
 $PY -m lcm.export_onnx --two-tower "$work/tt/unpacked.pt" --base "$work/base/checkpoint.pt" \
@@ -49,6 +58,11 @@ if [ -n "$one_tower_out" ]; then
   $PY -m lcm.export_onnx --one-tower "$work/ot/checkpoint.pt" --codec-manifest "$codec/manifest.json" \
     --out "$one_tower_out" --name lcm-smoke-one-tower >/dev/null 2>&1
   echo "smoke One-Tower exported to $one_tower_out"
+fi
+if [ -n "$quant_out" ]; then
+  $PY -m lcm.export_onnx --quant "$work/quant/checkpoint.pt" --codec-manifest "$codec/manifest.json" \
+    --out "$quant_out" --name lcm-smoke-quant >/dev/null 2>&1
+  echo "smoke Quant-LCM exported to $quant_out"
 fi
 if [ -n "${PARITY_OUT:-}" ]; then
   $PY -m lcm.reference_sampler --checkpoint "$work/tt/unpacked.pt" --specials "$work/data/specials.f32" \

@@ -1,11 +1,12 @@
-"""Train the Two-Tower or One-Tower diffusion LCM, or the Base-LCM baseline, on concept sequences (CPU or
-GPU; several GPUs with torchrun, every family the same way).
+"""Train the Two-Tower or One-Tower diffusion LCM, the Quant-LCM (--model quant --codebooks, lcm.rvq) or the
+Base-LCM baseline on concept sequences (CPU or GPU; several GPUs with torchrun, every family the same way).
 
 Sequences mix pre-training (next concept over documents) and the two supervised tasks (summarize,
 extend). Diffusion: T=100 cosine schedule rescaled to zero terminal SNR, one timestep per position,
 x0 prediction with plain MSE; classifier-free guidance training hides the whole context (only the
 zero vector, or for the One-Tower the noisy copy itself, stays visible) for 15% of positions.
-Base-LCM: MSE regression to the next concept. Both losses (lcm.losses) are computed in the normalized
+Base-LCM: MSE regression to the next concept. Quant-LCM: cross-entropy over the units of one random
+codebook per position, in the codebooks' normalized space (their fit's normalizer). The losses (lcm.losses) are computed in the normalized
 space. Writes <out>/checkpoint.pt and <out>/train.log (JSON lines), resumable with --resume; held-out
 metrics (next-concept L2, contrastive accuracy; the diffusion models sampled by lcm.sampling at the
 runtime's defaults) at the end and every --eval-every minutes.
@@ -24,9 +25,9 @@ import numpy as np
 import torch
 
 from lcm.data import build_sequences, fit_robust_normalizer, heldout_pretrain_sequences
-from lcm.losses import base_loss, diffusion_loss
+from lcm.losses import base_loss, diffusion_loss, quant_loss
 from lcm.model import MODEL_KINDS, LcmConfig, count_parameters, zero_snr_alphas_cumprod
-from lcm.sampling import sample_all_positions
+from lcm.sampling import quant_all_positions, sample_all_positions
 
 
 # LcmConfig fields settable from the command line (a new run only; --resume and --init keep theirs)
@@ -61,6 +62,8 @@ def heldout_metrics(model, kind, seqs, center, scale, alphas, device, max_seqs=4
         x, loss = make_batch(chunk, center, scale, device)
         if kind == "base":
             p = torch.cat([x[:, :1], model(x)[:, :-1]], 1)
+        elif kind == "quant":
+            p = quant_all_positions(model, x)
         else:
             p = sample_all_positions(model, x, alphas)
         sel = loss.clone()
@@ -102,9 +105,13 @@ def main():
                                    "with a fresh optimiser and schedule")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--codebooks", help="--model quant, a new run: the residual codebooks (lcm.rvq fit's .npz), "
+                                        "whose normalizer the run takes")
     for f in ARCHITECTURE_FLAGS:
         ap.add_argument("--" + f.replace("_", "-"), type=int)
     args = ap.parse_args()
+    if args.model == "quant" and not (args.codebooks or args.resume or args.init):
+        ap.error("--model quant needs --codebooks (python3 -m lcm.rvq fit)")
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
     device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
@@ -155,7 +162,13 @@ def main():
     for f in ARCHITECTURE_FLAGS:
         if not ck_like and getattr(args, f) is not None:
             setattr(cfg, f, getattr(args, f))
-    if ck_like:
+    books = None
+    if args.model == "quant" and not ck_like:
+        from lcm.rvq import load_codebooks
+
+        books, center, scale, _ = load_codebooks(args.codebooks)
+        cfg.codebooks, cfg.units = int(books.shape[0]), int(books.shape[1])
+    elif ck_like:
         center = np.array(ck_like["normalizer"]["center"], np.float32)
         scale = np.array(ck_like["normalizer"]["scale"], np.float32)
     else:
@@ -165,6 +178,8 @@ def main():
     model = MODEL_KINDS[args.model](cfg).to(device)
     if ck or init:
         model.load_state_dict((ck or init)["model"])
+    elif books is not None:
+        model.codebooks.copy_(torch.from_numpy(books))
     train_model = model
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel
@@ -220,7 +235,9 @@ def main():
         idx = rng.choice(len(train), size=args.batch, p=weights)
         batch = [train[i] for i in idx]
         x, loss_mask = make_batch(batch, center, scale, device)
-        if args.model != "base":
+        if args.model == "quant":
+            loss = train_model(x, loss_mask) if world > 1 else quant_loss(model, x, loss_mask)
+        elif args.model != "base":
             loss = diffusion_loss(train_model.module if world > 1 else model, x, loss_mask, alphas,
                                   ddp=train_model if world > 1 else None)
         else:
