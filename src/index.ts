@@ -44,9 +44,15 @@ export { type GenerationResult, generateConcepts } from "./lcm/generate.js";
 export { LcmModel } from "./lcm/model.js";
 export { type ModelKind, manifestModels, type OfferedModel } from "./lcm/model-kinds.js";
 export { OneTowerModel } from "./lcm/one-tower.js";
-export { diffusionPredictor, type NextConceptPredictor, oneTowerPredictor } from "./lcm/predictors.js";
+export {
+  diffusionPredictor,
+  type NextConceptPredictor,
+  oneTowerPredictor,
+  quantPredictor,
+} from "./lcm/predictors.js";
+export { QuantModel, sampleUnit } from "./lcm/quant.js";
 export type { GenerationOptions, GenerationSettings } from "./lcm/settings.js";
-export { type LcmFamily, lcmFamily, readLcmSpec, readOneTowerSpec } from "./lcm/spec.js";
+export { type LcmFamily, lcmFamily, readLcmSpec, readOneTowerSpec, readQuantSpec } from "./lcm/spec.js";
 // models/: model discovery (--models, LCM_MODELS, the user's and the bundled models) and manifests.
 export {
   type CodecManifest,

@@ -66,7 +66,9 @@ describe("the One-Tower manifest", () => {
 
   it("rejects an unknown family", () => {
     const odd = { ...manifest, raw: { ...manifest.raw, family: "three_tower" } };
-    expect(() => lcmFamily(odd)).toThrow(/"family" must be "two_tower" or "one_tower", found "three_tower"/);
+    expect(() => lcmFamily(odd)).toThrow(
+      /"family" must be "two_tower", "one_tower" or "quant", found "three_tower"/,
+    );
   });
 });
 

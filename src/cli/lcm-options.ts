@@ -61,6 +61,9 @@ export function withLcmOptions(command: Command): Command {
     .addOption(fieldOption(FIELDS.guidanceRescale))
     .addOption(fieldOption(FIELDS.initialNoise))
     .addOption(fieldOption(FIELDS.epsilonScaling))
+    .addOption(fieldOption(FIELDS.temperature))
+    .addOption(fieldOption(FIELDS.topP))
+    .addOption(fieldOption(FIELDS.topK))
     .addOption(fieldOption(FIELDS.beam));
 }
 
@@ -73,6 +76,9 @@ export function generationOptions(flags: LcmFlags): GenerationOptions {
     guidanceRescale: flags.guidanceRescale,
     initialNoise: flags.initialNoise,
     epsilonScaling: flags.epsilonScaling,
+    temperature: flags.temperature,
+    topP: flags.topP,
+    topK: flags.topK,
   };
 }
 

@@ -12,7 +12,9 @@ import { ConceptCodec } from "../codec/codec.js";
 import { LcmModel } from "../lcm/model.js";
 import { familyLabel, manifestFamily, manifestModels, modelNames } from "../lcm/model-kinds.js";
 import { OneTowerModel } from "../lcm/one-tower.js";
-import { lcmFamily, readLcmSpec, readOneTowerSpec } from "../lcm/spec.js";
+import { QuantModel } from "../lcm/quant.js";
+import { SeededRandom } from "../lcm/rng.js";
+import { lcmFamily, readLcmSpec, readOneTowerSpec, readQuantSpec } from "../lcm/spec.js";
 import type { CodecManifest, LcmManifest, ModelManifest } from "../models/manifest.js";
 import { checkLcmCodecPairing } from "../models/manifest.js";
 import { verifyChecksums } from "../models/model-files.js";
@@ -273,6 +275,7 @@ async function runVerify(name: string | undefined, flags: ModelsFlags): Promise<
  */
 async function verifyLcm(m: LcmManifest, flags: ModelsFlags, report: VerifyReport): Promise<void> {
   if (lcmFamily(m) === "one_tower") return verifyOneTower(m, flags, report);
+  if (lcmFamily(m) === "quant") return verifyQuant(m, flags, report);
   const spec = readLcmSpec(m);
   const started = performance.now();
   const model = await LcmModel.load(spec, { threads: flags.threads });
@@ -308,6 +311,25 @@ async function verifyOneTower(m: LcmManifest, flags: ModelsFlags, report: Verify
     const x0 = await denoiser.predict(prompt.subarray(0, spec.dim), Math.min(50, spec.trainSteps - 1), 2);
     checkOutputs(m, [["one_tower_prefix + one_tower_step", x0, 2 * spec.dim]]);
     report.note = `One-Tower graphs run (one_tower_prefix, one_tower_step), load ${Math.round(loadMs)} ms`;
+  } finally {
+    await model.release();
+  }
+}
+
+/** The Quant-LCM's prefix and step graphs and codebooks (docs/lcm-contract.md, "Quant-LCM"): one guided concept. */
+async function verifyQuant(m: LcmManifest, flags: ModelsFlags, report: VerifyReport): Promise<void> {
+  const spec = readQuantSpec(m);
+  const started = performance.now();
+  const model = await QuantModel.load(spec, { threads: flags.threads });
+  try {
+    const loadMs = performance.now() - started;
+    const rows = 3;
+    const prompt = Float32Array.from({ length: rows * spec.dim }, (_, i) => Math.sin(i * 12.9898) * 0.5);
+    const prefix = await model.prefix(prompt, rows);
+    const settings = { guidance: 2, temperature: 1, topP: 1, topK: 0 };
+    const { concept } = await model.sample(prefix, rows, settings, new SeededRandom(0));
+    checkOutputs(m, [["quant_prefix + quant_step", Float32Array.from(concept), spec.dim]]);
+    report.note = `Quant-LCM graphs run (quant_prefix, quant_step; ${spec.codebooks} x ${spec.units} codebooks), load ${Math.round(loadMs)} ms`;
   } finally {
     await model.release();
   }

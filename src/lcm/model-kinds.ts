@@ -3,7 +3,7 @@
  * names are the request field's, src/requests/fields.ts) and the LCM families a model directory
  * declares (lcm/spec.ts lcmFamily): a Two-Tower directory offers `two-tower` (also called `diffusion`,
  * its name before there were other families) and, when it carries base_lcm.onnx, `base`; a One-Tower
- * directory offers `one-tower`. A new family is a row in FAMILIES and a name in the field's choices.
+ * directory offers `one-tower`, a Quant-LCM directory `quant`. A new family is a row in FAMILIES and a name in the field's choices.
  *
  * Reads manifests only (no graph is opened), so `lcm models list` and the server's `initialize` can say
  * what each LCM offers, and a request for a model its LCM lacks is one line naming what it has.
@@ -12,7 +12,7 @@ import type { LcmManifest } from "../models/manifest.js";
 import type { FIELDS, FieldValue } from "../requests/fields.js";
 import { type LcmFamily, lcmFamily } from "./spec.js";
 
-/** A `model` request value: "two-tower", "diffusion" (the same model), "one-tower" or "base". */
+/** A `model` request value: "two-tower", "diffusion" (the same model), "one-tower", "quant" or "base". */
 export type ModelKind = FieldValue<typeof FIELDS.model>;
 
 /** A model with its alias resolved ("diffusion" is "two-tower"): what an LCM directory offers. */
@@ -22,12 +22,14 @@ export type OfferedModel = Exclude<ModelKind, "diffusion">;
 const FAMILIES: Record<LcmFamily, { model: OfferedModel; label: string }> = {
   two_tower: { model: "two-tower", label: "Two-Tower" },
   one_tower: { model: "one-tower", label: "One-Tower" },
+  quant: { model: "quant", label: "Quant-LCM" },
 };
 
 /** How a message names each model. */
 const MODEL_LABEL: Record<OfferedModel, string> = {
   "two-tower": "Two-Tower diffusion model",
   "one-tower": "One-Tower diffusion model",
+  quant: "Quant-LCM (discrete)",
   base: "Base-LCM graph",
 };
 
@@ -66,7 +68,7 @@ export function manifestModels(manifest: LcmManifest): OfferedModel[] {
   return offeredModels(family, typeof base === "string" && base !== "");
 }
 
-/** The manifest's family for a listing: "two_tower" (also when absent), "one_tower", else as written. */
+/** The manifest's family for a listing: "two_tower" (also when absent), "one_tower", "quant", else as written. */
 export function manifestFamily(manifest: LcmManifest): string {
   try {
     return lcmFamily(manifest);

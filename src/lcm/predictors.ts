@@ -1,6 +1,7 @@
 /**
  * "What comes after this sequence of concepts": the diffusion LCMs (sampled, seeded; Two-Tower or
- * One-Tower, one sampler) and the Base-LCM baseline (a deterministic regression), behind one interface
+ * One-Tower, one sampler), the Quant-LCM (one seeded unit draw per codebook) and the Base-LCM baseline
+ * (a deterministic regression), behind one interface
  * so the generation loop, summarize and extend do not care which model runs. All take and return raw
  * codec-space concepts and normalize at the model boundary.
  */
@@ -13,11 +14,12 @@ import {
 import type { LcmModel } from "./model.js";
 import { denormalize, normalizeRows } from "./normalizer.js";
 import type { OneTowerModel } from "./one-tower.js";
+import type { QuantModel, QuantSettings } from "./quant.js";
 import type { SeededRandom } from "./rng.js";
 import type { LcmSpecCommon } from "./spec.js";
 
-/** What a predictor is: a sampled diffusion model (either family) or the deterministic Base-LCM. */
-export type PredictorKind = "diffusion" | "base";
+/** What a predictor is: a sampled diffusion model (either family), the Quant-LCM or the Base-LCM. */
+export type PredictorKind = "diffusion" | "quant" | "base";
 
 export interface PredictorStats extends SampleStats {
   /** Contextualizer or Base-LCM runs (one per generated concept). */
@@ -68,6 +70,40 @@ function sampledPredictor(
       stats.contextRuns++;
       const x0 = await sampleConcept(denoiser, spec.dim, schedule, settings, rng, signal, stats);
       return denormalize(x0, spec);
+    },
+  };
+}
+
+/** The Quant-LCM's predictor: what it adds to the interface is the units of the last concept. */
+export interface QuantPredictor extends NextConceptPredictor {
+  readonly kind: "quant";
+  /** The unit drawn from each codebook for the last concept `next` returned (empty before). */
+  readonly lastUnits: readonly number[];
+}
+
+/**
+ * The Quant-LCM: the prompt's keys/values (the prefix graph, one "context run"), then one step run per
+ * codebook (counted as denoiser runs), a unit drawn from each, the centroids summed.
+ */
+export function quantPredictor(model: QuantModel, settings: QuantSettings): QuantPredictor {
+  const { spec } = model;
+  const stats: PredictorStats = { denoiserRuns: 0, contextRuns: 0 };
+  let lastUnits: readonly number[] = [];
+  return {
+    kind: "quant",
+    deterministic: settings.temperature === 0,
+    stats,
+    get lastUnits() {
+      return lastUnits;
+    },
+    async next(prompt, rng, signal) {
+      const prefix = await model.prefix(normalizeRows(prompt, spec), prompt.length);
+      stats.contextRuns++;
+      const { concept, units } = await model.sample(prefix, prompt.length, settings, rng, signal, () => {
+        stats.denoiserRuns++;
+      });
+      lastUnits = units;
+      return denormalize(concept, spec);
     },
   };
 }

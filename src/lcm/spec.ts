@@ -7,7 +7,8 @@
  *
  * Two families share everything but their graphs: the Two-Tower ("family" absent or "two_tower":
  * contextualizer + denoiser, readLcmSpec) and the One-Tower ("one_tower": prefix + step graphs,
- * readOneTowerSpec).
+ * readOneTowerSpec). The Quant-LCM ("quant": prefix + step graphs and residual codebooks, readQuantSpec)
+ * has no diffusion schedule.
  */
 
 import type { LcmManifest } from "../models/manifest.js";
@@ -43,10 +44,16 @@ export interface LcmDefaults {
    */
   sentinelCosine: number | null;
   faithfulCosine: number | null;
+  /** Quant-LCM unit draws (docs/lcm-contract.md, "Quant-LCM"): temperature (0: the most likely unit), */
+  temperature: number;
+  /** the share of probability the kept units hold (1: all), */
+  topP: number;
+  /** and how many of the most likely units are kept (0: all). */
+  topK: number;
 }
 
-/** The diffusion LCM families (the manifest's "family"; absent means "two_tower"). */
-export type LcmFamily = "two_tower" | "one_tower";
+/** The LCM families (the manifest's "family"; absent means "two_tower"). */
+export type LcmFamily = "two_tower" | "one_tower" | "quant";
 
 /** What every family's manifest holds: all but the graph files. */
 export interface LcmSpecCommon {
@@ -58,7 +65,7 @@ export interface LcmSpecCommon {
   modelDim: number | null;
   center: Float32Array;
   scale: Float32Array;
-  /** T, the number of training diffusion steps. */
+  /** T, the number of training diffusion steps (0 for the Quant-LCM, which has no schedule). */
   trainSteps: number;
   /** ᾱ_t for t = 0..T-1 (float64, as written). */
   alphasCumprod: Float64Array;
@@ -94,6 +101,17 @@ export interface OneTowerSpec extends LcmSpecCommon {
   layers: number | null;
 }
 
+/** A discrete Quant-LCM (docs/lcm-contract.md, "Quant-LCM"). */
+export interface QuantSpec extends LcmSpecCommon {
+  family: "quant";
+  /** `prefix`: the clean prompt's keys/values; `step`: one codebook's unit logits; `codebooks`: f32 file. */
+  files: { prefix: string; step: string; codebooks: string };
+  /** K codebooks of V units each (the codebooks file is float32 [K, V, D], normalized space). */
+  codebooks: number;
+  units: number;
+  layers: number | null;
+}
+
 /** The paper's decoding settings (§2.4), used for any default a manifest leaves out. */
 export const PAPER_DEFAULTS: LcmDefaults = {
   steps: 40,
@@ -108,6 +126,10 @@ export const PAPER_DEFAULTS: LcmDefaults = {
   groundingThreshold: DEFAULT_GROUNDING_THRESHOLD,
   sentinelCosine: null,
   faithfulCosine: null,
+  // the paper's multi-sentence Quant-LCM-d settings
+  temperature: 1,
+  topP: 1,
+  topK: 3,
 };
 
 /** The manifest's "family" (absent: "two_tower", every model made before the One-Tower). */
@@ -115,16 +137,19 @@ export function lcmFamily(manifest: LcmManifest): LcmFamily {
   const family = manifest.raw.family;
   if (family === undefined || family === "two_tower") return "two_tower";
   if (family === "one_tower") return "one_tower";
+  if (family === "quant") return "quant";
   return new Fields(manifest.path).fail(
-    `"family" must be "two_tower" or "one_tower", found ${JSON.stringify(family)}`,
+    `"family" must be "two_tower", "one_tower" or "quant", found ${JSON.stringify(family)}`,
   );
 }
 
 /** A Two-Tower LCM's spec; a One-Tower manifest is refused with one line saying so. */
 export function readLcmSpec(manifest: LcmManifest): LcmSpec {
   const f = new Fields(manifest.path);
-  if (lcmFamily(manifest) !== "two_tower") {
-    f.fail(`"family" is "one_tower": a One-Tower LCM, and this runs Two-Tower LCMs only`);
+  const family = lcmFamily(manifest);
+  if (family !== "two_tower") {
+    const what = family === "quant" ? "a Quant-LCM" : "a One-Tower LCM";
+    f.fail(`"family" is "${family}": ${what}, and this runs Two-Tower LCMs only`);
   }
   const files = f.object(manifest.raw.files, "files");
   return {
@@ -162,7 +187,39 @@ export function readOneTowerSpec(manifest: LcmManifest): OneTowerSpec {
   };
 }
 
-function readCommon(manifest: LcmManifest, f: Fields): Omit<LcmSpecCommon, "family"> {
+/** A Quant-LCM's spec: its prefix and step graphs, its codebooks, and what every family shares. */
+export function readQuantSpec(manifest: LcmManifest): QuantSpec {
+  const f = new Fields(manifest.path);
+  if (lcmFamily(manifest) !== "quant") {
+    f.fail(`"family" must be "quant" for a Quant-LCM, found ${JSON.stringify(manifest.raw.family ?? null)}`);
+  }
+  const files = f.object(manifest.raw.files, "files");
+  const quantizer = f.object(manifest.raw.quantizer, "quantizer");
+  if (quantizer.space !== undefined && quantizer.space !== "normalized") {
+    f.fail(`"quantizer.space" must be "normalized", found ${JSON.stringify(quantizer.space)}`);
+  }
+  if (quantizer.dtype !== undefined && quantizer.dtype !== "float32") {
+    f.fail(`"quantizer.dtype" must be "float32", found ${JSON.stringify(quantizer.dtype)}`);
+  }
+  const architecture = f.architecture(manifest.raw.architecture);
+  return {
+    ...readCommon(manifest, f, false),
+    family: "quant",
+    files: {
+      prefix: f.fileName(files.quant_prefix, "files.quant_prefix"),
+      step: f.fileName(files.quant_step, "files.quant_step"),
+      codebooks: f.fileName(files.codebooks, "files.codebooks"),
+    },
+    codebooks: f.integer(quantizer.codebooks, "quantizer.codebooks", 1),
+    units: f.integer(quantizer.units, "quantizer.units", 1),
+    layers:
+      architecture.one_tower_layers === undefined
+        ? null
+        : f.integer(architecture.one_tower_layers, "architecture.one_tower_layers", 1),
+  };
+}
+
+function readCommon(manifest: LcmManifest, f: Fields, diffuses = true): Omit<LcmSpecCommon, "family"> {
   const raw = manifest.raw;
   const dim = manifest.codec.embeddingDim;
 
@@ -173,21 +230,9 @@ function readCommon(manifest: LcmManifest, f: Fields): Omit<LcmSpecCommon, "fami
     if (!(s > 0)) f.fail(`"normalizer.scale[${i}]" must be > 0, found ${s}`);
   });
 
-  const diffusion = f.object(raw.diffusion, "diffusion");
-  const trainSteps = f.integer(diffusion.train_steps, "diffusion.train_steps", 2);
-  const prediction = diffusion.prediction ?? "sample";
-  if (prediction !== "sample") {
-    f.fail(`"diffusion.prediction" must be "sample" (x0 prediction), found ${JSON.stringify(prediction)}`);
-  }
-  const alphasCumprod = Float64Array.from(f.numbers(diffusion.alphas_cumprod, "diffusion.alphas_cumprod"));
-  if (alphasCumprod.length !== trainSteps) {
-    f.fail(`"diffusion.alphas_cumprod" has ${alphasCumprod.length} values, train_steps is ${trainSteps}`);
-  }
-  alphasCumprod.forEach((a, t) => {
-    if (!(a >= 0 && a <= 1)) f.fail(`"diffusion.alphas_cumprod[${t}]" must be in [0, 1], found ${a}`);
-    if (t > 0 && a > alphasCumprod[t - 1]) f.fail(`"diffusion.alphas_cumprod" must not increase (at ${t})`);
-  });
-  if (alphasCumprod[0] === 0) f.fail(`"diffusion.alphas_cumprod[0]" is 0: the schedule is all noise`);
+  const { trainSteps, alphasCumprod } = diffuses
+    ? readDiffusion(raw, f)
+    : { trainSteps: 0, alphasCumprod: new Float64Array(0) };
 
   const special = f.object(raw.special_texts, "special_texts");
   const specialTexts = {
@@ -205,7 +250,7 @@ function readCommon(manifest: LcmManifest, f: Fields): Omit<LcmSpecCommon, "fami
     return value as number;
   };
   const defaults: LcmDefaults = {
-    steps: Math.round(num("steps", Math.min(PAPER_DEFAULTS.steps, trainSteps), 1, trainSteps)),
+    steps: diffuses ? Math.round(num("steps", Math.min(PAPER_DEFAULTS.steps, trainSteps), 1, trainSteps)) : 0,
     guidance: num("guidance", PAPER_DEFAULTS.guidance, 0),
     guidanceRescale: num("guidance_rescale", PAPER_DEFAULTS.guidanceRescale, 0, 1),
     initialNoise: num("initial_noise", PAPER_DEFAULTS.initialNoise, Number.MIN_VALUE),
@@ -217,6 +262,9 @@ function readCommon(manifest: LcmManifest, f: Fields): Omit<LcmSpecCommon, "fami
     groundingThreshold: num("grounding_threshold", DEFAULT_GROUNDING_THRESHOLD, -1, 1),
     sentinelCosine: rawDefaults.sentinel_cosine === undefined ? null : num("sentinel_cosine", 0, -1, 1),
     faithfulCosine: rawDefaults.faithful_cosine === undefined ? null : num("faithful_cosine", 0, -1, 1),
+    temperature: num("temperature", PAPER_DEFAULTS.temperature, 0, 100),
+    topP: num("top_p", PAPER_DEFAULTS.topP, Number.MIN_VALUE, 1),
+    topK: Math.round(num("top_k", PAPER_DEFAULTS.topK, 0)),
   };
 
   const architecture = f.architecture(raw.architecture);
@@ -237,6 +285,26 @@ function readCommon(manifest: LcmManifest, f: Fields): Omit<LcmSpecCommon, "fami
     maxContext: f.integer(raw.max_context, "max_context", 2),
     defaults,
   };
+}
+
+/** The diffusion families' schedule: T and ᾱ_t, checked. */
+function readDiffusion(raw: Record<string, unknown>, f: Fields) {
+  const diffusion = f.object(raw.diffusion, "diffusion");
+  const trainSteps = f.integer(diffusion.train_steps, "diffusion.train_steps", 2);
+  const prediction = diffusion.prediction ?? "sample";
+  if (prediction !== "sample") {
+    f.fail(`"diffusion.prediction" must be "sample" (x0 prediction), found ${JSON.stringify(prediction)}`);
+  }
+  const alphasCumprod = Float64Array.from(f.numbers(diffusion.alphas_cumprod, "diffusion.alphas_cumprod"));
+  if (alphasCumprod.length !== trainSteps) {
+    f.fail(`"diffusion.alphas_cumprod" has ${alphasCumprod.length} values, train_steps is ${trainSteps}`);
+  }
+  alphasCumprod.forEach((a, t) => {
+    if (!(a >= 0 && a <= 1)) f.fail(`"diffusion.alphas_cumprod[${t}]" must be in [0, 1], found ${a}`);
+    if (t > 0 && a > alphasCumprod[t - 1]) f.fail(`"diffusion.alphas_cumprod" must not increase (at ${t})`);
+  });
+  if (alphasCumprod[0] === 0) f.fail(`"diffusion.alphas_cumprod[0]" is 0: the schedule is all noise`);
+  return { trainSteps, alphasCumprod };
 }
 
 function cosineSpace(value: unknown, f: Fields): "raw" | "normalized" {

@@ -90,13 +90,22 @@ const MAX_SEED = 0xffffffff;
  * (lcm/spec.ts LcmFamily), `diffusion` kept as the Two-Tower's older name, and the Base-LCM baseline
  * a Two-Tower directory may carry beside it. lcm/model-kinds.ts maps them onto the families.
  */
-export const MODEL_NAMES = ["two-tower", "diffusion", "one-tower", "base"] as const;
+export const MODEL_NAMES = ["two-tower", "diffusion", "one-tower", "quant", "base"] as const;
 
-/** The diffusion samplers' settings (steps, guidance, noise) apply to these. */
+/** The diffusion samplers' settings (steps, rescale, noise) apply to these. */
 const DIFFUSION_MODELS: ModelGroup = {
   names: ["two-tower", "diffusion", "one-tower"],
   label: "the diffusion models (two-tower, one-tower)",
 };
+
+/** Classifier-free guidance: on the diffusion models' noise and on the Quant-LCM's logits. */
+const GUIDED_MODELS: ModelGroup = {
+  names: ["two-tower", "diffusion", "one-tower", "quant"],
+  label: "the diffusion models and the Quant-LCM (two-tower, one-tower, quant)",
+};
+
+/** The Quant-LCM's unit draws (temperature, top-p, top-k). */
+const QUANT_MODELS: ModelGroup = { names: ["quant"], label: "the Quant-LCM (quant)" };
 
 export const FIELDS = {
   // The sampler (lcm/settings.ts GenerationOptions).
@@ -109,7 +118,8 @@ export const FIELDS = {
     flag: "--model <kind>",
     help:
       "two-tower (also: diffusion): the Two-Tower diffusion LCM; one-tower: the One-Tower diffusion " +
-      "LCM; base: the Base-LCM baseline (default: the LCM's own; 'lcm models list' shows what each has)",
+      "LCM; quant: the Quant-LCM (residual codebook units); base: the Base-LCM baseline (default: the " +
+      "LCM's own; 'lcm models list' shows what each has)",
   },
   seed: {
     kind: "int",
@@ -141,7 +151,7 @@ export const FIELDS = {
     max: 100,
     flag: "--guidance <g>",
     help: (d) => `classifier-free guidance scale, 1 = off (default: the model's, paper ${d.guidance})`,
-    models: DIFFUSION_MODELS,
+    models: GUIDED_MODELS,
   },
   guidanceRescale: {
     kind: "number",
@@ -178,6 +188,40 @@ export const FIELDS = {
     help: (d) =>
       `divide the predicted noise by this each step (default: the model's, paper ${d.epsilonScaling})`,
     models: DIFFUSION_MODELS,
+  },
+  temperature: {
+    kind: "number",
+    key: "temperature",
+    param: "temperature",
+    label: "temperature",
+    min: 0,
+    max: 100,
+    flag: "--temperature <t>",
+    help: "quant: softmax temperature of each codebook's unit draw, 0 = the most likely unit (default: the model's)",
+    models: QUANT_MODELS,
+  },
+  topP: {
+    kind: "number",
+    key: "topP",
+    param: "topP",
+    label: "top-p",
+    min: 0,
+    max: 1,
+    exclusiveMin: true,
+    flag: "--top-p <p>",
+    help: "quant: draw from the fewest most likely units holding this share of the probability (default: the model's)",
+    models: QUANT_MODELS,
+  },
+  topK: {
+    kind: "int",
+    key: "topK",
+    param: "topK",
+    label: "top-k",
+    min: 0,
+    max: 1_000_000,
+    flag: "--top-k <k>",
+    help: "quant: draw from the k most likely units, 0 = all (default: the model's)",
+    models: QUANT_MODELS,
   },
   eotThreshold: {
     kind: "number",
@@ -296,6 +340,9 @@ export const SAMPLER_FIELDS = [
   FIELDS.guidanceRescale,
   FIELDS.initialNoise,
   FIELDS.epsilonScaling,
+  FIELDS.temperature,
+  FIELDS.topP,
+  FIELDS.topK,
   FIELDS.eotThreshold,
   FIELDS.repeatThreshold,
 ] as const;

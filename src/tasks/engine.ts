@@ -31,9 +31,11 @@ import {
   diffusionPredictor,
   type NextConceptPredictor,
   oneTowerPredictor,
+  quantPredictor,
 } from "../lcm/predictors.js";
+import { QuantModel } from "../lcm/quant.js";
 import type { GenerationSettings } from "../lcm/settings.js";
-import { type LcmSpecCommon, lcmFamily, readLcmSpec, readOneTowerSpec } from "../lcm/spec.js";
+import { type LcmSpecCommon, lcmFamily, readLcmSpec, readOneTowerSpec, readQuantSpec } from "../lcm/spec.js";
 import { checkLcmCodecPairing, type LcmManifest } from "../models/manifest.js";
 import { type DiscoveryOptions, findCodec, scanModels } from "../models/registry.js";
 import { NoModelError, UsageError } from "../util/errors.js";
@@ -56,7 +58,7 @@ export interface SpecialConcepts {
 }
 
 /** An LCM of either diffusion family, opened. */
-export type LcmRuntime = LcmModel | OneTowerModel;
+export type LcmRuntime = LcmModel | OneTowerModel | QuantModel;
 
 export class ConceptEngine {
   private specials: Promise<SpecialConcepts> | null = null;
@@ -86,8 +88,13 @@ export class ConceptEngine {
       return findCodec(discovery);
     });
     checkLcmCodecPairing(lcmManifest, codecManifest);
+    const family = lcmFamily(lcmManifest);
     const spec =
-      lcmFamily(lcmManifest) === "one_tower" ? readOneTowerSpec(lcmManifest) : readLcmSpec(lcmManifest);
+      family === "one_tower"
+        ? readOneTowerSpec(lcmManifest)
+        : family === "quant"
+          ? readQuantSpec(lcmManifest)
+          : readLcmSpec(lcmManifest);
     const codec = await ConceptCodec.load(codecManifest, options);
     try {
       codec.resolveLanguage(spec.specialTexts.lang);
@@ -99,7 +106,9 @@ export class ConceptEngine {
     const lcm =
       spec.family === "one_tower"
         ? await OneTowerModel.load(spec, options)
-        : await LcmModel.load(spec, options);
+        : spec.family === "quant"
+          ? await QuantModel.load(spec, options)
+          : await LcmModel.load(spec, options);
     return new ConceptEngine(codec, lcm, installed);
   }
 
@@ -136,6 +145,7 @@ export class ConceptEngine {
       );
     }
     if (this.lcm instanceof OneTowerModel) return oneTowerPredictor(this.lcm, settings);
+    if (this.lcm instanceof QuantModel) return quantPredictor(this.lcm, settings);
     return wanted === "base" ? basePredictor(this.lcm) : diffusionPredictor(this.lcm, settings);
   }
 

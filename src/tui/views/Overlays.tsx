@@ -107,6 +107,7 @@ export function LanguagePicker(props: {
 const MODEL_NOTES: Record<OfferedModel, string> = {
   "two-tower": "the Two-Tower diffusion LCM",
   "one-tower": "the One-Tower diffusion LCM",
+  quant: "the Quant-LCM (codebook units)",
   base: "the Base-LCM baseline (deterministic)",
 };
 
