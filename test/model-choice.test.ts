@@ -1,8 +1,9 @@
 /**
- * Choosing the model (issue 15): `--model two-tower|diffusion|one-tower|base` on summarize and expand,
- * the server's params.model, and `lcm models list|info|verify` saying what each LCM is, on real models:
- * the smoke codec (test/global-setup.ts) with the One-Tower fixture (test/fixtures/lcm-one-tower-parity)
- * and the Two-Tower smoke LCM with its Base-LCM (test/fixtures/lcm-parity). Both LCMs were trained on
+ * Choosing the model (issue 15): `--model two-tower|diffusion|one-tower|quant|base` on summarize and
+ * expand, the server's params.model, and `lcm models list|info|verify` saying what each LCM is, on real
+ * models: the smoke codec (test/global-setup.ts) with the One-Tower fixture
+ * (test/fixtures/lcm-one-tower-parity), the Quant-LCM fixture (test/fixtures/lcm-quant-parity) and the
+ * Two-Tower smoke LCM with its Base-LCM (test/fixtures/lcm-parity). Both LCMs were trained on
  * another build of the smoke codec, so their text is noise: these tests check behaviour (which model
  * runs, what the output reports, what is refused and in what words), not summary quality.
  */
@@ -22,6 +23,7 @@ import { smokeCodecDir } from "./helpers/smoke-codec.js";
 const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
 const ONE_TOWER = fileURLToPath(new URL("./fixtures/lcm-one-tower-parity/", import.meta.url));
 const TWO_TOWER = fileURLToPath(new URL("./fixtures/lcm-parity/", import.meta.url));
+const QUANT = fileURLToPath(new URL("./fixtures/lcm-quant-parity/", import.meta.url));
 const NOTE = `The harbour reopened in the spring after a long winter of repairs.
 Fishing boats came back within a week, and the market on the quay filled again.
 The town council had paid for a new sea wall, which the storms of March had tested hard.
@@ -39,6 +41,8 @@ let oneTower: string;
 let twoTower: string;
 /** The smoke codec and both LCMs: "lcm" (Two-Tower, found first) and "one-tower". */
 let both: string;
+/** The smoke codec and the Quant-LCM. */
+let quant: string;
 
 /** A models folder with the smoke codec and the LCM fixtures given (folder name -> fixture). */
 function modelsDir(lcms: Record<string, string>): string {
@@ -55,6 +59,7 @@ beforeAll(() => {
   oneTower = modelsDir({ "one-tower": ONE_TOWER });
   twoTower = modelsDir({ lcm: TWO_TOWER });
   both = modelsDir({ lcm: TWO_TOWER, "one-tower": ONE_TOWER });
+  quant = modelsDir({ quant: QUANT });
   notePath = join(work, "harbour.txt");
   writeFileSync(notePath, NOTE);
   writeFileSync(join(work, "outline.md"), OUTLINE);
@@ -182,25 +187,60 @@ describe("summarize and expand --model", () => {
         "'lcm-default-two-tower' has one (choose it with --lcm lcm-default-two-tower)",
     );
     // Not a model at all: commander's refusal, the choices listed.
-    const unknown = lcm(["summarize", notePath, "--models", twoTower, "--model", "quant"]);
+    const unknown = lcm(["summarize", notePath, "--models", twoTower, "--model", "quantized"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.split("\n")[0]).toMatch(
-      /argument 'quant' is invalid\. Allowed choices are two-tower, diffusion, one-tower, base\.$/,
+      /argument 'quantized' is invalid\. Allowed choices are two-tower, diffusion, one-tower, quant, base\.$/,
     );
   });
 
   it("refuses the diffusion settings for the Base-LCM instead of ignoring them", () => {
     for (const [flag, value, label] of [
       ["--steps", "10", "steps"],
-      ["--guidance", "2", "guidance"],
       ["--initial-noise", "0.5", "initial noise"],
     ]) {
       expect(refusal(["summarize", notePath, "--models", twoTower, "--model", "base", flag, value])).toBe(
         `lcm: ${label} applies to the diffusion models (two-tower, one-tower), not to model base`,
       );
     }
+    expect(refusal(["summarize", notePath, "--models", twoTower, "--model", "base", "--guidance", "2"])).toBe(
+      "lcm: guidance applies to the diffusion models and the Quant-LCM (two-tower, one-tower, quant), not to model base",
+    );
     // The seed is not one of them (a deterministic model just does not draw from it).
     expect(summary(twoTower, "--model", "base", "--seed", "3").model.kind).toBe("base");
+  });
+
+  it("runs the Quant-LCM with --model quant and its sampling flags, and by default on a Quant-LCM", () => {
+    const out = summary(quant, "--model", "quant", "--temperature", "0.8", "--top-p", "0.9");
+    expect(out.model).toEqual({ lcm: "lcm-smoke-quant", codec: "lcm-smoke-codec", kind: "quant" });
+    expect(out.settings).toMatchObject({ temperature: 0.8, top_p: 0.9, top_k: 3 });
+    expect(out.concepts.length).toBeGreaterThanOrEqual(1);
+    // One prefix run per generated concept, one step run per codebook (4) of each.
+    expect(out.stats.denoiser_runs).toBe(4 * out.stats.context_runs);
+    const again = summary(quant, "--temperature", "0.8", "--top-p", "0.9", "--top-k", "3", "--guidance", "2");
+    expect(again.model.kind).toBe("quant");
+    expect(again.settings).toMatchObject({ guidance: 2, top_k: 3 });
+  });
+
+  it("refuses the Quant-LCM's flags for the other models and bad values, one line, exit 2", () => {
+    expect(refusal(["summarize", notePath, "--models", quant, "--top-p", "1.5"])).toBe(
+      "lcm: --top-p must be a number in (0, 1], got '1.5'",
+    );
+    expect(refusal(["summarize", notePath, "--models", quant, "--top-p", "0"])).toMatch(
+      /^lcm: --top-p must be/,
+    );
+    expect(refusal(["summarize", notePath, "--models", twoTower, "--temperature", "0.8"])).toBe(
+      "lcm: temperature applies to the Quant-LCM (quant), not to model diffusion",
+    );
+    expect(refusal(["summarize", notePath, "--models", oneTower, "--top-k", "3"])).toBe(
+      "lcm: top-k applies to the Quant-LCM (quant), not to model one-tower",
+    );
+    expect(refusal(["summarize", notePath, "--models", quant, "--steps", "4"])).toBe(
+      "lcm: steps applies to the diffusion models (two-tower, one-tower), not to model quant",
+    );
+    expect(refusal(["summarize", notePath, "--models", quant, "--model", "one-tower"])).toMatch(
+      /^lcm: the LCM 'lcm-smoke-quant' has no One-Tower diffusion model \(model one-tower\); it has: quant;/,
+    );
   });
 
   it("with both families installed, --model never switches LCM: the line names the one that has it", () => {
@@ -321,11 +361,13 @@ describe("the server's params.model", () => {
           { model: "one-tower" },
           /the LCM 'lcm-smoke' has no One-Tower diffusion model \(model one-tower\); it has: two-tower \(also: diffusion\), base/,
         ],
-        [{ model: "quant" }, /params\.model must be one of two-tower, diffusion, one-tower, base/],
+        [{ model: "quantized" }, /params\.model must be one of two-tower, diffusion, one-tower, quant, base/],
         [
           { model: "base", guidance: 2 },
-          /guidance applies to the diffusion models \(two-tower, one-tower\), not to model base/,
+          /guidance applies to the diffusion models and the Quant-LCM \(two-tower, one-tower, quant\), not to model base/,
         ],
+        [{ temperature: 0.8 }, /temperature applies to the Quant-LCM \(quant\), not to model diffusion/],
+        [{ topP: 1.5 }, /params\.topP must be a number in \(0, 1\], got 1\.5/],
       ];
       for (const [params, message] of cases) {
         const answer = await client.call("summarize", { text: NOTE, ...params });

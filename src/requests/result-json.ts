@@ -32,6 +32,12 @@ export function samplerSettingsJson(settings: GenerationSettings) {
     guidance_rescale: settings.guidanceRescale,
     initial_noise: settings.initialNoise,
     epsilon_scaling: settings.epsilonScaling,
+    // the Quant-LCM's unit draws, where they ran (other models' JSON is as it always was)
+    ...(settings.model === "quant" && {
+      temperature: settings.temperature,
+      top_p: settings.topP,
+      top_k: settings.topK,
+    }),
   };
 }
 
