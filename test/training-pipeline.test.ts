@@ -1,7 +1,7 @@
 /**
  * The Python training pipelines, end to end at tiny scale, so they cannot rot: the LCM pipeline
  * (encode documents with the smoke codec through the TypeScript planner and encoder, train a tiny
- * Two-Tower, One-Tower and Base-LCM, export ONNX) then `lcm summarize` on the result; the LCM trainer's
+ * Two-Tower, One-Tower, Quant-LCM (on codebooks lcm.rvq fits) and Base-LCM, export ONNX) then `lcm summarize` on the result; the LCM trainer's
  * distributed (DDP) path on 2 CPU workers; and the real-SONAR export's tests. The codec pipeline
  * itself runs in test/global-setup.ts (training/smoke.sh).
  */
@@ -11,8 +11,9 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateConcepts } from "../src/lcm/generate.js";
 import { OneTowerModel } from "../src/lcm/one-tower.js";
-import { oneTowerPredictor } from "../src/lcm/predictors.js";
-import { readOneTowerSpec } from "../src/lcm/spec.js";
+import { oneTowerPredictor, quantPredictor } from "../src/lcm/predictors.js";
+import { QuantModel } from "../src/lcm/quant.js";
+import { readOneTowerSpec, readQuantSpec } from "../src/lcm/spec.js";
 import { readManifest } from "../src/models/manifest.js";
 import { PY, runCaptured } from "./helpers/run-captured.js";
 import { smokeCodecDir } from "./helpers/smoke-codec.js";
@@ -32,6 +33,7 @@ describe("LCM training pipeline", () => {
   let work: string;
   let lcmDir: string;
   let oneTowerDir: string;
+  let quantDir: string;
   let smokeOutput = "";
 
   beforeAll(async () => {
@@ -39,11 +41,13 @@ describe("LCM training pipeline", () => {
     lcmDir = join(work, "models", "lcm");
     // outside models/: the CLI below must find the Two-Tower (it cannot run a One-Tower yet)
     oneTowerDir = join(work, "one-tower");
+    quantDir = join(work, "quant");
     const r = await run("bash", [
       join(ROOT, "training", "lcm", "smoke.sh"),
       smokeCodecDir(),
       lcmDir,
       oneTowerDir,
+      quantDir,
     ]);
     expect(r.code, r.out).toBe(0);
     smokeOutput = r.out;
@@ -73,6 +77,39 @@ describe("LCM training pipeline", () => {
     expect(manifest.normalizer.center).toHaveLength(codec.embedding_dim);
     expect(manifest.diffusion.alphas_cumprod).toHaveLength(100);
     expect(manifest.diffusion.alphas_cumprod[99]).toBe(0);
+  });
+
+  it("fits residual codebooks and trains the Quant-LCM on them with the same data flags", () => {
+    const fit = smokeOutput.match(/rvq: 4x16 held-out relative mse ([0-9.]+)/);
+    expect(fit, smokeOutput).not.toBeNull();
+    expect(Number(fit![1])).toBeLessThan(1);
+    const m = smokeOutput.match(/quant: trained (\d+) steps/);
+    expect(m, smokeOutput).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(0);
+  });
+
+  it("exports the Quant-LCM's graphs and codebooks; the runtime samples concepts from them", async () => {
+    const manifest = await readManifest(quantDir);
+    if (manifest.kind !== "lcm") throw new Error("not an LCM");
+    expect(manifest.raw.family).toBe("quant");
+    const spec = readQuantSpec(manifest);
+    expect([spec.codebooks, spec.units]).toEqual([4, 16]);
+    const model = await QuantModel.load(spec, { threads: 1 });
+    try {
+      const predictor = quantPredictor(model, { guidance: 2, temperature: 1, topP: 0.9, topK: 0 });
+      const prompt = [0, 1, 2].map((i) => spec.center.map((c, d) => c + spec.scale[d] * Math.sin(i + d)));
+      const result = await generateConcepts(predictor, prompt, new Float32Array(spec.dim).fill(1), {
+        maxConcepts: 2,
+        seed: 1,
+        eotThreshold: 2,
+        repeatThreshold: 2,
+      });
+      expect(result.concepts).toHaveLength(2);
+      for (const c of result.concepts) expect(c.every(Number.isFinite)).toBe(true);
+      expect(predictor.stats).toEqual({ contextRuns: 2, denoiserRuns: 8 });
+    } finally {
+      await model.release();
+    }
   });
 
   it("exports the One-Tower's prefix and step graphs with a manifest of family one_tower", () => {
