@@ -52,6 +52,7 @@ const SUBCOMMANDS = [
 const CASES: [string, string[]][] = [
   ["help", ["--help"]],
   ...SUBCOMMANDS.map((c): [string, string[]] => [`help-${c}`, [c, "--help"]]),
+  ["help-eval-next-concept", ["eval", "next-concept", "--help"]],
   ["outline-text", ["outline", BOOK]],
   ["outline-json", ["outline", BOOK, "--format", "json"]],
   ["outline-md", ["outline", BOOK, "--format", "md"]],

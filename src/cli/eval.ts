@@ -2,7 +2,7 @@
  * `lcm eval summarization`: scores a system's summaries (a predictions file, or a command run per
  * document) with ROUGE-1/2/L/Lsum, OVL-3 and REP-4, next to the Lead-k and centroid baselines on the
  * same records. JSON on stdout by default; `--format text` prints a table.
- * `lcm eval codec` lives in eval-codec.ts.
+ * `lcm eval codec` lives in eval-codec.ts, `lcm eval next-concept` in eval-next-concept.ts.
  */
 import { basename } from "node:path";
 import type { Command } from "commander";
@@ -22,6 +22,7 @@ import {
   writeOut,
 } from "./common.js";
 import { registerEvalCodec } from "./eval-codec.js";
+import { registerEvalNextConcept } from "./eval-next-concept.js";
 
 interface SummarizationFlags extends CommonOptions {
   data: string;
@@ -86,6 +87,7 @@ A failed, timed-out or missing summary scores zero and is counted under "failure
     .action(action(runSummarization));
 
   registerEvalCodec(evalCommand);
+  registerEvalNextConcept(evalCommand);
 }
 
 async function runSummarization(flags: SummarizationFlags): Promise<void> {
