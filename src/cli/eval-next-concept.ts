@@ -30,22 +30,14 @@ import {
   writeOut,
 } from "./common.js";
 import { fieldOption } from "./field-options.js";
+import { type GenerationFlags, generationOptions } from "./lcm-options.js";
 
-interface NextConceptFlags extends CommonOptions {
+interface NextConceptFlags extends CommonOptions, GenerationFlags {
   models?: string;
   lcm?: string;
   codec?: string;
   threads?: number;
   model?: ModelKind;
-  seed?: number;
-  steps?: number;
-  guidance?: number;
-  guidanceRescale?: number;
-  initialNoise?: number;
-  epsilonScaling?: number;
-  temperature?: number;
-  topP?: number;
-  topK?: number;
   beam?: number;
   sourceLang?: string;
   maxPositions: number;
@@ -130,16 +122,7 @@ async function runNextConcept(inputs: string[], flags: NextConceptFlags): Promis
       engine,
       documents,
       {
-        model: flags.model,
-        seed: flags.seed,
-        steps: flags.steps,
-        guidance: flags.guidance,
-        guidanceRescale: flags.guidanceRescale,
-        initialNoise: flags.initialNoise,
-        epsilonScaling: flags.epsilonScaling,
-        temperature: flags.temperature,
-        topP: flags.topP,
-        topK: flags.topK,
+        ...generationOptions(flags),
         beam: flags.beam,
         sourceLang: flags.sourceLang,
         maxPositions: flags.maxPositions,

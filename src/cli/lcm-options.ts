@@ -67,7 +67,10 @@ export function withLcmOptions(command: Command): Command {
     .addOption(fieldOption(FIELDS.beam));
 }
 
-export function generationOptions(flags: LcmFlags): GenerationOptions {
+/** The sampler fields of a command's flags (every command that runs an LCM has them). */
+export type GenerationFlags = Omit<GenerationOptions, "eotThreshold" | "repeatThreshold">;
+
+export function generationOptions(flags: GenerationFlags): GenerationOptions {
   return {
     model: flags.model,
     seed: flags.seed,

@@ -13,6 +13,7 @@ import {
   type GraphExpectation,
   type InferenceSession,
   int64Tensor,
+  ModelFileError,
   type SessionOptions,
   type Tensor,
   type TensorExpectation,
@@ -87,4 +88,27 @@ export function stepDenoiser(
       return out.x0.data as Float32Array;
     },
   };
+}
+
+/**
+ * A prefix graph (One-Tower, Quant-LCM) run over the prompt: every layer's keys and values, [L, 1, N, d]
+ * each, named as the step graph takes them; a graph that answers another shape is a broken model file.
+ */
+export async function runPrefix(
+  session: InferenceSession,
+  path: string,
+  normalized: Float32Array,
+  rows: number,
+  dim: number,
+): Promise<Record<string, Tensor>> {
+  const out = await session.run({ concepts: floatTensor(normalized, [1, rows, dim]) });
+  const keys = out.prefix_keys;
+  const values = out.prefix_values;
+  const [, batch, prefixRows] = keys.dims;
+  if (batch !== 1 || prefixRows !== rows || values.dims.join() !== keys.dims.join()) {
+    throw new ModelFileError(
+      `${path}: keys/values of shape [${keys.dims}] / [${values.dims}] for ${rows} concepts`,
+    );
+  }
+  return { prefix_keys: keys, prefix_values: values };
 }

@@ -16,15 +16,9 @@
  */
 import { join } from "node:path";
 import { checkFileSizes } from "../models/model-files.js";
-import {
-  floatTensor,
-  type InferenceSession,
-  ModelFileError,
-  type SessionOptions,
-  type Tensor,
-} from "../models/onnx-session.js";
+import type { InferenceSession, SessionOptions, Tensor } from "../models/onnx-session.js";
 import type { ConceptDenoiser } from "./diffusion-sampler.js";
-import { conceptsInput, openGraph, stepDenoiser, stepGraph } from "./graphs.js";
+import { conceptsInput, openGraph, runPrefix, stepDenoiser, stepGraph } from "./graphs.js";
 import type { OneTowerSpec } from "./spec.js";
 
 export class OneTowerModel {
@@ -66,18 +60,8 @@ export class OneTowerModel {
 
   /** The prompt's per-layer keys and values, [L, 1, N, d] each, as the step graph takes them. */
   private async prefix(normalized: Float32Array, rows: number): Promise<Record<string, Tensor>> {
-    const out = await this.prefixSession.run({
-      concepts: floatTensor(normalized, [1, rows, this.spec.dim]),
-    });
-    const keys = out.prefix_keys;
-    const values = out.prefix_values;
-    const [, batch, prefixRows] = keys.dims;
-    if (batch !== 1 || prefixRows !== rows || values.dims.join() !== keys.dims.join()) {
-      throw new ModelFileError(
-        `${join(this.spec.manifest.dir, this.spec.files.prefix)}: keys/values of shape [${keys.dims}] / [${values.dims}] for ${rows} concepts`,
-      );
-    }
-    return { prefix_keys: keys, prefix_values: values };
+    const path = join(this.spec.manifest.dir, this.spec.files.prefix);
+    return runPrefix(this.prefixSession, path, normalized, rows, this.spec.dim);
   }
 
   async release(): Promise<void> {

@@ -24,7 +24,7 @@ import {
   type SessionOptions,
   type Tensor,
 } from "../models/onnx-session.js";
-import { conceptsInput, openGraph } from "./graphs.js";
+import { conceptsInput, openGraph, runPrefix } from "./graphs.js";
 import type { SeededRandom } from "./rng.js";
 import type { QuantSpec } from "./spec.js";
 
@@ -127,18 +127,8 @@ export class QuantModel {
 
   /** The prompt's per-layer keys and values, [L, 1, N, d] each, as the step graph takes them. */
   async prefix(normalized: Float32Array, rows: number): Promise<Record<string, Tensor>> {
-    const out = await this.prefixSession.run({
-      concepts: floatTensor(normalized, [1, rows, this.spec.dim]),
-    });
-    const keys = out.prefix_keys;
-    const values = out.prefix_values;
-    const [, batch, prefixRows] = keys.dims;
-    if (batch !== 1 || prefixRows !== rows || values.dims.join() !== keys.dims.join()) {
-      throw new ModelFileError(
-        `${join(this.spec.manifest.dir, this.spec.files.prefix)}: keys/values of shape [${keys.dims}] / [${values.dims}] for ${rows} concepts`,
-      );
-    }
-    return { prefix_keys: keys, prefix_values: values };
+    const path = join(this.spec.manifest.dir, this.spec.files.prefix);
+    return runPrefix(this.prefixSession, path, normalized, rows, this.spec.dim);
   }
 
   /**
