@@ -77,7 +77,9 @@ describe("lcm encode / decode", () => {
     const decoded = lcm(["decode", conceptsPath, "--lang", "fra_Latn", "--greedy", "--max-tokens", "12"]);
     expect(decoded.stderr).toBe("");
     expect(decoded.code).toBe(0);
-    expect(decoded.stdout.toString().trimEnd().split("\n")).toHaveLength(4);
+    // One line per concept, even an empty one (a freshly trained smoke codec may decode a concept to
+    // nothing in German), so count the line ends rather than the non-empty text.
+    expect(decoded.stdout.toString().match(/\n/g)).toHaveLength(4);
     const asJson = lcm(
       ["decode", "-", "--lang", "eng_Latn", "--beam", "2", "--max-tokens", "8", "-f", "json"],
       stdout,
@@ -112,7 +114,9 @@ describe("lcm encode / decode", () => {
     });
     const decoded = lcm(["decode", npyPath, "--lang", "deu_Latn", "--greedy", "--max-tokens", "6"]);
     expect(decoded.code).toBe(0);
-    expect(decoded.stdout.toString().trimEnd().split("\n")).toHaveLength(4);
+    // One line per concept, even an empty one (a freshly trained smoke codec may decode a concept to
+    // nothing in German), so count the line ends rather than the non-empty text.
+    expect(decoded.stdout.toString().match(/\n/g)).toHaveLength(4);
   });
 
   it("detects the document's language when --lang is not given, and decodes into it by default", () => {

@@ -120,7 +120,8 @@ async function runDecode(file: string, flags: DecodeFlags): Promise<void> {
     );
     return;
   }
-  writeOut(decoded.map((d) => toDisplayLine(d.text)).join("\n"));
+  // One line per concept, an empty rendering too: the line end is written whatever the text is.
+  writeOut(decoded.map((d) => `${toDisplayLine(d.text)}\n`).join(""));
 }
 
 async function readBytes(file: string): Promise<{ name: string; bytes: Uint8Array }> {
