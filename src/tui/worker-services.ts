@@ -28,53 +28,87 @@ interface Pending {
 
 export function createWorkerServices(doc: DocumentInfo, options: ModelOptions = {}): TuiServices {
   const env = options.env ?? processEnv();
-  const worker = new Worker(new URL("./model-worker.js", import.meta.url), {
-    // Plain data only: the env is not cloned into workerData (the worker inherits process.env).
-    workerData: { doc, options: { ...options, env: undefined } },
-  });
-  worker.unref();
-  const pending = new Map<number, Pending>();
-  let nextId = 1;
-  let dead: Error | null = null;
+  const channel = new WorkerChannel(
+    new Worker(new URL("./model-worker.js", import.meta.url), {
+      // Plain data only: the env is not cloned into workerData (the worker inherits process.env).
+      workerData: { doc, options: { ...options, env: undefined } },
+    }),
+  );
   let languages: readonly string[] = [];
   let languageCache: {
     outline: Outline;
     value: { document: string; byConcept: Map<string, string> };
   } | null = null;
 
-  worker.on("message", (reply: WorkerReply) => {
-    const call = pending.get(reply.id);
-    if (!call) return;
-    switch (reply.type) {
-      case "progress":
-        call.callbacks.onProgress?.(reply.value);
-        return;
-      case "concept":
-        call.callbacks.onConcept?.(reply.index, reply.item as OutputItem);
-        return;
-      case "result":
-        pending.delete(reply.id);
-        call.resolve(reply.value);
-        return;
-      case "error":
-        pending.delete(reply.id);
-        call.reject(rebuildError(reply.name, reply.message));
-        return;
-    }
-  });
-  const failAll = (error: Error) => {
-    dead = error;
-    for (const call of pending.values()) call.reject(error);
-    pending.clear();
+  return {
+    async openModels() {
+      const info = await channel.call<ModelsInfo>("openModels", []);
+      languages = info.languages;
+      return info;
+    },
+    languages(outline) {
+      if (languageCache && languageCache.outline === outline) return languageCache.value;
+      const byConcept = new Map<string, string>();
+      if (languages.length === 0) return { document: options.sourceLang ?? "eng_Latn", byConcept };
+      const source = sourceFromOutline(outline, { supported: languages, sourceLang: options.sourceLang });
+      for (const s of source.sentences) byConcept.set(s.id, s.lang);
+      const value = { document: source.lang, byConcept };
+      languageCache = { outline, value };
+      return value;
+    },
+    encode(items, callbacks) {
+      return channel.call<void>("encode", [items], {
+        signal: callbacks.signal,
+        onProgress: callbacks.onProgress && ((p) => callbacks.onProgress!(p.done, p.total)),
+      });
+    },
+    generate(request, callbacks) {
+      return channel.call("generate", [request], callbacks);
+    },
+    renderSection(outline, section, lang, callbacks) {
+      return channel.call("renderSection", [outline, section, lang], callbacks);
+    },
+    renderItems(items, lang, callbacks) {
+      return channel.call("renderItems", [items, lang], callbacks);
+    },
+    async templates() {
+      const all = await listTemplates(env).catch(() => []);
+      return all.map((t) => ({ name: t.name, description: t.description }));
+    },
+    exportFile,
+    async release() {
+      if (!channel.dead) await channel.call("release", []).catch(() => {});
+      await channel.terminate();
+    },
   };
-  worker.on("error", (error) => failAll(new RuntimeFailure(`the model worker failed: ${error.message}`)));
-  worker.on("exit", (code) => {
-    if (code !== 0) failAll(new RuntimeFailure(`the model worker stopped (exit ${code})`));
-  });
+}
 
-  function call<T>(method: Method, args: unknown[], callbacks: RunCallbacks = {}): Promise<T> {
-    if (dead) return Promise.reject(dead);
-    const id = nextId++;
+/**
+ * The request plumbing: each call gets an id, the worker's replies (progress, concepts, the result or
+ * an error) go back to that call's callbacks and promise, and Esc (the call's signal) becomes a cancel
+ * message. The worker holds the process open only while a call is pending, so an idle TUI can exit.
+ */
+class WorkerChannel {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  /** Why the worker is gone; every later call fails with it at once instead of waiting forever. */
+  dead: Error | null = null;
+
+  constructor(private readonly worker: Worker) {
+    worker.unref();
+    worker.on("message", (reply: WorkerReply) => this.deliver(reply));
+    worker.on("error", (error) =>
+      this.failAll(new RuntimeFailure(`the model worker failed: ${error.message}`)),
+    );
+    worker.on("exit", (code) => {
+      if (code !== 0) this.failAll(new RuntimeFailure(`the model worker stopped (exit ${code})`));
+    });
+  }
+
+  call<T>(method: Method, args: unknown[], callbacks: RunCallbacks = {}): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead);
+    const { worker, pending } = this;
+    const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       if (callbacks.signal?.aborted) {
         reject(new CancelledError());
@@ -95,47 +129,36 @@ export function createWorkerServices(doc: DocumentInfo, options: ModelOptions = 
     });
   }
 
-  return {
-    async openModels() {
-      const info = await call<ModelsInfo>("openModels", []);
-      languages = info.languages;
-      return info;
-    },
-    languages(outline) {
-      if (languageCache && languageCache.outline === outline) return languageCache.value;
-      const byConcept = new Map<string, string>();
-      if (languages.length === 0) return { document: options.sourceLang ?? "eng_Latn", byConcept };
-      const source = sourceFromOutline(outline, { supported: languages, sourceLang: options.sourceLang });
-      for (const s of source.sentences) byConcept.set(s.id, s.lang);
-      const value = { document: source.lang, byConcept };
-      languageCache = { outline, value };
-      return value;
-    },
-    encode(items, callbacks) {
-      return call<void>("encode", [items], {
-        signal: callbacks.signal,
-        onProgress: callbacks.onProgress && ((p) => callbacks.onProgress!(p.done, p.total)),
-      });
-    },
-    generate(request, callbacks) {
-      return call("generate", [request], callbacks);
-    },
-    renderSection(outline, section, lang, callbacks) {
-      return call("renderSection", [outline, section, lang], callbacks);
-    },
-    renderItems(items, lang, callbacks) {
-      return call("renderItems", [items, lang], callbacks);
-    },
-    async templates() {
-      const all = await listTemplates(env).catch(() => []);
-      return all.map((t) => ({ name: t.name, description: t.description }));
-    },
-    exportFile,
-    async release() {
-      if (!dead) await call("release", []).catch(() => {});
-      await worker.terminate();
-    },
-  };
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private deliver(reply: WorkerReply): void {
+    const call = this.pending.get(reply.id);
+    if (!call) return;
+    switch (reply.type) {
+      case "progress":
+        call.callbacks.onProgress?.(reply.value);
+        return;
+      case "concept":
+        call.callbacks.onConcept?.(reply.index, reply.item as OutputItem);
+        return;
+      case "result":
+        this.pending.delete(reply.id);
+        call.resolve(reply.value);
+        return;
+      case "error":
+        this.pending.delete(reply.id);
+        call.reject(rebuildError(reply.name, reply.message));
+        return;
+    }
+  }
+
+  private failAll(error: Error): void {
+    this.dead = error;
+    for (const call of this.pending.values()) call.reject(error);
+    this.pending.clear();
+  }
 }
 
 function rebuildError(name: string, message: string): Error {

@@ -48,8 +48,31 @@ export interface AppProps {
 
 export function App(props: AppProps): ReactElement {
   const { services, autosave } = props;
-  const [state, rawDispatch] = useReducer(reduce, props.initial);
-  const onAction = props.onAction;
+  const [state, dispatch] = useObservedReducer(props.initial, props.onAction);
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  if (props.stateRef) props.stateRef.current = state;
+
+  // React runs effects in the order their hooks are called: this is the order they always ran in.
+  useTerminalSize(props.size, dispatch);
+  useKeyPresses(dispatch);
+  const runner = useEffectRunner(props, stateRef, dispatch);
+  useTakenEffects(state.effects, runner, dispatch);
+  useModels(services, runner, dispatch);
+  useBackgroundEncoding(services, state, dispatch);
+  useAutosave(autosave, state, stateRef);
+
+  return <Screen state={state} />;
+}
+
+type Dispatch = (action: Action) => void;
+
+/** The reducer, with every action shown to `onAction` first (tests and debugging). */
+function useObservedReducer(
+  initial: AppState,
+  onAction: ((action: Action) => void) | undefined,
+): [AppState, Dispatch] {
+  const [state, rawDispatch] = useReducer(reduce, initial);
   const dispatch = useCallback(
     (action: Action) => {
       onAction?.(action);
@@ -57,14 +80,12 @@ export function App(props: AppProps): ReactElement {
     },
     [onAction],
   );
-  const { exit } = useApp();
-  const { stdout } = useStdout();
-  const stateRef = useRef(state);
-  stateRef.current = state;
-  if (props.stateRef) props.stateRef.current = state;
+  return [state, dispatch];
+}
 
-  // Terminal size.
-  const fixedSize = props.size;
+/** The terminal's size as a resize action: once, then on every resize unless the size is fixed (tests). */
+function useTerminalSize(fixedSize: AppProps["size"], dispatch: Dispatch): void {
+  const { stdout } = useStdout();
   useEffect(() => {
     const measure = () => {
       const width = fixedSize?.width ?? stdout.columns ?? 80;
@@ -78,19 +99,26 @@ export function App(props: AppProps): ReactElement {
       stdout.off("resize", measure);
     };
   }, [stdout, fixedSize, dispatch]);
+}
 
-  // Keys.
+/** Every key Ink reads, as key actions (a run of control characters is several keys: key-press.ts). */
+function useKeyPresses(dispatch: Dispatch): void {
   useInput((input, key) => {
     for (const press of keyPressesFromInk(input, key)) dispatch({ type: "key", key: press });
   });
+}
 
-  // Effects.
+/**
+ * One runner for the app's life (it holds the work in flight), made on the first render; it reads the
+ * latest props through a ref. Quitting happens once, however many quit effects arrive.
+ */
+function useEffectRunner(props: AppProps, stateRef: { current: AppState }, dispatch: Dispatch): EffectRunner {
+  const { exit } = useApp();
   const quitting = useRef(false);
-  // One runner for the app's life; it reads the latest props through a ref.
   const propsRef = useRef(props);
   propsRef.current = props;
   const runnerRef = useRef<EffectRunner | null>(null);
-  runnerRef.current ??= new EffectRunner(services, dispatch, {
+  runnerRef.current ??= new EffectRunner(props.services, dispatch, {
     quit: (session) => {
       if (quitting.current) return;
       quitting.current = true;
@@ -101,17 +129,25 @@ export function App(props: AppProps): ReactElement {
       void propsRef.current.autosave?.discard();
     },
   });
-  const runner = runnerRef.current;
+  return runnerRef.current;
+}
+
+/**
+ * Hands the effects the state asks for to the runner, each list once: the reducer is told they were
+ * taken, and the same list object is never run twice (a re-render before that action lands would).
+ */
+function useTakenEffects(effects: readonly Effect[], runner: EffectRunner, dispatch: Dispatch): void {
   const taken = useRef<readonly Effect[] | null>(null);
   useEffect(() => {
-    if (state.effects.length === 0 || taken.current === state.effects) return;
-    taken.current = state.effects;
-    const effects = state.effects;
+    if (effects.length === 0 || taken.current === effects) return;
+    taken.current = effects;
     dispatch({ type: "effectsTaken", count: effects.length });
     for (const effect of effects) runner.run(effect);
-  }, [state.effects, runner, dispatch]);
+  }, [effects, runner, dispatch]);
+}
 
-  // Models and templates, once.
+/** Models and templates load once; unmounting ignores late answers and cancels the runner's work. */
+function useModels(services: TuiServices, runner: EffectRunner, dispatch: Dispatch): void {
   useEffect(() => {
     let live = true;
     services
@@ -138,25 +174,35 @@ export function App(props: AppProps): ReactElement {
       runner.cancelAll();
     };
   }, [services, dispatch, runner]);
+}
 
-  // Background encoding of the outline's concepts.
+/** Background encoding of the outline's concepts, on every outline change once a codec is open. */
+function useBackgroundEncoding(services: TuiServices, state: AppState, dispatch: Dispatch): void {
   const encoder = useMemo(() => new BackgroundEncoder(services, dispatch), [services, dispatch]);
   useEffect(() => () => encoder.stop(), [encoder]);
   const outline = state.history.present;
   const codecName = state.models.codec;
+  const modelsStatus = state.models.status;
   useEffect(() => {
     if (codecName !== null) encoder.update(outline);
-    else if (state.models.status !== "loading") dispatch({ type: "encoding", encoding: { status: "off" } });
-  }, [outline, codecName, encoder, state.models.status, dispatch]);
+    else if (modelsStatus !== "loading") dispatch({ type: "encoding", encoding: { status: "off" } });
+  }, [outline, codecName, encoder, modelsStatus, dispatch]);
+}
 
-  // Autosave (not while a recovered session waits for an answer: it would be overwritten).
+/**
+ * Autosave when what the session file holds changes (not while a recovered session waits for an
+ * answer: it would be overwritten).
+ */
+function useAutosave(
+  autosave: Autosave | null | undefined,
+  state: AppState,
+  stateRef: { current: AppState },
+): void {
   const { history, output, outputLang, folded, zoom, recovered } = state;
   useEffect(() => {
     if (!autosave || recovered !== null) return;
     autosave.schedule({ ...stateRef.current, history, output, outputLang, folded, zoom });
-  }, [autosave, history, output, outputLang, folded, zoom, recovered]);
-
-  return <Screen state={state} />;
+  }, [autosave, history, output, outputLang, folded, zoom, recovered, stateRef]);
 }
 
 function zoomTitle(state: AppState): string {
@@ -188,25 +234,13 @@ function emptyOutputHint(state: AppState): string {
 export function Screen({ state }: { state: AppState }): ReactElement {
   const { layout } = state;
   const width = layout.width;
-  const rows = rowsOf(state);
-  const cursorIndex = Math.max(0, rowIndex(rows, state.cursor));
-  const row = rows[cursorIndex];
   const outline = state.history.present;
   const stats = useMemo(() => quickStats(outline), [outline]);
-  const matches = useMemo(() => new Set(state.search?.matches ?? []), [state.search]);
-  const pending = useMemo(() => new Set(state.encoding.pending), [state.encoding.pending]);
   const mode = state.mode;
 
   const bodyHeight = Math.max(2, layout.height - 4);
-  let band: ReactElement | null = null;
-  let bandHeight = 1;
-  if (mode.kind === "prompt") {
-    bandHeight = promptHeight(mode, width);
-    band = <PromptBand mode={mode} width={width} />;
-  } else if (mode.kind === "confirm") {
-    bandHeight = 2;
-    band = <ConfirmBand mode={mode} width={width} />;
-  }
+  const { band, bandHeight } = bottomBand(mode, width);
+  // A band taller than the message line it replaces takes its rows from the panes.
   const paneHeight = Math.max(2, bodyHeight - (bandHeight - 1));
 
   let body: ReactElement;
@@ -225,57 +259,7 @@ export function Screen({ state }: { state: AppState }): ReactElement {
   } else if (mode.kind === "generate") {
     body = <GenerateForm mode={mode} templates={state.templates} width={width} height={bodyHeight} />;
   } else {
-    const outlinePane = (
-      <OutlinePane
-        rows={rows}
-        cursorIndex={cursorIndex}
-        scroll={state.scroll}
-        width={layout.outlineWidth}
-        height={paneHeight}
-        title={zoomTitle(state)}
-        matches={matches}
-        pending={pending}
-        focused
-      />
-    );
-    const right =
-      state.pane === "source" ? (
-        <SourcePane
-          text={state.doc.text}
-          row={row}
-          width={layout.paneWidth || width}
-          height={paneHeight}
-          fromOutlineFile={state.doc.fromOutlineFile}
-          locations={state.doc.locations}
-        />
-      ) : (
-        <OutputPane
-          output={state.output}
-          width={layout.paneWidth || width}
-          height={paneHeight}
-          scroll={state.paneScroll}
-          hint={emptyOutputHint(state)}
-        />
-      );
-    if (layout.paneWidth === 0) {
-      // Too narrow for two panes: the outline, or the output while one is shown.
-      body = state.pane === "output" && state.output ? right : outlinePane;
-    } else {
-      body = (
-        <Box flexDirection="row" height={paneHeight}>
-          {outlinePane}
-          <Box flexDirection="column" width={1} height={paneHeight}>
-            {Array.from({ length: paneHeight }, (_, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: a column of identical separator cells
-              <Text key={i} dimColor>
-                │
-              </Text>
-            ))}
-          </Box>
-          {right}
-        </Box>
-      );
-    }
+    body = <Panes state={state} height={paneHeight} />;
   }
 
   return (
@@ -293,6 +277,75 @@ export function Screen({ state }: { state: AppState }): ReactElement {
       </Box>
       <StatusLine text={fitTo(statusText(state, stats), width)} width={width} />
       {band ?? <MessageLine state={state} width={width} />}
+    </Box>
+  );
+}
+
+/** The prompt or confirm band that stands in for the message line, and its height (1: none). */
+function bottomBand(
+  mode: AppState["mode"],
+  width: number,
+): { band: ReactElement | null; bandHeight: number } {
+  if (mode.kind === "prompt")
+    return { band: <PromptBand mode={mode} width={width} />, bandHeight: promptHeight(mode, width) };
+  if (mode.kind === "confirm") return { band: <ConfirmBand mode={mode} width={width} />, bandHeight: 2 };
+  return { band: null, bandHeight: 1 };
+}
+
+/** The outline and, beside it, the source or output pane (one of them alone when the terminal is narrow). */
+function Panes({ state, height }: { state: AppState; height: number }): ReactElement {
+  const { layout } = state;
+  const width = layout.width;
+  const rows = rowsOf(state);
+  const cursorIndex = Math.max(0, rowIndex(rows, state.cursor));
+  const matches = useMemo(() => new Set(state.search?.matches ?? []), [state.search]);
+  const pending = useMemo(() => new Set(state.encoding.pending), [state.encoding.pending]);
+  const outlinePane = (
+    <OutlinePane
+      rows={rows}
+      cursorIndex={cursorIndex}
+      scroll={state.scroll}
+      width={layout.outlineWidth}
+      height={height}
+      title={zoomTitle(state)}
+      matches={matches}
+      pending={pending}
+      focused
+    />
+  );
+  const right =
+    state.pane === "source" ? (
+      <SourcePane
+        text={state.doc.text}
+        row={rows[cursorIndex]}
+        width={layout.paneWidth || width}
+        height={height}
+        fromOutlineFile={state.doc.fromOutlineFile}
+        locations={state.doc.locations}
+      />
+    ) : (
+      <OutputPane
+        output={state.output}
+        width={layout.paneWidth || width}
+        height={height}
+        scroll={state.paneScroll}
+        hint={emptyOutputHint(state)}
+      />
+    );
+  // Too narrow for two panes: the outline, or the output while one is shown.
+  if (layout.paneWidth === 0) return state.pane === "output" && state.output ? right : outlinePane;
+  return (
+    <Box flexDirection="row" height={height}>
+      {outlinePane}
+      <Box flexDirection="column" width={1} height={height}>
+        {Array.from({ length: height }, (_, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a column of identical separator cells
+          <Text key={i} dimColor>
+            │
+          </Text>
+        ))}
+      </Box>
+      {right}
     </Box>
   );
 }
