@@ -98,6 +98,72 @@ export async function summarizeBatch(
   summarizeDocument: SummarizeDocument,
   io: BatchIO,
 ): Promise<BatchReport> {
+  const { inputs, outputs } = await planBatch(args, options);
+  const counts: BatchCounts = { done: 0, failed: 0, skipped: 0, concepts: 0, bytesDone: 0 };
+  const started = performance.now();
+  const run: BatchRun = {
+    options,
+    io,
+    summarizeDocument,
+    fileFormat: options.format === "jsonl" ? "json" : options.format,
+    read: io.read ?? readInput,
+    signal: options.signal ?? new AbortController().signal,
+    counts,
+    outcomes: [],
+    progress: batchProgress(inputs, counts, started, io.stderr, options.progress),
+  };
+  run.progress.show(true);
+
+  await forEachConcurrent(
+    inputs,
+    options.jobs,
+    (input, index) => summarizeOne(run, input, outputs?.[index] ?? null, index),
+    run.signal,
+  );
+
+  run.progress.clear();
+  const elapsedMs = performance.now() - started;
+  const cancelled = inputs.length - counts.done - counts.failed - counts.skipped;
+  const report: BatchReport = {
+    total: inputs.length,
+    ...counts,
+    cancelled,
+    elapsedMs,
+    outcomes: run.outcomes,
+  };
+  if (!options.quiet || counts.failed > 0 || cancelled > 0) io.stderr(`${batchSummaryLine(report)}\n`);
+  return report;
+}
+
+/** What every document's run shares: the caller's settings and the batch's running totals. */
+interface BatchRun {
+  options: BatchOptions;
+  io: BatchIO;
+  summarizeDocument: SummarizeDocument;
+  fileFormat: FileFormat;
+  read: (path: string) => Promise<InputDocument>;
+  signal: AbortSignal;
+  counts: BatchCounts;
+  outcomes: DocumentOutcome[];
+  progress: BatchProgress;
+}
+
+interface BatchCounts {
+  done: number;
+  failed: number;
+  skipped: number;
+  concepts: number;
+  bytesDone: number;
+}
+
+/**
+ * Checks the options, expands the inputs and plans their outputs over all of them, then keeps this
+ * shard's: output paths must not depend on the shard, so every shard writes the same tree.
+ */
+async function planBatch(
+  args: readonly string[],
+  options: BatchOptions,
+): Promise<{ inputs: BatchInput[]; outputs: string[] | null }> {
   if (!Number.isInteger(options.jobs) || options.jobs < 1) {
     throw new UsageError(`--jobs must be a whole number >= 1, got ${options.jobs}`);
   }
@@ -114,21 +180,40 @@ export async function summarizeBatch(
     : all.map((_, i) => i);
   const inputs = positions.map((p) => all[p]);
   const outputs = planned ? positions.map((p) => planned[p]) : null;
-  const fileFormat: FileFormat = options.format === "jsonl" ? "json" : options.format;
-  const read = io.read ?? readInput;
-  const signal = options.signal ?? new AbortController().signal;
+  return { inputs, outputs };
+}
 
-  const started = performance.now();
+/** A document running now: its size and how far each stage got. */
+interface RunningDocument {
+  name: string;
+  bytes: number;
+  stages: Record<string, [number, number]>;
+  last: string;
+}
+
+interface BatchProgress {
+  /** Documents running now, by position in the inputs. */
+  running: Map<number, RunningDocument>;
+  /** Whether the status line is drawn (then per-document "wrote" lines are left out). */
+  drawn: boolean;
+  show(force?: boolean): void;
+  /** A line on stderr, with the status line moved out of its way and drawn again below it. */
+  say(line: string): void;
+  clear(): void;
+}
+
+/** The status line (drawn only when `draw`), counting running documents' finished stages. */
+function batchProgress(
+  inputs: readonly BatchInput[],
+  counts: BatchCounts,
+  started: number,
+  stderr: (text: string) => void,
+  draw: boolean,
+): BatchProgress {
   const bytesTotal = inputs.reduce((n, i) => n + i.bytes, 0);
-  const counts = { done: 0, failed: 0, skipped: 0, concepts: 0, bytesDone: 0 };
-  const outcomes: DocumentOutcome[] = [];
-  const bar = options.progress ? new StatusLine(io.stderr) : null;
-  // Documents running now: their size and how far each stage got.
-  const running = new Map<
-    number,
-    { name: string; bytes: number; stages: Record<string, [number, number]>; last: string }
-  >();
-  const showBar = (force = false) => {
+  const bar = draw ? new StatusLine(stderr) : null;
+  const running = new Map<number, RunningDocument>();
+  const show = (force = false) => {
     if (!bar) return;
     let partial = 0;
     for (const r of running.values()) partial += r.bytes * documentWork(r.stages);
@@ -144,117 +229,117 @@ export async function summarizeBatch(
     });
     bar.update(`lcm summarize ${progress}`, force);
   };
-  const say = (line: string) => {
-    bar?.clear();
-    io.stderr(`${line}\n`);
-    showBar(true);
-  };
-  showBar(true);
-
-  await forEachConcurrent(
-    inputs,
-    options.jobs,
-    async (input, index) => {
-      const docStart = performance.now();
-      const output = outputs?.[index] ?? null;
-      let counted = 0;
-      const onConcepts = (count: number) => {
-        counts.concepts += count - counted;
-        counted = count;
-        showBar();
-      };
-      const skip = async () => {
-        counts.skipped++;
-        outcomes.push({
-          input: input.path,
-          output,
-          ok: true,
-          skipped: true,
-          ms: performance.now() - docStart,
-        });
-        if (options.format === "jsonl")
-          await io.stdout(`${JSON.stringify({ input: input.path, ok: true, skipped: true, output })}\n`);
-      };
-      const state = {
-        name: basename(input.path),
-        bytes: input.bytes,
-        stages: {} as Record<string, [number, number]>,
-        last: "",
-      };
-      const onStage = (stage: string, done: number, total: number) => {
-        state.stages[stage] = [done, total];
-        state.last = `${stage} ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")}`;
-        showBar();
-      };
-      try {
-        if (output && !options.force && (await exists(output))) {
-          await skip();
-          return;
-        }
-        running.set(index, state);
-        const doc = await read(input.path);
-        const summary = await summarizeDocument(doc, { signal, onConcepts, onStage });
-        onConcepts(summary.concepts);
-        if (output)
-          await writeNewFile(output, withNewline(summary.render(fileFormat)), { force: options.force });
-        if (options.format === "jsonl") {
-          const record = output
-            ? { input: input.path, ok: true, output }
-            : { input: input.path, ok: true, ...asObject(summary.json()) };
-          await io.stdout(`${JSON.stringify(record)}\n`);
-        } else if (!output) {
-          await io.stdout(`==> ${input.path} <==\n${withNewline(summary.render(fileFormat))}\n`);
-        }
-        counts.done++;
-        outcomes.push({ input: input.path, output, ok: true, ms: performance.now() - docStart });
-        if (output && !options.quiet && !bar) io.stderr(`lcm: wrote ${output}\n`);
-      } catch (error) {
-        onConcepts(0);
-        if (error instanceof OutputExistsError) {
-          await skip(); // written meanwhile by another process running the same document
-          return;
-        }
-        if (error instanceof CancelledError || signal.aborted) {
-          outcomes.push({
-            input: input.path,
-            output,
-            ok: false,
-            error: "cancelled",
-            ms: performance.now() - docStart,
-          });
-          return;
-        }
-        counts.failed++;
-        const message = messageOf(error).split("\n")[0];
-        outcomes.push({
-          input: input.path,
-          output,
-          ok: false,
-          error: message,
-          ms: performance.now() - docStart,
-        });
-        // readInput's messages already start with the path.
-        say(`lcm: ${message.startsWith(input.path) ? message : `${input.path}: ${message}`}`);
-        if (options.format === "jsonl") {
-          await io.stdout(
-            `${JSON.stringify({ input: input.path, ok: false, error: message, exitCode: exitCodeOf(error) })}\n`,
-          );
-        }
-      } finally {
-        running.delete(index);
-        counts.bytesDone += input.bytes;
-        showBar(true);
-      }
+  return {
+    running,
+    drawn: bar !== null,
+    show,
+    say(line) {
+      bar?.clear();
+      stderr(`${line}\n`);
+      show(true);
     },
-    signal,
-  );
+    clear: () => bar?.clear(),
+  };
+}
 
-  bar?.clear();
-  const elapsedMs = performance.now() - started;
-  const cancelled = inputs.length - counts.done - counts.failed - counts.skipped;
-  const report: BatchReport = { total: inputs.length, ...counts, cancelled, elapsedMs, outcomes };
-  if (!options.quiet || counts.failed > 0 || cancelled > 0) io.stderr(`${batchSummaryLine(report)}\n`);
-  return report;
+/**
+ * One document, start to finish: skipped when its summary file exists (unless `force`), else read,
+ * summarized and written. Its failure is recorded and reported here, so the other documents go on.
+ */
+async function summarizeOne(
+  run: BatchRun,
+  input: BatchInput,
+  output: string | null,
+  index: number,
+): Promise<void> {
+  const { options, counts, progress } = run;
+  const docStart = performance.now();
+  const record = (fields: { ok: boolean; skipped?: boolean; error?: string }) =>
+    run.outcomes.push({ input: input.path, output, ...fields, ms: performance.now() - docStart });
+  const skip = async () => {
+    counts.skipped++;
+    record({ ok: true, skipped: true });
+    if (options.format === "jsonl")
+      await run.io.stdout(`${JSON.stringify({ input: input.path, ok: true, skipped: true, output })}\n`);
+  };
+  const { state, onConcepts, onStage } = trackDocument(input, counts, progress);
+  try {
+    if (output && !options.force && (await exists(output))) {
+      await skip();
+      return;
+    }
+    progress.running.set(index, state);
+    const doc = await run.read(input.path);
+    const summary = await run.summarizeDocument(doc, { signal: run.signal, onConcepts, onStage });
+    onConcepts(summary.concepts);
+    await emitSummary(run, input.path, output, summary);
+    counts.done++;
+    record({ ok: true });
+    if (output && !options.quiet && !progress.drawn) run.io.stderr(`lcm: wrote ${output}\n`);
+  } catch (error) {
+    onConcepts(0);
+    if (error instanceof OutputExistsError) {
+      await skip(); // written meanwhile by another process running the same document
+      return;
+    }
+    if (error instanceof CancelledError || run.signal.aborted) {
+      record({ ok: false, error: "cancelled" });
+      return;
+    }
+    counts.failed++;
+    const message = messageOf(error).split("\n")[0];
+    record({ ok: false, error: message });
+    // readInput's messages already start with the path.
+    progress.say(`lcm: ${message.startsWith(input.path) ? message : `${input.path}: ${message}`}`);
+    if (options.format === "jsonl") {
+      await run.io.stdout(
+        `${JSON.stringify({ input: input.path, ok: false, error: message, exitCode: exitCodeOf(error) })}\n`,
+      );
+    }
+  } finally {
+    progress.running.delete(index);
+    counts.bytesDone += input.bytes;
+    progress.show(true);
+  }
+}
+
+/**
+ * A document's progress callbacks. Concepts are reported as a running total per document, so the
+ * batch count moves by the difference; 0 takes back what a failed document had counted.
+ */
+function trackDocument(input: BatchInput, counts: BatchCounts, progress: BatchProgress) {
+  let counted = 0;
+  const onConcepts = (count: number) => {
+    counts.concepts += count - counted;
+    counted = count;
+    progress.show();
+  };
+  const state: RunningDocument = { name: basename(input.path), bytes: input.bytes, stages: {}, last: "" };
+  const onStage = (stage: string, done: number, total: number) => {
+    state.stages[stage] = [done, total];
+    state.last = `${stage} ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")}`;
+    progress.show();
+  };
+  return { state, onConcepts, onStage };
+}
+
+/** Writes a finished summary: to its file; to stdout as a jsonl record or after a `==> path <==` line. */
+async function emitSummary(
+  run: BatchRun,
+  path: string,
+  output: string | null,
+  summary: DocumentSummary,
+): Promise<void> {
+  const { options, fileFormat } = run;
+  if (output) await writeNewFile(output, withNewline(summary.render(fileFormat)), { force: options.force });
+  if (options.format === "jsonl") {
+    const record = output
+      ? { input: path, ok: true, output }
+      : { input: path, ok: true, ...asObject(summary.json()) };
+    await run.io.stdout(`${JSON.stringify(record)}\n`);
+  } else if (!output) {
+    await run.io.stdout(`==> ${path} <==\n${withNewline(summary.render(fileFormat))}\n`);
+  }
 }
 
 /** "lcm: summarized 98 of 100 documents, 2 failed, 5 skipped (already done), in 1m04s (1.5 documents/s)". */

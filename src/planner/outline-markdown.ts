@@ -126,46 +126,53 @@ interface DraftSection {
 
 type DraftConcept = Omit<Concept, "id"> & { id: string | null };
 
-export function outlineFromMarkdown(markdown: string): Outline {
-  const lines = markdown.split("\n");
-  let source: { format: DocumentFormat; chars: number } | null = null;
-  let maxChars = MAX_SEGMENT_CHARS;
-  let nextConcept = 1;
-  let nextSection = 1;
-  const flat: DraftSection[] = [];
-  const current = (): DraftSection => {
-    if (flat.length === 0) flat.push({ id: null, title: "", level: 0, span: null, concepts: [] });
-    return flat[flat.length - 1];
-  };
+/** What reading has gathered: the header's settings, the id counters, the sections in file order. */
+interface DraftOutline {
+  source: { format: DocumentFormat; chars: number } | null;
+  maxChars: number;
+  nextConcept: number;
+  nextSection: number;
+  flat: DraftSection[];
+}
 
+export function outlineFromMarkdown(markdown: string): Outline {
+  const draft = readDraft(markdown.split("\n"));
+  assignFreshIds(draft);
+  const outline: Outline = {
+    version: 1,
+    source: draft.source,
+    maxChars: draft.maxChars,
+    sections: nest(draft.flat),
+    nextConceptId: draft.nextConcept,
+    nextSectionId: draft.nextSection,
+  };
+  validateOutline(outline);
+  return outline;
+}
+
+/** One pass over the lines; an opaque block consumes its lines up to its closing comment. */
+function readDraft(lines: string[]): DraftOutline {
+  const draft: DraftOutline = {
+    source: null,
+    maxChars: MAX_SEGMENT_CHARS,
+    nextConcept: 1,
+    nextSection: 1,
+    flat: [],
+  };
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n].replace(/\r$/, "");
     const lineNo = n + 1;
     if (line.trim() === "") continue;
-    const header = n === 0 || flat.length === 0 ? HEADER.exec(line) : null;
+    const header = n === 0 || draft.flat.length === 0 ? HEADER.exec(line) : null;
     if (header) {
-      const attributes = parseAttributes(header[1], lineNo);
-      maxChars = attributes.int("max-chars") ?? maxChars;
-      const format = attributes.get("format");
-      if (format !== undefined) {
-        if (format !== "markdown" && format !== "plain")
-          throw lineError(lineNo, `unknown format '${format}'`);
-        source = { format, chars: attributes.int("chars") ?? 0 };
-      }
-      const next = attributes.get("next");
-      if (next !== undefined) {
-        const m = /^c([0-9]+),s([0-9]+)$/.exec(next);
-        if (!m) throw lineError(lineNo, `bad next=${next}`);
-        nextConcept = Number(m[1]);
-        nextSection = Number(m[2]);
-      }
+      readHeader(header[1], lineNo, draft);
       continue;
     }
     const sectionMarker = SECTION_MARKER.exec(line);
     if (sectionMarker) {
-      if (flat.length > 0) throw lineError(lineNo, "an untitled section can only open the outline");
+      if (draft.flat.length > 0) throw lineError(lineNo, "an untitled section can only open the outline");
       const attributes = parseAttributes(sectionMarker[2], lineNo);
-      flat.push({
+      draft.flat.push({
         id: sectionMarker[1],
         title: "",
         level: 0,
@@ -177,74 +184,99 @@ export function outlineFromMarkdown(markdown: string): Outline {
     }
     const opaqueMarker = OPAQUE_MARKER.exec(line);
     if (opaqueMarker) {
-      const attributes = parseAttributes(opaqueMarker[2], lineNo);
-      const kind = attributes.get("opaque");
-      if (!kind || !OPAQUE_KINDS.includes(kind as OpaqueKind))
-        throw lineError(lineNo, "opaque block without a known kind");
-      const end = findOpaqueEnd(lines, n, opaqueMarker[1], attributes.int("lines"));
-      if (end < 0)
-        throw lineError(
-          lineNo,
-          `opaque block ${opaqueMarker[1]} has no closing <!-- /${opaqueMarker[1]} -->`,
-        );
-      current().concepts.push({
-        id: opaqueMarker[1],
-        kind: "opaque",
-        text: lines.slice(n + 1, end).join("\n"),
-        span: attributes.span("span"),
-        pinned: attributes.has("pinned"),
-        block: kind as OpaqueKind,
-      });
-      n = end;
+      n = readOpaqueBlock(lines, n, opaqueMarker, draft.flat);
       continue;
     }
-    const { body, id, attributes } = splitTrailingComment(line, lineNo);
-    const heading = HEADING.exec(body);
-    if (heading) {
-      if (id?.startsWith("c")) throw lineError(lineNo, `heading carries concept id ${id}`);
-      flat.push({
-        id,
-        title: normalizeText(heading[2] ?? ""),
-        level: heading[1].length,
-        span: attributes?.span("span") ?? null,
-        concepts: [],
-        ...(attributes ? sectionExtras(attributes) : {}),
-      });
-      continue;
-    }
-    if (id?.startsWith("s")) throw lineError(lineNo, `concept line carries section id ${id}`);
-    const text = normalizeText(BULLET.exec(body)?.[1] ?? body);
-    if (text.length === 0) continue;
-    const concept: DraftConcept = {
+    readHeadingOrSentence(line, lineNo, draft.flat);
+  }
+  return draft;
+}
+
+/** The section concepts go to: the last one, or an untitled opening section made on first need. */
+function currentSection(flat: DraftSection[]): DraftSection {
+  if (flat.length === 0) flat.push({ id: null, title: "", level: 0, span: null, concepts: [] });
+  return flat[flat.length - 1];
+}
+
+function readHeader(text: string, lineNo: number, draft: DraftOutline): void {
+  const attributes = parseAttributes(text, lineNo);
+  draft.maxChars = attributes.int("max-chars") ?? draft.maxChars;
+  const format = attributes.get("format");
+  if (format !== undefined) {
+    if (format !== "markdown" && format !== "plain") throw lineError(lineNo, `unknown format '${format}'`);
+    draft.source = { format, chars: attributes.int("chars") ?? 0 };
+  }
+  const next = attributes.get("next");
+  if (next !== undefined) {
+    const m = /^c([0-9]+),s([0-9]+)$/.exec(next);
+    if (!m) throw lineError(lineNo, `bad next=${next}`);
+    draft.nextConcept = Number(m[1]);
+    draft.nextSection = Number(m[2]);
+  }
+}
+
+/** Adds the opaque block whose marker is at line index `n`; returns the index of its closing comment. */
+function readOpaqueBlock(lines: string[], n: number, marker: RegExpExecArray, flat: DraftSection[]): number {
+  const lineNo = n + 1;
+  const attributes = parseAttributes(marker[2], lineNo);
+  const kind = attributes.get("opaque");
+  if (!kind || !OPAQUE_KINDS.includes(kind as OpaqueKind))
+    throw lineError(lineNo, "opaque block without a known kind");
+  const end = findOpaqueEnd(lines, n, marker[1], attributes.int("lines"));
+  if (end < 0) throw lineError(lineNo, `opaque block ${marker[1]} has no closing <!-- /${marker[1]} -->`);
+  currentSection(flat).concepts.push({
+    id: marker[1],
+    kind: "opaque",
+    text: lines.slice(n + 1, end).join("\n"),
+    span: attributes.span("span"),
+    pinned: attributes.has("pinned"),
+    block: kind as OpaqueKind,
+  });
+  return end;
+}
+
+/** A heading opens a section; any other line is a sentence (a bullet's marker dropped; empty: ignored). */
+function readHeadingOrSentence(line: string, lineNo: number, flat: DraftSection[]): void {
+  const { body, id, attributes } = splitTrailingComment(line, lineNo);
+  const heading = HEADING.exec(body);
+  if (heading) {
+    if (id?.startsWith("c")) throw lineError(lineNo, `heading carries concept id ${id}`);
+    flat.push({
       id,
-      kind: "sentence",
-      text,
+      title: normalizeText(heading[2] ?? ""),
+      level: heading[1].length,
       span: attributes?.span("span") ?? null,
-      pinned: attributes?.has("pinned") ?? false,
-    };
-    current().concepts.push(attributes?.has("rewritten") ? { ...concept, rewritten: true } : concept);
+      concepts: [],
+      ...(attributes ? sectionExtras(attributes) : {}),
+    });
+    return;
   }
-
-  // Fresh ids for hand-written lines come after every id in the file and the header's counters.
-  for (const section of flat) {
-    if (section.id) nextSection = Math.max(nextSection, idNumber(section.id) + 1);
-    for (const c of section.concepts) if (c.id) nextConcept = Math.max(nextConcept, idNumber(c.id) + 1);
-  }
-  for (const section of flat) {
-    section.id ??= `s${nextSection++}`;
-    for (const c of section.concepts) c.id ??= `c${nextConcept++}`;
-  }
-
-  const outline: Outline = {
-    version: 1,
-    source,
-    maxChars,
-    sections: nest(flat),
-    nextConceptId: nextConcept,
-    nextSectionId: nextSection,
+  if (id?.startsWith("s")) throw lineError(lineNo, `concept line carries section id ${id}`);
+  const text = normalizeText(BULLET.exec(body)?.[1] ?? body);
+  if (text.length === 0) return;
+  const concept: DraftConcept = {
+    id,
+    kind: "sentence",
+    text,
+    span: attributes?.span("span") ?? null,
+    pinned: attributes?.has("pinned") ?? false,
   };
-  validateOutline(outline);
-  return outline;
+  currentSection(flat).concepts.push(
+    attributes?.has("rewritten") ? { ...concept, rewritten: true } : concept,
+  );
+}
+
+/** Fresh ids for hand-written lines come after every id in the file and the header's counters. */
+function assignFreshIds(draft: DraftOutline): void {
+  for (const section of draft.flat) {
+    if (section.id) draft.nextSection = Math.max(draft.nextSection, idNumber(section.id) + 1);
+    for (const c of section.concepts)
+      if (c.id) draft.nextConcept = Math.max(draft.nextConcept, idNumber(c.id) + 1);
+  }
+  for (const section of draft.flat) {
+    section.id ??= `s${draft.nextSection++}`;
+    for (const c of section.concepts) c.id ??= `c${draft.nextConcept++}`;
+  }
 }
 
 /** Rebuilds the tree from sections in document order: a heading's parent is the nearest earlier lower level. */
