@@ -30,7 +30,7 @@ import {
   writeOut,
 } from "./common.js";
 import { fieldOption } from "./field-options.js";
-import { type GenerationFlags, generationOptions } from "./lcm-options.js";
+import { type GenerationFlags, generationOptions, withSamplerOptions } from "./lcm-options.js";
 
 interface NextConceptFlags extends CommonOptions, GenerationFlags {
   models?: string;
@@ -45,49 +45,41 @@ interface NextConceptFlags extends CommonOptions, GenerationFlags {
 
 export function registerEvalNextConcept(evalCommand: Command): void {
   withCommonOptions(
-    withModelOption(
-      evalCommand
-        .command("next-concept")
-        .summary("the LCM paper's next-concept metrics (l2, l2_r, contrastive accuracy, paraphrase)")
-        .description(
-          "Next-concept prediction on your documents, the LCM paper's pre-training metrics: l2 (distance\n" +
-            "of the predicted concept to the true next one, raw codec space), l2_r (the same after decoding\n" +
-            "the prediction to text and encoding it again), contrastive accuracy (share of the other\n" +
-            "concepts farther from the prediction than the true one) and paraphrase (how much closer to\n" +
-            "the context the prediction stays than the true next sentence). Beside the model: copying the\n" +
-            "previous concept and the mean of the context. Teacher-forced over the first --max-positions\n" +
-            "sentences of each document; sampled models (diffusion, quant) drawn with the model's settings\n" +
-            "and --seed.",
+    withSamplerOptions(
+      withModelOption(
+        evalCommand
+          .command("next-concept")
+          .summary("the LCM paper's next-concept metrics (l2, l2_r, contrastive accuracy, paraphrase)")
+          .description(
+            "Next-concept prediction on your documents, the LCM paper's pre-training metrics: l2 (distance\n" +
+              "of the predicted concept to the true next one, raw codec space), l2_r (the same after decoding\n" +
+              "the prediction to text and encoding it again), contrastive accuracy (share of the other\n" +
+              "concepts farther from the prediction than the true one) and paraphrase (how much closer to\n" +
+              "the context the prediction stays than the true next sentence). Beside the model: copying the\n" +
+              "previous concept and the mean of the context. Teacher-forced over the first --max-positions\n" +
+              "sentences of each document; sampled models (diffusion, quant) drawn with the model's settings\n" +
+              "and --seed.",
+          )
+          .argument("<inputs...>", "documents: files, directories (walked for documents) or glob patterns"),
+      )
+        .option("--lcm <name>", "LCM to use (default: the first one found; see 'lcm models list')")
+        .option("--codec <name>", "codec to use (default: the one the LCM was trained on)")
+        .option(
+          "--threads <n>",
+          "CPU threads for inference (default: LCM_THREADS, else all cores)",
+          parsePositiveInt("--threads"),
         )
-        .argument("<inputs...>", "documents: files, directories (walked for documents) or glob patterns"),
-    )
-      .option("--lcm <name>", "LCM to use (default: the first one found; see 'lcm models list')")
-      .option("--codec <name>", "codec to use (default: the one the LCM was trained on)")
-      .option(
-        "--threads <n>",
-        "CPU threads for inference (default: LCM_THREADS, else all cores)",
-        parsePositiveInt("--threads"),
-      )
-      .addOption(fieldOption(FIELDS.model))
-      .option(
-        "--max-positions <n>",
-        "next concepts scored per document (the first N)",
-        parsePositiveInt("--max-positions"),
-        DEFAULT_MAX_POSITIONS,
-      )
-      .option("--source-lang <code>", "language of the documents (default: detected per section)")
-      .addOption(fieldOption(FIELDS.seed))
-      .addOption(fieldOption(FIELDS.steps))
-      .addOption(fieldOption(FIELDS.guidance))
-      .addOption(fieldOption(FIELDS.guidanceRescale))
-      .addOption(fieldOption(FIELDS.initialNoise))
-      .addOption(fieldOption(FIELDS.epsilonScaling))
-      .addOption(fieldOption(FIELDS.temperature))
-      .addOption(fieldOption(FIELDS.topP))
-      .addOption(fieldOption(FIELDS.topK))
-      .addOption(
-        fieldOption(FIELDS.beam, { help: "beam width of the decoder for l2_r (default: the codec's)" }),
-      ),
+        .addOption(fieldOption(FIELDS.model))
+        .option(
+          "--max-positions <n>",
+          "next concepts scored per document (the first N)",
+          parsePositiveInt("--max-positions"),
+          DEFAULT_MAX_POSITIONS,
+        )
+        .option("--source-lang <code>", "language of the documents (default: detected per section)"),
+    ).addOption(
+      fieldOption(FIELDS.beam, { help: "beam width of the decoder for l2_r (default: the codec's)" }),
+    ),
     ["json", "text"],
     "json",
   )

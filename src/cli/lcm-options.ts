@@ -43,7 +43,7 @@ export interface TaskFlagOptions extends GenerationOptions {
 }
 
 export function withLcmOptions(command: Command): Command {
-  return withCodecOptions(command)
+  const withTask = withCodecOptions(command)
     .option("--lcm <name>", "LCM to use (default: the first one found; see 'lcm models list')")
     .option("-l, --lang <code>", "output language, a FLORES-200 code (default: the source's language)")
     .option("--source-lang <code>", "language of the input (default: detected per section)")
@@ -54,7 +54,13 @@ export function withLcmOptions(command: Command): Command {
     .addOption(fieldOption(FIELDS.grounded))
     .addOption(negatedFieldOption(FIELDS.grounded))
     .addOption(fieldOption(FIELDS.groundingThreshold))
-    .addOption(fieldOption(FIELDS.model))
+    .addOption(fieldOption(FIELDS.model));
+  return withSamplerOptions(withTask).addOption(fieldOption(FIELDS.beam));
+}
+
+/** The sampler flags of every command that runs an LCM, in the order --help lists them. */
+export function withSamplerOptions(command: Command): Command {
+  return command
     .addOption(fieldOption(FIELDS.seed))
     .addOption(fieldOption(FIELDS.steps))
     .addOption(fieldOption(FIELDS.guidance))
@@ -63,8 +69,7 @@ export function withLcmOptions(command: Command): Command {
     .addOption(fieldOption(FIELDS.epsilonScaling))
     .addOption(fieldOption(FIELDS.temperature))
     .addOption(fieldOption(FIELDS.topP))
-    .addOption(fieldOption(FIELDS.topK))
-    .addOption(fieldOption(FIELDS.beam));
+    .addOption(fieldOption(FIELDS.topK));
 }
 
 /** The sampler fields of a command's flags (every command that runs an LCM has them). */
