@@ -9,12 +9,12 @@
  * What varies from run to run or checkout to checkout is masked: `timings_ms` values, the codec id's
  * hash (it covers the encoder file's mtime) and the repository's path (written as <root>).
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { runSeparated } from "./helpers/run-captured.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const CLI = join(ROOT, "dist/src/cli.js");
@@ -78,22 +78,14 @@ function normalise(text: string): string {
     .replace(/("id":"[\w.-]+-)[0-9a-f]{16}"/g, '$1<mtime hash>"');
 }
 
-/** Runs the CLI without blocking the test worker (a synchronous spawn starves vitest's own RPC). */
-function runRaw(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
+/** Runs the CLI without blocking the test worker. */
+function runRaw(args: string[]) {
+  return runSeparated(process.execPath, [CLI, ...args], { cwd: ROOT, env });
 }
 
 async function run(args: string[]): Promise<string> {
   const r = await runRaw(args);
-  return normalise(`exit ${r.status}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`);
+  return normalise(`exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`);
 }
 
 describe("the CLI's outputs on the bundled example are unchanged", () => {
@@ -111,7 +103,7 @@ describe("the CLI's outputs on the bundled example are unchanged", () => {
   it("decodes what it encoded", { timeout: 120_000 }, async () => {
     const concepts = join(work, "concepts.json");
     const enc = await runRaw(["encode", "test/fixtures/cli-golden/sentences.txt", "-o", concepts]);
-    expect(enc.status, enc.stderr).toBe(0);
+    expect(enc.code, enc.stderr).toBe(0);
     const got = await run(["decode", concepts, "--lang", "eng_Latn"]);
     const file = join(GOLDEN, "decode.out");
     if (RECORD) writeFileSync(file, got);

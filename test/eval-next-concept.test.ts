@@ -6,13 +6,13 @@
  * computed here from the paper's definitions. The Quant-LCM runs on its fixture with the smoke codec
  * (test/global-setup.ts).
  */
-import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContrastBatch, paraphraseRatio } from "../src/eval/next-concept.js";
+import { runSeparated } from "./helpers/run-captured.js";
 import { smokeCodecDir } from "./helpers/smoke-codec.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -39,16 +39,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function lcm(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function lcm(...args: string[]) {
+  return runSeparated(process.execPath, [CLI, ...args], { cwd: ROOT, env });
 }
 
 const v = (...xs: number[]) => Float32Array.from(xs);

@@ -38,6 +38,29 @@ export function conceptsInput(dim: number): TensorExpectation {
   return { type: "float32", shape: [null, null, dim], dimNames: [null, null, "codec.embedding_dim"] };
 }
 
+/** The per-layer prompt keys or values a prefix graph gives and its step graph takes: [L, B, N, d]. */
+export function prefixKeysShape(layers: number | null, modelDim: number | null): TensorExpectation {
+  return {
+    type: "float32",
+    shape: [layers, null, null, modelDim],
+    dimNames: ["architecture.one_tower_layers", null, null, "architecture.model_dim"],
+  };
+}
+
+/** A prefix graph (One-Tower, Quant-LCM): the prompt's concepts -> every layer's keys and values. */
+export function openPrefixGraph(
+  dir: string,
+  file: string,
+  options: SessionOptions,
+  dim: number,
+  keys: TensorExpectation,
+): Promise<InferenceSession> {
+  return openGraph(dir, file, options, {
+    inputs: { concepts: conceptsInput(dim) },
+    outputs: { prefix_keys: keys, prefix_values: keys },
+  });
+}
+
 /**
  * What every step graph takes and gives besides its prompt inputs: noisy [B, D], timestep int64 [B],
  * context_mask [B, M] -> x0 [B, D].

@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { checkFileSizes } from "../models/model-files.js";
 import type { InferenceSession, SessionOptions, Tensor } from "../models/onnx-session.js";
 import type { ConceptDenoiser } from "./diffusion-sampler.js";
-import { conceptsInput, openGraph, runPrefix, stepDenoiser, stepGraph } from "./graphs.js";
+import { openGraph, openPrefixGraph, prefixKeysShape, runPrefix, stepDenoiser, stepGraph } from "./graphs.js";
 import type { OneTowerSpec } from "./spec.js";
 
 export class OneTowerModel {
@@ -30,15 +30,8 @@ export class OneTowerModel {
 
   static async load(spec: OneTowerSpec, options: SessionOptions = {}): Promise<OneTowerModel> {
     await checkFileSizes(spec.manifest);
-    const keysShape = {
-      type: "float32" as const,
-      shape: [spec.layers, null, null, spec.modelDim],
-      dimNames: ["architecture.one_tower_layers", null, null, "architecture.model_dim"],
-    };
-    const prefix = await openGraph(spec.manifest.dir, spec.files.prefix, options, {
-      inputs: { concepts: conceptsInput(spec.dim) },
-      outputs: { prefix_keys: keysShape, prefix_values: keysShape },
-    });
+    const keysShape = prefixKeysShape(spec.layers, spec.modelDim);
+    const prefix = await openPrefixGraph(spec.manifest.dir, spec.files.prefix, options, spec.dim, keysShape);
     const stepIO = stepGraph(spec.dim);
     const step = await openGraph(spec.manifest.dir, spec.files.step, options, {
       inputs: { ...stepIO.inputs, prefix_keys: keysShape, prefix_values: keysShape },

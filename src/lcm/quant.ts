@@ -24,7 +24,7 @@ import {
   type SessionOptions,
   type Tensor,
 } from "../models/onnx-session.js";
-import { conceptsInput, openGraph, runPrefix } from "./graphs.js";
+import { openGraph, openPrefixGraph, prefixKeysShape, runPrefix } from "./graphs.js";
 import type { SeededRandom } from "./rng.js";
 import type { QuantSpec } from "./spec.js";
 
@@ -96,15 +96,8 @@ export class QuantModel {
     const codebooks = new Float32Array(expected / 4);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let i = 0; i < codebooks.length; i++) codebooks[i] = view.getFloat32(4 * i, true);
-    const keysShape = {
-      type: "float32" as const,
-      shape: [spec.layers, null, null, spec.modelDim],
-      dimNames: ["architecture.one_tower_layers", null, null, "architecture.model_dim"],
-    };
-    const prefix = await openGraph(spec.manifest.dir, spec.files.prefix, options, {
-      inputs: { concepts: conceptsInput(spec.dim) },
-      outputs: { prefix_keys: keysShape, prefix_values: keysShape },
-    });
+    const keysShape = prefixKeysShape(spec.layers, spec.modelDim);
+    const prefix = await openPrefixGraph(spec.manifest.dir, spec.files.prefix, options, spec.dim, keysShape);
     const concept = {
       type: "float32" as const,
       shape: [null, spec.dim],
