@@ -20,12 +20,12 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateConcepts } from "../src/lcm/generate.js";
 import { quantPredictor } from "../src/lcm/predictors.js";
 import { QuantModel, sampleUnit } from "../src/lcm/quant.js";
 import { SeededRandom } from "../src/lcm/rng.js";
 import { lcmFamily, readLcmSpec, readQuantSpec } from "../src/lcm/spec.js";
 import { type LcmManifest, readManifest } from "../src/models/manifest.js";
+import { expectParity } from "./helpers/lcm-parity.js";
 
 const DIR = fileURLToPath(new URL("./fixtures/lcm-quant-parity/", import.meta.url));
 
@@ -136,28 +136,8 @@ describe("Quant-LCM parity with training/lcm/reference_sampler.py", () => {
           return y;
         },
       };
-      const result = await generateConcepts(
-        recording,
-        fixture.prompt.map((row) => Float32Array.from(row)),
-        Float32Array.from(fixture.specials.end_of_text),
-        {
-          maxConcepts: o.max_concepts,
-          minConcepts: 0,
-          seed: o.seed,
-          eotThreshold: o.eot_threshold,
-          repeatThreshold: o.repeat_threshold,
-        },
-      );
+      await expectParity(recording, fixture, c);
       expect(units).toEqual(c.units);
-      expect(result.stop).toBe(c.stop);
-      expect(result.concepts.length).toBe(c.expected.length);
-      let worst = 0;
-      result.concepts.forEach((vector, i) => {
-        c.expected[i].forEach((value, d) => {
-          worst = Math.max(worst, Math.abs(vector[d] - value));
-        });
-      });
-      expect(worst).toBeLessThan(1e-4);
       // one prefix run per sampled concept, one step run per codebook
       expect(predictor.stats).toEqual({ contextRuns: units.length, denoiserRuns: units.length * 4 });
     });

@@ -42,11 +42,18 @@ export function samplerOptions(o: ParityCase["options"]): SamplerSettings {
   };
 }
 
+/** What expectParity reads of a case (every family's fixture has it). */
+export interface GenerationCase {
+  options: Pick<ParityCase["options"], "max_concepts" | "seed" | "eot_threshold" | "repeat_threshold">;
+  stop: string;
+  expected: number[][];
+}
+
 /** Generates the case's concepts from the fixture's prompt and expects the reference's, to 1e-4. */
 export async function expectParity(
   predictor: NextConceptPredictor,
-  fixture: ParityFixture,
-  c: ParityCase,
+  fixture: { prompt: number[][]; specials: { end_of_text: number[] } },
+  c: GenerationCase,
 ): Promise<void> {
   const o = c.options;
   const result = await generateConcepts(
