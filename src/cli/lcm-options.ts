@@ -5,12 +5,12 @@
  */
 
 import type { Command } from "commander";
-import type { DecodeOptions } from "../codec/decoder.js";
 import type { ModelKind } from "../lcm/model-kinds.js";
 import type { GenerationOptions } from "../lcm/settings.js";
 import { FIELDS } from "../requests/fields.js";
 import { openEngine as openModels } from "../requests/models.js";
 import type { ConceptEngine } from "../tasks/engine.js";
+import type { ExpandOptions } from "../tasks/expand-outline.js";
 import type { ProgressEvent } from "../tasks/task-types.js";
 import { loadTemplate, type Template } from "../tasks/templates.js";
 import { type CodecFlags, modelChoice, withCodecOptions } from "./codec-options.js";
@@ -32,15 +32,8 @@ export interface LcmFlags
   beam?: number;
 }
 
-/** What summarize and expand both take from their flags. */
-export interface TaskFlagOptions extends GenerationOptions {
-  lang?: string;
-  sourceLang?: string;
-  template?: Template;
-  grounded?: boolean;
-  groundingThreshold?: number;
-  decode?: DecodeOptions;
-}
+/** What summarize and expand both take from their flags: expand's options (summarize's are a superset). */
+export type TaskFlagOptions = Omit<ExpandOptions, "locations">;
 
 export function withLcmOptions(command: Command): Command {
   const withTask = withCodecOptions(command)
