@@ -171,9 +171,14 @@ export function htmlToText(html: string): HtmlText {
   return { text: blocks.join("\n\n"), title, locations };
 }
 
+/** Closes the innermost open `name` (and what HTML left open inside it); a stray close tag is ignored. */
 function closeElement(open: OpenElement[], name: string): void {
-  const at = open.map((e) => e.name).lastIndexOf(name);
-  if (at >= 0) open.length = at;
+  for (let at = open.length - 1; at >= 0; at--) {
+    if (open[at].name === name) {
+      open.length = at;
+      return;
+    }
+  }
 }
 
 /**
