@@ -243,9 +243,15 @@ describe("summarize and expand --model", () => {
     );
   });
 
-  it("with both families installed, --model never switches LCM: the line names the one that has it", () => {
+  it("with both families in one folder, --model runs the LCM beside the first that has it; --lcm is kept", () => {
     expect(summary(both, "--steps", "4").model.lcm).toBe("lcm-smoke");
-    expect(refusal(["summarize", notePath, "--models", both, "--model", "one-tower"])).toBe(
+    // The bundled families are one folder each: asking for the One-Tower runs the one beside the Two-Tower.
+    const beside = summary(both, "--model", "one-tower", "--steps", "4");
+    expect(beside.model).toMatchObject({ lcm: "lcm-smoke-one-tower", kind: "one-tower" });
+    // A named LCM is the only one a request runs on: the line names the one that has the model.
+    expect(
+      refusal(["summarize", notePath, "--models", both, "--lcm", "lcm-smoke", "--model", "one-tower"]),
+    ).toBe(
       "lcm: the LCM 'lcm-smoke' has no One-Tower diffusion model (model one-tower); it has: " +
         "two-tower (also: diffusion), base; 'lcm-smoke-one-tower' has one (choose it with --lcm lcm-smoke-one-tower)",
     );
@@ -348,6 +354,26 @@ describe("the server's params.model", () => {
       expect(base.error?.message).toMatch(
         /the LCM 'lcm-smoke-one-tower' has no Base-LCM graph \(model base\)/,
       );
+    } finally {
+      await close();
+    }
+  });
+
+  it("runs a request for the One-Tower on the LCM beside the session's Two-Tower, and lists it", async () => {
+    const { client, close } = server(both);
+    try {
+      const init = (await client.call("initialize")).result as {
+        models: { lcm: { name: string; models: string[] } };
+      };
+      expect(init.models.lcm.name).toBe("lcm-smoke");
+      expect(init.models.lcm.models).toEqual(["two-tower", "diffusion", "base", "one-tower"]);
+      const params = { text: NOTE, steps: 4, maxConcepts: 2, decode: { beam: 1, maxTokens: 12 } };
+      // The companion opens once and stays beside the session's LCM.
+      for (const model of ["one-tower", "two-tower", "one-tower"]) {
+        const answer = await client.call("summarize", { ...params, model });
+        expect(answer.error, model).toBeUndefined();
+        expect((answer.result as { settings: { model: string } }).settings.model).toBe(model);
+      }
     } finally {
       await close();
     }

@@ -103,6 +103,7 @@ async function runNextConcept(inputs: string[], flags: NextConceptFlags): Promis
   const engine = await openEngine({
     models: flags.models,
     lcm: flags.lcm,
+    model: flags.model,
     codec: flags.codec,
     threads: flags.threads,
     cache: false,

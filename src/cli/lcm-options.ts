@@ -97,7 +97,7 @@ export async function taskFlagOptions(flags: LcmFlags): Promise<TaskFlagOptions>
 }
 
 export async function openEngine(flags: LcmFlags): Promise<ConceptEngine> {
-  return openModels({ ...modelChoice(flags), lcm: flags.lcm });
+  return openModels({ ...modelChoice(flags), lcm: flags.lcm, model: flags.model });
 }
 
 export async function templateFrom(flags: LcmFlags): Promise<Template | undefined> {

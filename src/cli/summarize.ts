@@ -59,14 +59,20 @@ export function registerSummarize(program: Command): void {
 Lengths: short ~4% of the document's sentences (1..5), medium ~8% (3..10), long ~15% (5..20).
 A summary has the length asked for; --min-concepts N lets the model's stop rules end it after N.
 
+A document longer than the model's context is summarized in parts, then their summaries; under such
+a summary, text and md list the document's sections and which summary sentences stand for each
+("Sections covered: 5 of 7 (71%)"); JSON reports that for every document with two or more sections.
+
 Formats:
   text  the summary; sentences taken from the source end in [sN] (source sentence N), [sN decoded]
         when rendered into another language
   md    the summary as Markdown (template sections as headings), source sentences as footnotes
   json  {"summary", "concepts": [{"text", "grounding": [{"index", "score", "span"}], "grounded", "rendering",
-         "shown", "marker"}],
+         "shown", "marker", "covers"}], "coverage": {"by", "total", "covered", "share", "sections":
+         [{"title", "start", "end", "span", "concepts"}]},
          "hierarchy", "source", "settings", "stats": {"timings_ms": {"segment", "encode", "generate",
-         "decode", "total"}, ...}}; spans are [start, end) offsets (UTF-16 code units) into the input
+         "decode", "total"}, ...}}; spans are [start, end) offsets (UTF-16 code units) into the input;
+         "covers" is the index in coverage.sections of the section a concept's source sentence is in
 
 Examples:
   $ lcm summarize examples/problems-of-philosophy.md              source sentences, marked [sN]

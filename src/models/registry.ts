@@ -102,6 +102,22 @@ export async function scanModels(options: DiscoveryOptions = {}): Promise<ModelE
   return entries;
 }
 
+/**
+ * The other LCMs in the models folder `lcm` was found in, paired with the same codec: the companions a
+ * request for a model `lcm` lacks may run on (tasks/engine.ts; the bundled families are one folder each).
+ */
+export function companionLcms(entries: readonly ModelEntry[], lcm: LcmManifest): LcmManifest[] {
+  const root = entries.find((e) => e.manifest === lcm)?.root.dir;
+  return entries.flatMap((e) =>
+    e.root.dir === root &&
+    e.manifest?.kind === "lcm" &&
+    e.manifest !== lcm &&
+    e.manifest.codec.name === lcm.codec.name
+      ? [e.manifest]
+      : [],
+  );
+}
+
 async function modelDirsIn(root: ModelRoot): Promise<string[]> {
   const explicit = root.source === "--models" || root.source === "LCM_MODELS";
   try {

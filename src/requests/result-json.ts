@@ -5,6 +5,7 @@
  */
 import { locationJson } from "../inputs/source-locations.js";
 import type { GenerationSettings } from "../lcm/settings.js";
+import type { Coverage } from "../tasks/coverage.js";
 import type { Grounding, TaskTimings } from "../tasks/task-types.js";
 
 /** A value rounded to `digits` decimals. */
@@ -50,4 +51,32 @@ export function timingsJson(timings: TaskTimings) {
     decode: roundTo(timings.decode, 1),
     total: roundTo(timings.total, 1),
   };
+}
+
+/** A summary's coverage of the document's sections (CLI and server JSON alike: one-word keys; null: one section). */
+export function coverageJson(coverage: Coverage | null) {
+  if (!coverage) return null;
+  return {
+    by: coverage.by,
+    total: coverage.sections.length,
+    covered: coverage.covered,
+    share: roundTo(coverage.share, 4),
+    sections: coverage.sections.map((s) => ({
+      title: s.title,
+      start: s.start,
+      end: s.end,
+      span: s.span,
+      ...(s.location && { location: locationJson(s.location) }),
+      concepts: s.concepts,
+    })),
+  };
+}
+
+/** The coverage section each summary concept stands for (index into coverage.sections), or null. */
+export function coversOf(coverage: Coverage | null, conceptCount: number): (number | null)[] {
+  const covers: (number | null)[] = new Array(conceptCount).fill(null);
+  coverage?.sections.forEach((s, k) => {
+    for (const i of s.concepts) covers[i] = k;
+  });
+  return covers;
 }

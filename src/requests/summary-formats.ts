@@ -8,7 +8,7 @@
 import { isShown, sourceMarker } from "../tasks/render.js";
 import type { SummaryResult } from "../tasks/summarize.js";
 import { toDisplayLine } from "../util/sanitize.js";
-import { groundingJson, samplerSettingsJson, timingsJson } from "./result-json.js";
+import { coverageJson, coversOf, groundingJson, samplerSettingsJson, timingsJson } from "./result-json.js";
 
 /** The summary as text; sentences taken from the source carry their marker ([sN], [sN decoded]). */
 export function summaryText(result: SummaryResult): string {
@@ -19,13 +19,41 @@ export function summaryText(result: SummaryResult): string {
     return marker ? `${text} ${marker}` : text;
   };
   const shown = (i: number) => (isShown(result.concepts[i].rendering) ? [sentence(i)] : []);
-  if (!result.sections) return result.concepts.flatMap((_, i) => shown(i)).join(" ");
-  return result.sections
-    .map((s) => {
-      const body = s.concepts.flatMap(shown).join(" ");
-      return s.title ? `${toDisplayLine(s.title)}\n${body}` : body;
-    })
-    .join("\n\n");
+  const footer = coverageFooter(result);
+  const coverage = footer ? `\n\n${footer.head}\n${footer.rows.map((r) => `  ${r}`).join("\n")}` : "";
+  if (!result.sections) return result.concepts.flatMap((_, i) => shown(i)).join(" ") + coverage;
+  return (
+    result.sections
+      .map((s) => {
+        const body = s.concepts.flatMap(shown).join(" ");
+        return s.title ? `${toDisplayLine(s.title)}\n${body}` : body;
+      })
+      .join("\n\n") + coverage
+  );
+}
+
+/**
+ * For a document past the context (summarized in parts), which of its sections the summary speaks for:
+ * "Sections covered: 4 of 6 (67%), ...", then one row per section naming the summary sentences
+ * (numbered as shown, from 1) that stand for it, or "not covered". Null for a document that fit, or has one section.
+ */
+function coverageFooter(result: SummaryResult): { head: string; rows: string[] } | null {
+  const { coverage } = result;
+  if (!coverage || !result.hierarchy) return null;
+  const number = new Map<number, number>();
+  result.concepts.forEach((c, i) => {
+    if (isShown(c.rendering)) number.set(i, number.size + 1);
+  });
+  const noun = coverage.by === "section" ? "Sections" : "Parts";
+  const percent = Math.round(coverage.share * 100);
+  const rows = coverage.sections.map((s) => {
+    const numbers = s.concepts.flatMap((i) => number.get(i) ?? []);
+    const title = toDisplayLine(s.title) || "(untitled)";
+    if (numbers.length === 0) return `${title}: not covered`;
+    return `${title}: sentence${numbers.length > 1 ? "s" : ""} ${numbers.join(", ")}`;
+  });
+  const head = `${noun} covered: ${coverage.covered} of ${coverage.sections.length} (${percent}%), by the summary's sentences:`;
+  return { head, rows };
 }
 
 export function summaryMarkdown(result: SummaryResult): string {
@@ -50,6 +78,8 @@ export function summaryMarkdown(result: SummaryResult): string {
       .join(" ");
     return s.title ? `## ${toDisplayLine(s.title)}\n\n${body}` : body;
   });
+  const footer = coverageFooter(result);
+  if (footer) parts.push(`**${footer.head}**\n\n${footer.rows.map((r) => `- ${r}`).join("\n")}`);
   if (notes.size > 0)
     parts.push(
       [...notes.entries()]
@@ -62,10 +92,11 @@ export function summaryMarkdown(result: SummaryResult): string {
 
 export function summaryJson(result: SummaryResult, lcm: string, codec: string): unknown {
   const { stats, settings } = result;
+  const covers = coversOf(result.coverage, result.concepts.length);
   return {
     summary: result.summary,
     lang: result.lang,
-    concepts: result.concepts.map((c) => ({
+    concepts: result.concepts.map((c, i) => ({
       text: c.text,
       grounding: groundingJson(c.grounding),
       grounded: c.grounded,
@@ -75,9 +106,11 @@ export function summaryJson(result: SummaryResult, lcm: string, codec: string): 
       marker: sourceMarker(c),
       source_index: c.sourceIndex,
       ...(result.sections ? { section: c.section } : {}),
+      covers: covers[i],
     })),
     sections:
       result.sections?.map((s) => ({ title: s.title, target: s.target, concepts: s.concepts })) ?? null,
+    coverage: coverageJson(result.coverage),
     hierarchical: result.hierarchy !== null,
     hierarchy: result.hierarchy && {
       levels: result.hierarchy.levels,

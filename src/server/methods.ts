@@ -140,7 +140,7 @@ async function summarizeMethod(server: Server, raw: unknown, context: RequestCon
     const doc = await document;
     const options = await summarizeParams(p, server.env);
     const vectors = p.optionalBoolean("includeVectors") ?? false;
-    const engine = await host.engine();
+    const engine = await host.engine(options.model);
     return await host.queue.run(context.signal, async () => {
       const result = await summarize(
         engine,
@@ -164,7 +164,7 @@ async function expand(server: Server, raw: unknown, context: RequestContext) {
   try {
     const options = await taskParams(p, server.env);
     const vectors = p.optionalBoolean("includeVectors") ?? false;
-    const engine = await host.engine();
+    const engine = await host.engine(options.model);
     return await host.queue.run(context.signal, async () => {
       const result = await expandOutline(engine, source, options, {
         signal: context.signal,

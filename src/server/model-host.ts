@@ -8,7 +8,7 @@
 import type { ConceptCodec } from "../codec/codec.js";
 import { languageName } from "../languages/languages.js";
 import { type ModelKind, manifestFamily, manifestModels, modelNames } from "../lcm/model-kinds.js";
-import { type DiscoveryOptions, scanModels } from "../models/registry.js";
+import { companionLcms, type DiscoveryOptions, scanModels } from "../models/registry.js";
 import { chooseManifests, type ModelChoice, openCodec, openEngine } from "../requests/models.js";
 import type { ConceptEngine } from "../tasks/engine.js";
 import { messageOf } from "../util/errors.js";
@@ -69,7 +69,15 @@ export class ModelHost {
             codec: lcm.codec.name,
             dir: lcm.dir,
             family: manifestFamily(lcm),
-            models: modelNames(manifestModels(lcm)),
+            // with the companions' (a model this LCM lacks runs on the one beside it that has it)
+            models: modelNames([
+              ...new Set([
+                ...manifestModels(lcm),
+                ...(this.options.lcm === undefined
+                  ? companionLcms(entries, lcm).flatMap(manifestModels)
+                  : []),
+              ]),
+            ]),
           }
         : null,
       installed: manifests.map((m) => ({ kind: m.kind, name: m.name, version: m.version, dir: m.dir })),
@@ -78,13 +86,20 @@ export class ModelHost {
     };
   }
 
-  /** The codec + LCM pair; a missing or broken model is a -32002 error (and is looked for again next time). */
-  engine(): Promise<ConceptEngine> {
+  /**
+   * The codec + LCM pair a request for `model` runs on: the session's, or the companion LCM beside it
+   * that has the model (tasks/engine.ts forModel); a missing or broken model is a -32002 error (and is
+   * looked for again next time).
+   */
+  async engine(model?: ModelKind): Promise<ConceptEngine> {
     this.engineLoad ??= openEngine(this.options).catch((error) => {
       this.engineLoad = null;
       throw unavailable(error);
     });
-    return this.engineLoad;
+    const engine = await this.engineLoad;
+    return engine.forModel(model).catch((error) => {
+      throw unavailable(error);
+    });
   }
 
   /** The codec: the engine's when an LCM is installed (one copy in memory), else the first codec. */

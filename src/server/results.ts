@@ -7,7 +7,7 @@
  */
 
 import type { Span } from "../planner/outline.js";
-import { groundingJson, timingsJson } from "../requests/result-json.js";
+import { coverageJson, coversOf, groundingJson, timingsJson } from "../requests/result-json.js";
 import { type ExpandResult, renderDocument } from "../tasks/expand-outline.js";
 import { isShown, sourceMarker } from "../tasks/render.js";
 import type { SummaryResult } from "../tasks/summarize.js";
@@ -64,14 +64,16 @@ function conceptJson(
 
 export function summaryJson(result: SummaryResult, resultId: string, uri: string | null, vectors: boolean) {
   const spans = result.source.sentences.map((s) => s.span);
+  const covers = coversOf(result.coverage, result.concepts.length);
   return {
     resultId,
     uri,
     summary: result.summary,
     lang: result.lang,
-    concepts: result.concepts.map((c, i) => conceptJson(c, i, spans, vectors)),
+    concepts: result.concepts.map((c, i) => ({ ...conceptJson(c, i, spans, vectors), covers: covers[i] })),
     sections: result.sections,
     hierarchy: result.hierarchy,
+    coverage: coverageJson(result.coverage),
     source: {
       format: result.source.format,
       lang: result.source.lang,

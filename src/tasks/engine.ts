@@ -10,15 +10,21 @@
  * The LCM is whichever family its manifest declares (lcm/spec.ts lcmFamily): a Two-Tower (LcmModel,
  * with the Base-LCM beside it when the directory has one) or a One-Tower (OneTowerModel). A request
  * for a model the LCM does not offer is refused with one line naming what it has, and which installed
- * LCM has it (lcm/model-kinds.ts). The model asked for never changes which LCM is opened: `--models`
- * is searched first, not alone, so a quiet switch to another folder's LCM (and its codec) would be a
- * surprise.
+ * LCM has it (lcm/model-kinds.ts).
+ *
+ * Each family is its own directory (the bundled models ship models/default/lcm, one-tower and quant).
+ * When no LCM is named, the LCMs in the same models folder as the first one found, on the same codec,
+ * are its companions: a request for a model the first LCM lacks runs on the companion that has it
+ * (`forModel`, opened on first need, sharing the codec). Never one from another folder: `--models` is
+ * searched first, not alone, so a quiet switch to another folder's LCM (and its codec) would be a
+ * surprise. A named LCM (`--lcm`) is the only one a request runs on.
  */
 import { type CodecOptions, ConceptCodec } from "../codec/codec.js";
 import { LcmModel } from "../lcm/model.js";
 import {
   canonicalModel,
   type InstalledLcm,
+  type ModelKind,
   manifestModels,
   missingModelMessage,
   type OfferedModel,
@@ -37,7 +43,7 @@ import { QuantModel } from "../lcm/quant.js";
 import type { GenerationSettings } from "../lcm/settings.js";
 import { type LcmSpecCommon, lcmFamily, readLcmSpec, readOneTowerSpec, readQuantSpec } from "../lcm/spec.js";
 import { checkLcmCodecPairing, type LcmManifest } from "../models/manifest.js";
-import { type DiscoveryOptions, findCodec, scanModels } from "../models/registry.js";
+import { companionLcms, type DiscoveryOptions, findCodec, scanModels } from "../models/registry.js";
 import { NoModelError, UsageError } from "../util/errors.js";
 
 export interface EngineOptions extends CodecOptions {
@@ -50,6 +56,11 @@ export interface EngineOptions extends CodecOptions {
   env?: NodeJS.ProcessEnv;
   /** Search only `models` / LCM_MODELS, not the user's data dir and the bundled models (tests). */
   onlyExplicit?: boolean;
+  /**
+   * The model the request runs (`--model`): with no LCM named, the first LCM found that lacks it gives
+   * way to its companion that has it (see the header). Absent: the first LCM found.
+   */
+  model?: ModelKind;
 }
 
 export interface SpecialConcepts {
@@ -62,12 +73,18 @@ export type LcmRuntime = LcmModel | OneTowerModel | QuantModel;
 
 export class ConceptEngine {
   private specials: Promise<SpecialConcepts> | null = null;
+  /** The companions opened so far, by LCM name (they share this engine's codec). */
+  private readonly opened = new Map<string, Promise<ConceptEngine>>();
 
   constructor(
     readonly codec: ConceptCodec,
     readonly lcm: LcmRuntime,
     /** The LCMs discovery found (for "'x' has one" when a model is asked for that this LCM lacks). */
     private readonly installed: readonly InstalledLcm[] = [],
+    /** The LCMs beside this one that a request for a model it lacks may run on (see the header). */
+    private readonly companions: readonly LcmManifest[] = [],
+    /** How the codec was opened, for opening a companion's runtime the same way; null: not this engine's codec. */
+    private readonly codecOptions: CodecOptions | null = {},
   ) {
     checkLcmCodecPairing(lcm.spec.manifest, codec.manifest);
   }
@@ -78,7 +95,14 @@ export class ConceptEngine {
       env: options.env,
       onlyExplicit: options.onlyExplicit,
     };
-    const { manifest: lcmManifest, installed } = await findLcmManifest(discovery, options.lcm);
+    const found = await findLcmManifest(discovery, options.lcm);
+    const { installed, companions } = found;
+    // A companion that has the model asked for, when the first LCM found lacks it, is the one opened.
+    const wanted = options.model === undefined ? undefined : canonicalModel(options.model);
+    const lcmManifest =
+      wanted !== undefined && !manifestModels(found.manifest).includes(wanted)
+        ? (companions.find((m) => manifestModels(m).includes(wanted)) ?? found.manifest)
+        : found.manifest;
     const codecManifest = await findCodec({
       ...discovery,
       name: options.codec ?? lcmManifest.codec.name,
@@ -88,28 +112,39 @@ export class ConceptEngine {
       return findCodec(discovery);
     });
     checkLcmCodecPairing(lcmManifest, codecManifest);
-    const family = lcmFamily(lcmManifest);
-    const spec =
-      family === "one_tower"
-        ? readOneTowerSpec(lcmManifest)
-        : family === "quant"
-          ? readQuantSpec(lcmManifest)
-          : readLcmSpec(lcmManifest);
     const codec = await ConceptCodec.load(codecManifest, options);
-    try {
-      codec.resolveLanguage(spec.specialTexts.lang);
-    } catch {
-      throw new UsageError(
-        `${lcmManifest.path}: special_texts.lang '${spec.specialTexts.lang}' is not a language of codec '${codec.name}'`,
+    const others = [found.manifest, ...companions].filter((m) => m !== lcmManifest);
+    const lcm = await openRuntime(lcmManifest, codec, options);
+    return new ConceptEngine(codec, lcm, installed, others, options);
+  }
+
+  /**
+   * The engine a request for `model` runs on: this one when its LCM has the model, else the companion
+   * that has it (opened once, sharing this codec), else this one (whose predictor then says what it has).
+   */
+  forModel(model: ModelKind | undefined): Promise<ConceptEngine> {
+    if (model === undefined) return Promise.resolve(this);
+    const wanted = canonicalModel(model);
+    const companion = this.models.includes(wanted)
+      ? undefined
+      : this.companions.find((m) => manifestModels(m).includes(wanted));
+    if (!companion || this.codecOptions === null) return Promise.resolve(this);
+    let opening = this.opened.get(companion.name);
+    if (!opening) {
+      opening = openRuntime(companion, this.codec, this.codecOptions).then(
+        (lcm) => new ConceptEngine(this.codec, lcm, this.installed, [], null),
       );
+      // A companion that failed to open is tried again next time, not remembered broken.
+      opening.catch(() => this.opened.delete(companion.name));
+      this.opened.set(companion.name, opening);
     }
-    const lcm =
-      spec.family === "one_tower"
-        ? await OneTowerModel.load(spec, options)
-        : spec.family === "quant"
-          ? await QuantModel.load(spec, options)
-          : await LcmModel.load(spec, options);
-    return new ConceptEngine(codec, lcm, installed);
+    return opening;
+  }
+
+  /** Every model a request may name here: this LCM's, then its companions' (TUI forms, the server's initialize). */
+  get availableModels(): OfferedModel[] {
+    const all = [...this.models, ...this.companions.flatMap(manifestModels)];
+    return [...new Set(all)];
   }
 
   /** What every family's manifest holds (the family's own graphs: `lcm.spec`). */
@@ -160,16 +195,43 @@ export class ConceptEngine {
   }
 
   async release(): Promise<void> {
+    for (const opening of this.opened.values()) {
+      const companion = await opening.catch(() => null);
+      await companion?.lcm.release();
+    }
     await this.lcm.release();
-    await this.codec.release();
+    // A companion's codec is its parent's, released there.
+    if (this.codecOptions !== null) await this.codec.release();
   }
 }
 
-/** The LCM named, else the first found; and every LCM found with the models it offers. */
+/** The LCM's graphs, opened, after checking the codec speaks the language its special concepts are in. */
+function openRuntime(manifest: LcmManifest, codec: ConceptCodec, options: CodecOptions): Promise<LcmRuntime> {
+  const checked = <S extends LcmSpecCommon>(spec: S, load: (spec: S) => Promise<LcmRuntime>) => {
+    try {
+      codec.resolveLanguage(spec.specialTexts.lang);
+    } catch {
+      throw new UsageError(
+        `${manifest.path}: special_texts.lang '${spec.specialTexts.lang}' is not a language of codec '${codec.name}'`,
+      );
+    }
+    return load(spec);
+  };
+  const family = lcmFamily(manifest);
+  if (family === "one_tower")
+    return checked(readOneTowerSpec(manifest), (s) => OneTowerModel.load(s, options));
+  if (family === "quant") return checked(readQuantSpec(manifest), (s) => QuantModel.load(s, options));
+  return checked(readLcmSpec(manifest), (s) => LcmModel.load(s, options));
+}
+
+/**
+ * The LCM named, else the first found; every LCM found with the models it offers; and, when none was
+ * named, the first one's companions: the other LCMs in its models folder.
+ */
 async function findLcmManifest(
   discovery: DiscoveryOptions,
   name?: string,
-): Promise<{ manifest: LcmManifest; installed: InstalledLcm[] }> {
+): Promise<{ manifest: LcmManifest; installed: InstalledLcm[]; companions: LcmManifest[] }> {
   const entries = await scanModels(discovery);
   const installed = entries.flatMap((e) =>
     e.manifest?.kind === "lcm" ? [{ name: e.manifest.name, models: manifestModels(e.manifest) }] : [],
@@ -180,7 +242,8 @@ async function findLcmManifest(
       continue;
     }
     const m = entry.manifest!;
-    if (m.kind === "lcm" && (name === undefined || m.name === name)) return { manifest: m, installed };
+    if (m.kind !== "lcm" || (name !== undefined && m.name !== name)) continue;
+    return { manifest: m, installed, companions: name !== undefined ? [] : companionLcms(entries, m) };
   }
   if (name !== undefined) {
     const names = entries.filter((e) => e.manifest?.kind === "lcm").map((e) => e.manifest!.name);

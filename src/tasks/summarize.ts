@@ -27,6 +27,7 @@ import type { LcmSpecCommon } from "../lcm/spec.js";
 import type { DocumentFormat, Outline, Span } from "../planner/outline.js";
 import { checkDecodeFields, checkField, checkOptionalField, FIELDS } from "../requests/fields.js";
 import { CancelledError, UsageError } from "../util/errors.js";
+import { type Coverage, summaryCoverage } from "./coverage.js";
 import type { ConceptEngine, SpecialConcepts } from "./engine.js";
 import { GROUNDING_TOP_K, GroundingIndex } from "./grounding.js";
 import {
@@ -130,6 +131,8 @@ export interface SummaryResult {
   sections: SummarySection[] | null;
   /** Present when the source did not fit the context and was summarized in levels. */
   hierarchy: { levels: number; chunks: ChunkReport[] } | null;
+  /** Which of the document's sections the summary speaks for (coverage.ts); null for a one-section document. */
+  coverage: Coverage | null;
   source: {
     name: string;
     format: DocumentFormat;
@@ -533,6 +536,12 @@ function summaryResult(parts: {
     concepts,
     sections,
     hierarchy: parts.hierarchy,
+    coverage: summaryCoverage(
+      source.units,
+      source.sentences,
+      concepts,
+      parts.hierarchy?.chunks.filter((c) => c.level === 1) ?? null,
+    ),
     source: {
       name: input.name ?? "",
       format: input.outline?.source?.format ?? input.format,

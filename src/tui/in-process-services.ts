@@ -86,7 +86,7 @@ class InProcessServices implements TuiServices {
       lcm: this.engine?.spec.manifest.name ?? null,
       languages: this.codec?.languages ?? [],
       note,
-      models: this.engine?.models ?? [],
+      models: this.engine?.availableModels ?? [],
     };
   }
 
@@ -110,7 +110,8 @@ class InProcessServices implements TuiServices {
   }
 
   async generate(request: GenerateRequest, callbacks: RunCallbacks): Promise<GenerateResult> {
-    const engine = this.requireEngine();
+    // A model this LCM lacks runs on the companion LCM beside it that has it (tasks/engine.ts).
+    const engine = await this.requireEngine().forModel(request.model);
     const outline = scoped(request.outline, request.section);
     const template = request.template ? await loadTemplate(request.template, this.env) : undefined;
     return request.task === "summarize"
