@@ -118,6 +118,45 @@ describe("generateConcepts", () => {
     expect(seen.length).toBe(5);
   });
 
+  it("with keepEndOfText (grounded summaries), keeps the least end-of-text-like candidate instead", async () => {
+    const candidates = [v(0.99, 0.1, 0, 0), v(0.95, 0.3, 0, 0), v(0.999, 0.01, 0, 0), v(0.97, 0.2, 0, 0)];
+    const { predictor } = scripted([v(0, 1, 0, 0), ...candidates, v(0, 0, 1, 0)]);
+    const result = await generateConcepts(predictor, PROMPT, EOT, {
+      maxConcepts: 3,
+      minConcepts: 3,
+      maxRetries: 3,
+      keepEndOfText: true,
+      ...STOP,
+    });
+    expect(result.concepts.length).toBe(3);
+    expect(Array.from(result.concepts[1])).toEqual(Array.from(candidates[1]));
+    expect(result.checks[1].reason).toBe("end_of_text");
+  });
+
+  it("puts what the feedback gives into the context, and reports it, keeping the predictions", async () => {
+    const script = [v(0, 1, 0, 0), v(0, 0, 1, 0), v(0, 1, 1, 0)];
+    const prompts: Float32Array[][] = [];
+    const predictor: NextConceptPredictor = {
+      ...scripted(script).predictor,
+      async next(prompt: readonly Float32Array[]) {
+        prompts.push([...prompt]);
+        return script[prompts.length - 1];
+      },
+    };
+    const shown = (i: number) => v(0, 0, 0, i + 1);
+    const result = await generateConcepts(predictor, PROMPT, EOT, {
+      maxConcepts: 3,
+      ...STOP,
+      feedback: async (_, i) => shown(i),
+    });
+    expect(result.concepts.map((c) => Array.from(c))).toEqual(script.map((c) => Array.from(c)));
+    expect(result.context!.map((c) => Array.from(c))).toEqual([0, 1, 2].map((i) => Array.from(shown(i))));
+    expect(prompts[2].slice(PROMPT.length).map((c) => Array.from(c))).toEqual([
+      [0, 0, 0, 1],
+      [0, 0, 0, 2],
+    ]);
+  });
+
   it("after maxRetries keeps the least stop-like candidate that is not end-of-text", async () => {
     const prev = v(0, 1, 0, 0);
     // After `prev`: two repeats of it (one closer than the other) and two end-of-text candidates.

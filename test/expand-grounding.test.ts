@@ -7,9 +7,34 @@ import { describe, expect, it } from "vitest";
 import type { ConceptCodec } from "../src/codec/codec.js";
 import { assignGroundedSources, GroundingIndex } from "../src/tasks/grounding.js";
 import { renderConcepts } from "../src/tasks/render.js";
+import { centrality } from "../src/tasks/salience.js";
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 const sources = [v(1, 0, 0), v(0, 1, 0), v(0, 0, 1), v(1, 1, 0)];
+
+describe("salience", () => {
+  it("scores each concept by its cosine to the document's mean direction", () => {
+    // Three sentences about x, one about z: the x ones are central, the z one is not.
+    const doc = [v(1, 0.1, 0), v(1, -0.1, 0), v(1, 0, 0.1), v(0, 0, 1)];
+    const c = centrality(doc);
+    expect(c[0]).toBeGreaterThan(c[3]);
+    expect(c[2]).toBeGreaterThan(c[3]);
+    expect(Math.max(...c)).toBeLessThanOrEqual(1 + 1e-6);
+  });
+
+  it("a weighted prior reranks near matches but reports their cosines", () => {
+    const prior = { values: [0, 0, 0, 1], weight: 0.5 };
+    const index = new GroundingIndex(sources, prior);
+    const query = v(0.9, 0.1, 0);
+    const matches = index.nearest(query, 2);
+    // source 3 (cosine 0.78, prior 1) outranks source 0 (cosine 0.99, prior 0) once weighted
+    expect(matches.map((m) => m.index)).toEqual([3, 0]);
+    expect(matches[0].score).toBeCloseTo(new GroundingIndex(sources).nearest(query, 2)[1].score, 6);
+    // weight 0: the cosine alone
+    const plain = new GroundingIndex(sources, { ...prior, weight: 0 }).nearest(query, 2);
+    expect(plain.map((m) => m.index)).toEqual([0, 3]);
+  });
+});
 
 describe("GroundingIndex", () => {
   const index = new GroundingIndex(sources);

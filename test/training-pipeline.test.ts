@@ -123,6 +123,10 @@ describe("LCM training pipeline", () => {
       one_tower_step: "one_tower_step.onnx",
     });
     expect(manifest.architecture.type).toBe("one_tower_diffusion");
+    // exported with --int8 (as the bundled One-Tower and Quant-LCM are): weight matrices stored as int8
+    expect(manifest.weights).toMatch(/^int8/);
+    const step = readFileSync(join(oneTowerDir, "one_tower_step.onnx"));
+    expect(step.includes("DequantizeLinear")).toBe(true);
     expect(JSON.parse(readFileSync(join(lcmDir, "manifest.json"), "utf8")).family).toBe("two_tower");
   });
 

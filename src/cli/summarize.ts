@@ -29,6 +29,8 @@ import {
 interface SummarizeFlags extends LcmFlags, CommonOptions {
   maxConcepts?: number;
   minConcepts?: number;
+  salience?: number;
+  reencode?: boolean;
   length?: LengthPreset;
 }
 
@@ -50,7 +52,9 @@ export function registerSummarize(program: Command): void {
     )
     .addOption(fieldOption(FIELDS.maxConcepts).conflicts("length"))
     .addOption(fieldOption(FIELDS.length).conflicts("maxConcepts"))
-    .addOption(fieldOption(FIELDS.minConcepts));
+    .addOption(fieldOption(FIELDS.minConcepts))
+    .addOption(fieldOption(FIELDS.salience))
+    .addOption(fieldOption(FIELDS.reencode));
   withBatchOptions(withCommonOptions(withLcmOptions(command), ["text", "md", "json", "jsonl"]))
     .addHelpText("after", BATCH_HELP)
     .addHelpText(
@@ -94,6 +98,8 @@ async function runSummarize(files: string[], flags: SummarizeFlags & BatchFlags)
     ...(await taskFlagOptions(flags)),
     maxConcepts: flags.maxConcepts,
     minConcepts: flags.minConcepts,
+    salience: flags.salience,
+    reencode: flags.reencode,
     length: flags.length,
   };
   // Several inputs, a directory or pattern, --out or jsonl: the batch runner (src/batch) takes over.

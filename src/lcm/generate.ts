@@ -25,6 +25,18 @@ export interface GenerateOptions extends StopSettings {
    * 12 reaches all 10, discarding 21).
    */
   maxRetries?: number;
+  /**
+   * Below minConcepts, keep an end-of-text candidate past the first when no other is left (default
+   * false: it would decode to the sentinel). For callers that show every concept as a source sentence
+   * (grounded summaries), so the length asked for is kept.
+   */
+  keepEndOfText?: boolean;
+  /**
+   * What goes into the context for a kept concept, in place of the prediction itself (default: the
+   * prediction): e.g. the source sentence a grounded summary shows for it, so the model goes on from
+   * what the reader sees, a real sentence's concept rather than its own off-manifold prediction.
+   */
+  feedback?: (vector: Float32Array, index: number) => Float32Array | Promise<Float32Array>;
   /** Longest prompt the model takes; generation ends when the prompt would grow past it. */
   maxContext?: number;
   /**
@@ -55,6 +67,8 @@ export interface GenerationResult {
   stop: GenerationStop;
   /** Candidates discarded to reach the minimum length. */
   discarded: number;
+  /** What went into the context for each kept concept, when a feedback replaced them. */
+  context?: Float32Array[];
 }
 
 export async function generateConcepts(
@@ -110,7 +124,9 @@ export async function generateConcepts(
         // is always kept (an output is never empty); grounded rendering shows it as a source sentence,
         // and a decoded sentinel is dropped at render time (render.ts).
         const keepable =
-          concepts.length === 0 ? candidates : candidates.filter((c) => c.check.reason !== "end_of_text");
+          concepts.length === 0 || options.keepEndOfText
+            ? candidates
+            : candidates.filter((c) => c.check.reason !== "end_of_text");
         if (keepable.length === 0) {
           stopped = "end_of_text";
           discarded += candidates.length;
@@ -130,8 +146,14 @@ export async function generateConcepts(
     const { y, check } = kept!;
     concepts.push(y);
     checks.push(check);
-    sequence.push(y);
+    sequence.push(options.feedback ? await options.feedback(y, concepts.length - 1) : y);
     options.onConcept?.({ index: concepts.length - 1, vector: y, check });
   }
-  return { concepts, checks, stop, discarded };
+  return {
+    concepts,
+    checks,
+    stop,
+    discarded,
+    ...(options.feedback && { context: sequence.slice(prompt.length) }),
+  };
 }

@@ -42,7 +42,13 @@ export class GenerationRun {
 
   async generate(
     prompt: readonly Float32Array[],
-    limits: { maxConcepts: number; minConcepts?: number; detail?: string },
+    limits: {
+      maxConcepts: number;
+      minConcepts?: number;
+      detail?: string;
+      keepEndOfText?: boolean;
+      feedback?: (vector: Float32Array, index: number) => Float32Array | Promise<Float32Array>;
+    },
     onConcept?: (event: GeneratedConcept) => void,
   ): Promise<GenerationResult> {
     if (this.callbacks.signal?.aborted) throw new CancelledError();
@@ -51,6 +57,8 @@ export class GenerationRun {
     const result = await generateConcepts(this.predictor, prompt, this.specials.endOfText, {
       maxConcepts: limits.maxConcepts,
       minConcepts: limits.minConcepts ?? 1,
+      keepEndOfText: limits.keepEndOfText,
+      feedback: limits.feedback,
       maxContext: this.engine.spec.maxContext,
       eotThreshold: this.settings.eotThreshold,
       repeatThreshold: this.settings.repeatThreshold,

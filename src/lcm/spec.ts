@@ -37,6 +37,12 @@ export interface LcmDefaults {
    */
   groundingThreshold: number;
   /**
+   * Default `--salience` for grounded summaries (tasks/salience.ts): weight of a source sentence's
+   * centrality added to its cosine to the generated concept; 0 (nearest alone) unless a manifest
+   * that measured it says otherwise.
+   */
+  salience: number;
+  /**
    * Decode, re-encode, compare (render.ts): a decoded concept that re-encodes within sentinelCosine of
    * the end-of-text concept is a stop; one farther than faithfulCosine from its concept and from every
    * source sentence is withheld. Cosines in the normalized space, calibrated per codec and model, so
@@ -124,6 +130,7 @@ export const PAPER_DEFAULTS: LcmDefaults = {
   maxConcepts: 32,
   stopCosineSpace: "raw",
   groundingThreshold: DEFAULT_GROUNDING_THRESHOLD,
+  salience: 0,
   sentinelCosine: null,
   faithfulCosine: null,
   // the paper's multi-sentence Quant-LCM-d settings
@@ -260,6 +267,7 @@ function readCommon(manifest: LcmManifest, f: Fields, diffuses = true): Omit<Lcm
     maxConcepts: Math.round(num("max_concepts", PAPER_DEFAULTS.maxConcepts, 1)),
     stopCosineSpace: cosineSpace(rawDefaults.stop_cosine_space, f),
     groundingThreshold: num("grounding_threshold", DEFAULT_GROUNDING_THRESHOLD, -1, 1),
+    salience: num("salience", PAPER_DEFAULTS.salience, 0, 10),
     sentinelCosine: rawDefaults.sentinel_cosine === undefined ? null : num("sentinel_cosine", 0, -1, 1),
     faithfulCosine: rawDefaults.faithful_cosine === undefined ? null : num("faithful_cosine", 0, -1, 1),
     temperature: num("temperature", PAPER_DEFAULTS.temperature, 0, 100),

@@ -141,6 +141,8 @@ export function summaryJson(result: SummaryResult, lcm: string, codec: string): 
       grounded: settings.grounded,
       grounding_threshold: settings.groundingThreshold,
       grounding_space: "normalized",
+      salience: settings.salience,
+      reencode: settings.reencode,
       template: settings.template,
     },
     stops: result.stops,

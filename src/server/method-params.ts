@@ -140,6 +140,8 @@ export async function summarizeParams(
     maxConcepts: p.optionalField(FIELDS.maxConcepts),
     minConcepts: p.optionalField(FIELDS.minConcepts),
     length: p.optionalField(FIELDS.length),
+    salience: p.optionalField(FIELDS.salience),
+    reencode: p.optionalField(FIELDS.reencode),
   };
 }
 

@@ -25,28 +25,37 @@ export interface GroundingMatch {
 /** Source concepts prepared once (unit vectors) for many nearest-neighbour queries. */
 export class GroundingIndex {
   private readonly units: Float32Array[];
+  /** Added to each source's cosine when ranking (salience.ts), times its weight; null: cosine alone. */
+  private readonly bonus: Float32Array | null;
 
-  constructor(sources: readonly Float32Array[]) {
+  constructor(sources: readonly Float32Array[], prior?: { values: ArrayLike<number>; weight: number }) {
     this.units = sources.map(unitVector);
+    this.bonus =
+      prior && prior.weight !== 0 ? Float32Array.from(prior.values, (v) => v * prior.weight) : null;
   }
 
   get size(): number {
     return this.units.length;
   }
 
-  /** The `k` nearest source concepts, best first (ties: lower index first). */
+  /**
+   * The `k` best source concepts, best first (ties: lower index first): the nearest by cosine, or with
+   * a prior, by cosine plus the weighted prior. `score` is the cosine either way.
+   */
   nearest(vector: ArrayLike<number>, k = 3): GroundingMatch[] {
     const query = unitVector(vector);
-    const best: GroundingMatch[] = [];
+    const best: (GroundingMatch & { rank: number })[] = [];
+    const { bonus } = this;
     this.units.forEach((unit, index) => {
       const score = dot(query, unit);
-      if (best.length === k && score <= best[k - 1].score) return;
+      const rank = bonus ? score + bonus[index] : score;
+      if (best.length === k && rank <= best[k - 1].rank) return;
       let at = best.length;
-      while (at > 0 && best[at - 1].score < score) at--;
-      best.splice(at, 0, { index, score });
+      while (at > 0 && best[at - 1].rank < rank) at--;
+      best.splice(at, 0, { index, score, rank });
       if (best.length > k) best.pop();
     });
-    return best;
+    return best.map(({ index, score }) => ({ index, score }));
   }
 }
 

@@ -48,6 +48,7 @@ import {
   renderAgain,
   renderConcepts,
 } from "./render.js";
+import { centrality } from "./salience.js";
 import {
   encodeSentences,
   readSourceDocument,
@@ -98,6 +99,14 @@ export interface SummarizeOptions extends GenerationOptions {
   /** Render concepts that restate a source sentence as that sentence. */
   grounded?: boolean;
   groundingThreshold?: number;
+  /** Weight of a source sentence's centrality (salience.ts) when grounding picks it; default the model's. */
+  salience?: number;
+  /**
+   * Go on generating from what the reader is shown (default false: from the predictions): grounded,
+   * each concept's shown source sentence goes into the context in place of the prediction; otherwise
+   * the decoder's text, encoded again (decode -> re-encode). Measured on the dev split: no gain.
+   */
+  reencode?: boolean;
   decode?: DecodeOptions;
   /** Decode each concept as soon as it is generated and pass its text to onConcept (interactive UIs). */
   streamText?: boolean;
@@ -147,6 +156,8 @@ export interface SummaryResult {
     maxConcepts: number;
     grounded: boolean;
     groundingThreshold: number;
+    salience: number;
+    reencode: boolean;
     template: string | null;
     maxContext: number;
   };
@@ -205,7 +216,14 @@ export async function summarize(
     spec.maxContext,
     signal,
   );
-  const renderContext = { lang, threshold: request.threshold, options, specials, signal };
+  const renderContext = {
+    lang,
+    threshold: request.threshold,
+    salience: request.salience,
+    options,
+    specials,
+    signal,
+  };
   const rendering = summaryRendering(engine, source, encoded.vectors, finalNeed, renderContext);
   const planned = finalNeed - steering.filter(Boolean).length;
   run.plan(planned);
@@ -241,6 +259,7 @@ export async function summarize(
 interface SummaryRequest {
   settings: GenerationSettings;
   threshold: number;
+  salience: number;
   sourceLang: string | undefined;
   /** The output language asked for; the source's when undefined. */
   givenLang: string | undefined;
@@ -256,11 +275,14 @@ function checkSummaryRequest(engine: ConceptEngine, options: SummarizeOptions): 
   checkDecodeFields(options.decode);
   const threshold = options.groundingThreshold ?? spec.defaults.groundingThreshold;
   checkField(FIELDS.groundingThreshold, threshold);
+  const salience = options.salience ?? spec.defaults.salience;
+  checkField(FIELDS.salience, salience);
   const resolve = (lang: string | undefined) =>
     lang === undefined ? undefined : codec.resolveLanguage(lang);
   return {
     settings,
     threshold,
+    salience,
     sourceLang: resolve(options.sourceLang),
     givenLang: resolve(options.lang),
     templateLang: resolve(options.template?.lang),
@@ -298,6 +320,8 @@ function summarySettings(
     maxConcepts: run.planned,
     grounded: run.grounded,
     groundingThreshold: request.threshold,
+    salience: request.salience,
+    reencode: options.reencode ?? false,
     template: options.template?.name ?? null,
     maxContext: run.spec.maxContext,
   };
@@ -332,6 +356,13 @@ function segmentSource(
 /** How generated concepts find the source sentences they restate, and how they are rendered. */
 interface SummaryRendering {
   ground: (vector: Float32Array) => Grounding[];
+  /**
+   * A feedback for generateConcepts: each kept concept's shown source sentence (picked as render.ts
+   * will pick it: the best match not shown before, over the whole summary), or the concept itself
+   * when none is shown. One per summary.
+   */
+  sourceFeedback: () => (vector: Float32Array) => Float32Array;
+  decodedFeedback: (vector: Float32Array) => Promise<Float32Array>;
   render: (
     items: GeneratedConcept[],
     onProgress?: (done: number, total: number) => void,
@@ -347,6 +378,7 @@ function summaryRendering(
   context: {
     lang: string;
     threshold: number;
+    salience: number;
     options: SummarizeOptions;
     specials: SpecialConcepts;
     signal: AbortSignal | undefined;
@@ -362,7 +394,14 @@ function summaryRendering(
   const substantial = substantialFlags.some(Boolean) ? substantialFlags : sentences.map(() => true);
   // Only substantial sentences are candidates, so the neighbour list never fills up with stubs.
   const candidates = sentences.flatMap((_, i) => (substantial[i] ? [i] : []));
-  const groundingIndex = new GroundingIndex(candidates.map((i) => engine.groundingView(vectors[i])));
+  const views = candidates.map((i) => engine.groundingView(vectors[i]));
+  // Salience only picks the sentence a grounded summary shows; the decoder's own renderings list
+  // their nearest sentences by cosine alone.
+  const grounded = context.options.grounded ?? DEFAULT_GROUNDED;
+  const groundingIndex = new GroundingIndex(views, {
+    values: centrality(views),
+    weight: grounded ? context.salience : 0,
+  });
   // As many neighbours as the summary has concepts (at least 3): grounded rendering never shows a
   // source sentence twice, so a concept must always find one its predecessors did not take. Pieces of
   // one sentence count once (its best piece), so twice as many are looked up.
@@ -370,16 +409,32 @@ function summaryRendering(
   const renderSources = sentences.map((s, i) => ({ text: whole.text(i), lang: s.lang, vector: vectors[i] }));
   const options: RenderOptions = {
     lang: context.lang,
-    grounded: context.options.grounded ?? DEFAULT_GROUNDED,
+    grounded,
     threshold: context.threshold,
     decode: context.options.decode,
     signal: context.signal,
     checks: renderChecks(engine, context.specials),
     eligibleSource: (i: number) => substantial[i],
   };
+  const ground = (vector: Float32Array) =>
+    nearestWhole(groundingIndex, engine.groundingView(vector), candidates, whole, neighbours);
   return {
-    ground: (vector) =>
-      nearestWhole(groundingIndex, engine.groundingView(vector), candidates, whole, neighbours),
+    ground,
+    decodedFeedback: async (vector) => {
+      const [decoded] = await engine.codec.decode([vector], context.lang, context.options.decode);
+      return (await engine.codec.encode([decoded.text], context.lang)).vectors[0];
+    },
+    sourceFeedback: () => {
+      const taken = new Set<number>();
+      return (vector) => {
+        const match = ground(vector).find(
+          (m) => m.score >= options.threshold && substantial[m.index] && !taken.has(m.index),
+        );
+        if (!match) return vector;
+        taken.add(match.index);
+        return vectors[match.index];
+      };
+    },
     render: (items, onProgress) =>
       renderConcepts(engine.codec, items, renderSources, onProgress ? { ...options, onProgress } : options),
     grounded: options.grounded,
@@ -421,6 +476,11 @@ async function generateSections(
 ): Promise<SummaryGeneration> {
   const { options, callbacks, rendering } = context;
   const out: SummaryGeneration = { generated: [], sections: [], stops: [], decodeTime: 0 };
+  const feedback = !options.reencode
+    ? undefined
+    : rendering.grounded
+      ? rendering.sourceFeedback()
+      : rendering.decodedFeedback;
   for (let si = 0; si < sections.length; si++) {
     const section = sections[si];
     if (steering[si]) prompt.push(steering[si]!);
@@ -453,11 +513,14 @@ async function generateSections(
         maxConcepts: section.target,
         minConcepts: Math.min(options.minConcepts ?? section.target, section.target),
         detail: section.title || undefined,
+        // Grounded, an end-of-text candidate is shown as a source sentence, never as the sentinel.
+        keepEndOfText: rendering.grounded,
+        feedback,
       },
       (g) => onGenerated(g.vector),
     );
     await Promise.all(pending);
-    prompt.push(...result.concepts);
+    prompt.push(...(result.context ?? result.concepts));
     out.stops.push(result.stop);
     out.sections.push({
       title: section.title,

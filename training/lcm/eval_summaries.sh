@@ -7,8 +7,10 @@
 # Usage: training/lcm/eval_summaries.sh EVAL_DIR [SPLIT]
 #   EVAL_DIR holds SPLIT.jsonl (default heldout) and docs/<id>.txt; results go to EVAL_DIR/<system>.*
 # Environment: MODELS (a models folder searched first, e.g. a freshly exported LCM), SYSTEMS (default
-# "base diffusion grounded"), THRESHOLD (--grounding-threshold, default the tool's), TAG (suffix for
-# the result files, so sweeps do not overwrite each other), EXTRA (more summarize flags).
+# "base diffusion grounded": a --model value for the decoder's own text, MODEL-grounded for grounded
+# output, "grounded" alone for the Two-Tower's; e.g. "one-tower one-tower-grounded quant-grounded"),
+# THRESHOLD (--grounding-threshold, default the tool's), TAG (suffix for the result files, so sweeps do
+# not overwrite each other), EXTRA (more summarize flags).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir=$1
@@ -17,9 +19,11 @@ cli="node dist/src/cli.js"
 models=()
 [ -n "${MODELS:-}" ] && models=(--models "$MODELS")
 for system in ${SYSTEMS:-base diffusion grounded}; do
-  flags=(--model diffusion --no-grounded)
-  [ "$system" = base ] && flags=(--model base --no-grounded)
-  [ "$system" = grounded ] && flags=(--model diffusion ${THRESHOLD:+--grounding-threshold "$THRESHOLD"})
+  case "$system" in
+    grounded) flags=(--model diffusion ${THRESHOLD:+--grounding-threshold "$THRESHOLD"}) ;;
+    *-grounded) flags=(--model "${system%-grounded}" ${THRESHOLD:+--grounding-threshold "$THRESHOLD"}) ;;
+    *) flags=(--model "$system" --no-grounded) ;;
+  esac
   name="$system${TAG:-}"
   # shellcheck disable=SC2086
   $cli summarize "$dir"/docs/*.txt "${models[@]}" "${flags[@]}" ${EXTRA:-} --format jsonl --seed 0 \
@@ -36,5 +40,5 @@ for system in ${SYSTEMS:-base diffusion grounded}; do
     fs.writeFileSync(process.argv[2], out.join("\n") + "\n");
   ' "$dir/$name.raw.jsonl" "$dir/$name.pred.jsonl"
   $cli eval summarization --data "$dir/$split.jsonl" --predictions "$dir/$name.pred.jsonl" --format json > "$dir/$name.eval.json"
-  $cli eval summarization --data "$dir/$split.jsonl" --predictions "$dir/$name.pred.jsonl" --format text | sed -n 5p | sed "s/^system /$name/"
+  $cli eval summarization --data "$dir/$split.jsonl" --predictions "$dir/$name.pred.jsonl" --format text | grep "^system " | sed "s/^system /$name/"
 done

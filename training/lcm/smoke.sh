@@ -56,7 +56,7 @@ $PY -m lcm.export_onnx --two-tower "$work/tt/unpacked.pt" --base "$work/base/che
   --codec-manifest "$codec/manifest.json" --out "$out" --name lcm-smoke >/dev/null 2>&1
 if [ -n "$one_tower_out" ]; then
   $PY -m lcm.export_onnx --one-tower "$work/ot/checkpoint.pt" --codec-manifest "$codec/manifest.json" \
-    --out "$one_tower_out" --name lcm-smoke-one-tower >/dev/null 2>&1
+    --out "$one_tower_out" --name lcm-smoke-one-tower --int8 >/dev/null 2>&1
   echo "smoke One-Tower exported to $one_tower_out"
 fi
 if [ -n "$quant_out" ]; then
