@@ -8,7 +8,10 @@
  *
  *   npm run build
  *   node bench/summarize-speed.mjs [--models DIR] [--runs N] [--threads N] [--words N] [--concepts N] [--beam K] [--grounded]
- *     [--baseline DIR]
+ *     [--baseline DIR] [--model M[,M...]]
+ *   --model: the LCM families to time (two-tower, one-tower, quant, base; default the LCM's own), each on
+ *   the same document in this process, runs alternating; prints each one's medians and its ratio to the
+ *   first (the bundled families are companions of the Two-Tower: tasks/engine.ts)
  *   --baseline: a second models root (e.g. the previous release's) run the same way in this process,
  *   runs alternating with the main one; prints per-stage medians of both and their ratios
  *   (--beam defaults to the codec's decoder.default_beam; --grounded shows concepts as source sentences
@@ -39,8 +42,10 @@ const { values } = parseArgs({
     beam: { type: "string" },
     grounded: { type: "boolean", default: false },
     baseline: { type: "string" },
+    model: { type: "string" },
   },
 });
+const models = values.model ? values.model.split(",") : [undefined];
 const targetWords = Number(values.words);
 
 function inauguralDocument(words) {
@@ -70,14 +75,25 @@ const cpuTime = (usage) => (usage.user + usage.system) / 1000;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const STAGES = ["segment", "encode", "generate", "decode", "total"];
 
-async function openEngine(models) {
+async function openEngine(models, model) {
   const loadStart = performance.now();
-  const engine = await ConceptEngine.open({ models, cache: false, threads });
-  return { engine, loadMs: performance.now() - loadStart, timings: [] };
+  const engine = await ConceptEngine.open({ models, cache: false, threads, model });
+  return { engine, model, loadMs: performance.now() - loadStart, timings: [] };
 }
 
-const main = await openEngine(values.models);
-const base = values.baseline ? await openEngine(values.baseline) : null;
+const main = await openEngine(values.models, models[0]);
+// The other families asked for: the LCMs beside the first (sharing its codec), timed the same way.
+const others = [];
+for (const model of models.slice(1)) {
+  const start = performance.now();
+  others.push({
+    engine: await main.engine.forModel(model),
+    model,
+    loadMs: performance.now() - start,
+    timings: [],
+  });
+}
+const base = values.baseline ? await openEngine(values.baseline, models[0]) : null;
 const { engine } = main;
 const load = loadavg();
 console.log(
@@ -99,7 +115,13 @@ async function timedRun(subject, run, label) {
   const result = await summarize(
     subject.engine,
     { text: doc.text, name: "inaugural.md", format: "markdown" },
-    { maxConcepts: Number(values.concepts), seed: run, decode: { beam }, grounded: values.grounded },
+    {
+      maxConcepts: Number(values.concepts),
+      seed: run,
+      decode: { beam },
+      grounded: values.grounded,
+      ...(subject.model && { model: subject.model }),
+    },
   );
   const cpuMs = cpuTime(process.cpuUsage(cpu));
   if (subject === main) sourceSentences ??= result.source.sentences;
@@ -121,14 +143,23 @@ async function timedRun(subject, run, label) {
   );
 }
 
+const label = (subject) => (subject.model ? `${subject.model} ` : "");
 for (let run = 1; run <= Number(values.runs); run++) {
-  await timedRun(main, run, base ? "models   " : "");
+  await timedRun(main, run, base ? "models   " : label(main));
+  for (const other of others) await timedRun(other, run, label(other));
   if (base) await timedRun(base, run, "baseline ");
 }
 const medians = (subject) =>
   Object.fromEntries(STAGES.map((k) => [k, median(subject.timings.map((t) => t[k]))]));
 const m = medians(main);
 console.log(`median total: ${fmt(m.total)} (target < 5 s)`);
+for (const other of others) {
+  const o = medians(other);
+  console.log(
+    `${other.model} medians (ratio to ${main.model ?? "the first"}): ` +
+      STAGES.map((k) => `${k} ${fmt(o[k])} (${m[k] > 0 ? (o[k] / m[k]).toFixed(2) : "-"}x)`).join(" | "),
+  );
+}
 if (base) {
   const b = medians(base);
   console.log(

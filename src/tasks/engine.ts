@@ -114,7 +114,10 @@ export class ConceptEngine {
     checkLcmCodecPairing(lcmManifest, codecManifest);
     const codec = await ConceptCodec.load(codecManifest, options);
     const others = [found.manifest, ...companions].filter((m) => m !== lcmManifest);
-    const lcm = await openRuntime(lcmManifest, codec, options);
+    const lcm = await openRuntime(lcmManifest, codec, options).catch(async (error) => {
+      await codec.release();
+      throw error;
+    });
     return new ConceptEngine(codec, lcm, installed, others, options);
   }
 
