@@ -165,7 +165,8 @@ describe("summarize and expand --model", () => {
   it("refuses a model the LCM does not have with one line naming what it has (exit 2)", () => {
     expect(refusal(["summarize", notePath, "--models", twoTower, "--model", "one-tower"])).toBe(
       "lcm: the LCM 'lcm-smoke' has no One-Tower diffusion model (model one-tower); it has: " +
-        "two-tower (also: diffusion), base; no installed LCM has one",
+        // the bundled One-Tower is in another folder, so it is named, not run in its place
+        "two-tower (also: diffusion), base; 'lcm-default-one-tower' has one (choose it with --lcm lcm-default-one-tower)",
     );
     expect(
       refusal(["expand", join(work, "outline.md"), "--models", twoTower, "--model", "one-tower"]),

@@ -13,6 +13,7 @@
  * drawn (sampleUnit: temperature, top-k, top-p, one uniform from the seeded RNG) and its centroid added.
  * The concept is the sum, denormalized.
  */
+
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { checkFileSizes } from "../models/model-files.js";
@@ -24,6 +25,7 @@ import {
   type SessionOptions,
   type Tensor,
 } from "../models/onnx-session.js";
+import { halfBytesToFloat32 } from "../util/half-float.js";
 import { openGraph, openPrefixGraph, prefixKeysShape, runPrefix } from "./graphs.js";
 import type { SeededRandom } from "./rng.js";
 import type { QuantSpec } from "./spec.js";
@@ -87,15 +89,14 @@ export class QuantModel {
     await checkFileSizes(spec.manifest);
     const path = join(spec.manifest.dir, spec.files.codebooks);
     const bytes = await readFile(path);
-    const expected = spec.codebooks * spec.units * spec.dim * 4;
+    const width = spec.codebooksDtype === "float16" ? 2 : 4;
+    const expected = spec.codebooks * spec.units * spec.dim * width;
     if (bytes.byteLength !== expected) {
       throw new ModelFileError(
-        `${path}: ${bytes.byteLength} bytes, the manifest's quantizer (${spec.codebooks} x ${spec.units} x ${spec.dim} float32) needs ${expected}`,
+        `${path}: ${bytes.byteLength} bytes, the manifest's quantizer (${spec.codebooks} x ${spec.units} x ${spec.dim} ${spec.codebooksDtype}) needs ${expected}`,
       );
     }
-    const codebooks = new Float32Array(expected / 4);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let i = 0; i < codebooks.length; i++) codebooks[i] = view.getFloat32(4 * i, true);
+    const codebooks = width === 2 ? halfBytesToFloat32(bytes) : float32Bytes(bytes);
     const keysShape = prefixKeysShape(spec.layers, spec.modelDim);
     const prefix = await openPrefixGraph(spec.manifest.dir, spec.files.prefix, options, spec.dim, keysShape);
     const concept = {
@@ -172,4 +173,12 @@ export class QuantModel {
     await this.prefixSession.release();
     await this.stepSession.release();
   }
+}
+
+/** Little-endian float32 bytes -> Float32Array (copied: the buffer may be unaligned). */
+function float32Bytes(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(bytes.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
+  return out;
 }

@@ -110,9 +110,11 @@ export interface OneTowerSpec extends LcmSpecCommon {
 /** A discrete Quant-LCM (docs/lcm-contract.md, "Quant-LCM"). */
 export interface QuantSpec extends LcmSpecCommon {
   family: "quant";
-  /** `prefix`: the clean prompt's keys/values; `step`: one codebook's unit logits; `codebooks`: f32 file. */
+  /** `prefix`: the clean prompt's keys/values; `step`: one codebook's unit logits; `codebooks`: its table. */
   files: { prefix: string; step: string; codebooks: string };
-  /** K codebooks of V units each (the codebooks file is float32 [K, V, D], normalized space). */
+  /** How the codebooks file stores its numbers (little-endian). */
+  codebooksDtype: "float32" | "float16";
+  /** K codebooks of V units each (the codebooks file is [K, V, D], normalized space). */
   codebooks: number;
   units: number;
   layers: number | null;
@@ -205,8 +207,8 @@ export function readQuantSpec(manifest: LcmManifest): QuantSpec {
   if (quantizer.space !== undefined && quantizer.space !== "normalized") {
     f.fail(`"quantizer.space" must be "normalized", found ${JSON.stringify(quantizer.space)}`);
   }
-  if (quantizer.dtype !== undefined && quantizer.dtype !== "float32") {
-    f.fail(`"quantizer.dtype" must be "float32", found ${JSON.stringify(quantizer.dtype)}`);
+  if (quantizer.dtype !== undefined && quantizer.dtype !== "float32" && quantizer.dtype !== "float16") {
+    f.fail(`"quantizer.dtype" must be "float32" or "float16", found ${JSON.stringify(quantizer.dtype)}`);
   }
   const architecture = f.architecture(manifest.raw.architecture);
   return {
@@ -218,6 +220,7 @@ export function readQuantSpec(manifest: LcmManifest): QuantSpec {
       codebooks: f.fileName(files.codebooks, "files.codebooks"),
     },
     codebooks: f.integer(quantizer.codebooks, "quantizer.codebooks", 1),
+    codebooksDtype: quantizer.dtype === "float16" ? "float16" : "float32",
     units: f.integer(quantizer.units, "quantizer.units", 1),
     layers:
       architecture.one_tower_layers === undefined

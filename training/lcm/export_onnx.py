@@ -16,7 +16,10 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+import onnx
 import torch
+from onnx import helper, numpy_helper
 
 from codec.export_onnx import prepare_for_int8_kernels, quantize_weights_int8
 from common import file_checksums
@@ -263,6 +266,27 @@ def export_two_tower(model, cfg, out):
     return files, architecture
 
 
+def half_precision_tables(path: Path, min_size=4096):
+    """Float initializers of rank other than 2 (which quantize_weights_int8 leaves), with at least
+    min_size numbers, stored as float16 behind a Cast to float32: onnxruntime folds the Cast once at
+    load, so the graph computes in float32 as before from a file half the size."""
+    m = onnx.load(str(path))
+    g = m.graph
+    casts = []
+    for init in list(g.initializer):
+        w = numpy_helper.to_array(init)
+        if w.dtype != np.float32 or w.ndim == 2 or w.size < min_size:
+            continue
+        g.initializer.remove(init)
+        g.initializer.append(numpy_helper.from_array(w.astype(np.float16), init.name + "_f16"))
+        casts.append(helper.make_node("Cast", [init.name + "_f16"], [init.name], to=onnx.TensorProto.FLOAT))
+    nodes = casts + list(g.node)
+    del g.node[:]
+    g.node.extend(nodes)
+    onnx.checker.check_model(m)
+    onnx.save(m, str(path))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     family = ap.add_mutually_exclusive_group(required=True)
@@ -333,7 +357,16 @@ def main():
             if name.endswith(".onnx"):
                 prepare_for_int8_kernels(out / name)
                 quantize_weights_int8(out / name)
-        manifest["weights"] = "int8, one scale per output channel (DequantizeLinear)"
+                half_precision_tables(out / name)
+        manifest["weights"] = ("int8, one scale per output channel (DequantizeLinear); other large tables "
+                               "(the Quant-LCM's per-codebook heads, its codebooks) float16")
+        if args.quant:
+            # the codebooks in half precision too: the runtime widens them on load (quantizer.dtype)
+            table = np.fromfile(out / files["codebooks"], dtype="<f4")
+            (out / files["codebooks"]).unlink()
+            files["codebooks"] = "codebooks.f16"
+            table.astype("<f2").tofile(out / files["codebooks"])
+            manifest["quantizer"].update(dtype="float16", file=files["codebooks"])
     if args.card:
         manifest.update(json.loads(Path(args.card).read_text()))
     manifest["checksums"] = file_checksums(out, [f.name for f in out.iterdir()

@@ -8,6 +8,7 @@
 # Environment: DATA (default data/lcm2), RUNS (run-name prefix, default fam), GRID (codebooks KxV,
 # default 16x256: chosen by `python3 -m lcm.rvq sweep`, training/README.md "Quant-LCM codebooks"),
 # LAYERS (One-Tower and Quant-LCM layers, default 6), OUT (default ../models/default), SKIP_EXPORT=1.
+# Exports are --int8 (weights int8 per output channel, other large tables and the codebooks float16).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 one_min=${1:-60}
@@ -38,8 +39,9 @@ resume=""
   --one-tower-layers "$layers" --minutes "$quant_min" $resume > "runs/$runs-quant.out" 2>&1
 wait "$one_pid"
 [ -n "${SKIP_EXPORT:-}" ] && exit 0
+RUNS_PREFIX=$runs /usr/bin/python3 lcm/cards/make_family_cards.py
 codec=../models/default/codec/manifest.json
 /usr/bin/python3 -m lcm.export_onnx --one-tower "runs/$runs-one-tower/checkpoint.pt" --codec-manifest "$codec" \
-  --out "$out/one-tower" ${ONE_CARD:+--card $ONE_CARD}
+  --out "$out/one-tower" --name lcm-default-one-tower --card lcm/cards/one-tower-v1.json --int8
 /usr/bin/python3 -m lcm.export_onnx --quant "runs/$runs-quant/checkpoint.pt" --codec-manifest "$codec" \
-  --out "$out/quant" ${QUANT_CARD:+--card $QUANT_CARD}
+  --out "$out/quant" --name lcm-default-quant --card lcm/cards/quant-v1.json --int8
