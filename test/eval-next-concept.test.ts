@@ -194,7 +194,11 @@ describe("lcm eval next-concept", () => {
     writeFileSync(one, "Only one sentence here.\n");
     const cases: [string[], RegExp][] = [
       [["no/such/file.md"], /^lcm: no\/such\/file\.md: no such file$/],
-      [[doc, "--model", "one-tower"], /^lcm: the LCM 'lcm-default-two-tower' has no One-Tower/],
+      // Every family is bundled now: a named LCM that lacks the model asked for is refused.
+      [
+        [doc, "--lcm", "lcm-default-one-tower", "--model", "base"],
+        /^lcm: the LCM 'lcm-default-one-tower' has no Base-LCM graph .*'lcm-default-two-tower' has one/,
+      ],
       [[doc, "--model", "base", "--steps", "10"], /steps/],
       [[doc, "--max-positions", "0"], /^lcm: --max-positions must be a positive integer, got '0'$/],
       [[one], /^lcm: no document has two sentences to predict from/],
