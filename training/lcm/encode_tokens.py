@@ -67,6 +67,52 @@ def encoder_from_onnx(codec_dir):
     return model.eval(), manifest
 
 
+def _weights_from_graph(graph, state):
+    """The int8 projection matrices of an exported codec graph, dequantized, by module name: the MatMul
+    that reads each anonymous [in, out] initializer (per-column scales) is named after its module
+    (/encoder_layers.0/attn/q_proj/MatMul, /decoder_layers.0/cross_v_proj/Gemm_output_0_product)."""
+    from onnx import numpy_helper
+
+    inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    dq_source = {n.output[0]: n.input[0][: -len("_int8")] for n in graph.node if n.op_type == "DequantizeLinear"}
+    for node in graph.node:
+        stem = None
+        if node.op_type == "MatMul" and node.input[1] in dq_source:
+            stem = dq_source[node.input[1]]
+        elif node.op_type == "DynamicQuantizeMatMul" and node.input[1].endswith("_int8"):
+            stem = node.input[1][: -len("_int8")]
+        if stem is not None:
+            module = node.output[0].strip("/").rsplit("/", 1)[0].replace("/", ".")
+            if module:  # the tied output projection ("/MatMul") is the embedding, read on its own
+                state[module + ".weight"] = dequantize(inits, stem, 1).T
+    return inits
+
+
+def decoder_from_onnx(codec_dir):
+    """A ConceptCodec holding decoder.onnx's weights (its decoder half and the tied embedding), for
+    training through the frozen decoder (the decoder-CE objective, issue 14; bench/decoder-ce-cost.py)."""
+    import onnx
+
+    manifest = json.loads((Path(codec_dir) / "manifest.json").read_text())
+    arch = {k: v for k, v in manifest["architecture"].items() if k in CodecConfig.__dataclass_fields__}
+    cfg = CodecConfig(**{**arch, "encoder_layers": 0, "dropout": 0.0})
+    graph = onnx.load(str(Path(codec_dir) / manifest["decoder"]["file"])).graph
+    state = {}
+    inits = _weights_from_graph(graph, state)
+    for name, value in inits.items():
+        if name.startswith("model.") and not name.endswith(("_int8", "_scale", "_zero")):
+            state[name[len("model."):]] = value
+    state["embed.weight"] = dequantize(inits, "model.embed.weight", 0)
+    model = ConceptCodec(cfg)
+    own = model.state_dict()
+    missing = [k for k in own if k.startswith(("embed", "decoder")) and k not in state]
+    if missing:
+        sys.exit(f"decoder.onnx lacks weights for {missing[:5]}")
+    model.load_state_dict({k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in state.items() if k in own},
+                          strict=False)
+    return model.eval(), manifest
+
+
 def read_rows(data, name):
     ids = np.fromfile(Path(data) / f"{name}.ids", dtype=np.uint16)
     lens = np.fromfile(Path(data) / f"{name}.lens", dtype=np.uint16).astype(np.int64)
