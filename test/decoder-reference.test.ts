@@ -28,27 +28,21 @@ describe("the decoder read into PyTorch", () => {
         "She said the results would be published next week.\n",
     );
     const env = { ...process.env, LCM_THREADS: "1", XDG_CACHE_HOME: join(work, "cache") };
-    const models = ["--models", join(ROOT, "models/default")];
-    const encoded = await runSeparated(
-      process.execPath,
-      [CLI, "encode", sentences, ...models, "--format", "json"],
-      {
-        cwd: ROOT,
-        env,
-      },
-    );
-    expect(encoded.code, encoded.stderr).toBe(0);
+    const tool = async (args: string[]) => {
+      const r = await runSeparated(
+        process.execPath,
+        [CLI, ...args, "--models", join(ROOT, "models/default")],
+        {
+          cwd: ROOT,
+          env,
+        },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
     const concepts = join(work, "concepts.json");
-    writeFileSync(concepts, encoded.stdout);
-    const tool = await runSeparated(
-      process.execPath,
-      [CLI, "decode", concepts, ...models, "--lang", "eng_Latn"],
-      {
-        cwd: ROOT,
-        env,
-      },
-    );
-    expect(tool.code, tool.stderr).toBe(0);
+    writeFileSync(concepts, await tool(["encode", sentences, "--format", "json"]));
+    const decoded = await tool(["decode", concepts, "--lang", "eng_Latn"]);
     const reference = await runCaptured(
       PY,
       ["-m", "lcm.decode_reference", "--codec", CODEC, "--concepts", concepts, "--lang", "eng_Latn"],
@@ -57,6 +51,6 @@ describe("the decoder read into PyTorch", () => {
     expect(reference.code, reference.out).toBe(0);
     const lines = reference.out.trim().split("\n");
     expect(lines).toHaveLength(3);
-    expect(lines).toEqual(tool.stdout.trim().split("\n"));
+    expect(lines).toEqual(decoded.trim().split("\n"));
   });
 });

@@ -25,6 +25,14 @@ const FAMILIES: Record<LcmFamily, { model: OfferedModel; label: string }> = {
   quant: { model: "quant", label: "Quant-LCM" },
 };
 
+/** The models a request may name: an LCM's own, then those of its companions (tasks/engine.ts), once each. */
+export function modelsWithCompanions(
+  own: readonly OfferedModel[],
+  companions: readonly LcmManifest[],
+): OfferedModel[] {
+  return [...new Set([...own, ...companions.flatMap(manifestModels)])];
+}
+
 /** How a message names each model. */
 const MODEL_LABEL: Record<OfferedModel, string> = {
   "two-tower": "Two-Tower diffusion model",

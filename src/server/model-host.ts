@@ -7,7 +7,13 @@
 
 import type { ConceptCodec } from "../codec/codec.js";
 import { languageName } from "../languages/languages.js";
-import { type ModelKind, manifestFamily, manifestModels, modelNames } from "../lcm/model-kinds.js";
+import {
+  type ModelKind,
+  manifestFamily,
+  manifestModels,
+  modelNames,
+  modelsWithCompanions,
+} from "../lcm/model-kinds.js";
 import { companionLcms, type DiscoveryOptions, scanModels } from "../models/registry.js";
 import { chooseManifests, type ModelChoice, openCodec, openEngine } from "../requests/models.js";
 import type { ConceptEngine } from "../tasks/engine.js";
@@ -70,14 +76,12 @@ export class ModelHost {
             dir: lcm.dir,
             family: manifestFamily(lcm),
             // with the companions' (a model this LCM lacks runs on the one beside it that has it)
-            models: modelNames([
-              ...new Set([
-                ...manifestModels(lcm),
-                ...(this.options.lcm === undefined
-                  ? companionLcms(entries, lcm).flatMap(manifestModels)
-                  : []),
-              ]),
-            ]),
+            models: modelNames(
+              modelsWithCompanions(
+                manifestModels(lcm),
+                this.options.lcm === undefined ? companionLcms(entries, lcm) : [],
+              ),
+            ),
           }
         : null,
       installed: manifests.map((m) => ({ kind: m.kind, name: m.name, version: m.version, dir: m.dir })),

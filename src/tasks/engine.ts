@@ -27,6 +27,7 @@ import {
   type ModelKind,
   manifestModels,
   missingModelMessage,
+  modelsWithCompanions,
   type OfferedModel,
   offeredModels,
 } from "../lcm/model-kinds.js";
@@ -98,11 +99,8 @@ export class ConceptEngine {
     const found = await findLcmManifest(discovery, options.lcm);
     const { installed, companions } = found;
     // A companion that has the model asked for, when the first LCM found lacks it, is the one opened.
-    const wanted = options.model === undefined ? undefined : canonicalModel(options.model);
     const lcmManifest =
-      wanted !== undefined && !manifestModels(found.manifest).includes(wanted)
-        ? (companions.find((m) => manifestModels(m).includes(wanted)) ?? found.manifest)
-        : found.manifest;
+      companionOffering(options.model, manifestModels(found.manifest), companions) ?? found.manifest;
     const codecManifest = await findCodec({
       ...discovery,
       name: options.codec ?? lcmManifest.codec.name,
@@ -126,11 +124,7 @@ export class ConceptEngine {
    * that has it (opened once, sharing this codec), else this one (whose predictor then says what it has).
    */
   forModel(model: ModelKind | undefined): Promise<ConceptEngine> {
-    if (model === undefined) return Promise.resolve(this);
-    const wanted = canonicalModel(model);
-    const companion = this.models.includes(wanted)
-      ? undefined
-      : this.companions.find((m) => manifestModels(m).includes(wanted));
+    const companion = companionOffering(model, this.models, this.companions);
     if (!companion || this.codecOptions === null) return Promise.resolve(this);
     let opening = this.opened.get(companion.name);
     if (!opening) {
@@ -146,8 +140,7 @@ export class ConceptEngine {
 
   /** Every model a request may name here: this LCM's, then its companions' (TUI forms, the server's initialize). */
   get availableModels(): OfferedModel[] {
-    const all = [...this.models, ...this.companions.flatMap(manifestModels)];
-    return [...new Set(all)];
+    return modelsWithCompanions(this.models, this.companions);
   }
 
   /** What every family's manifest holds (the family's own graphs: `lcm.spec`). */
@@ -206,6 +199,17 @@ export class ConceptEngine {
     // A companion's codec is its parent's, released there.
     if (this.codecOptions !== null) await this.codec.release();
   }
+}
+
+/** The companion that offers `model` when an LCM offering `own` lacks it; undefined otherwise. */
+function companionOffering(
+  model: ModelKind | undefined,
+  own: readonly OfferedModel[],
+  companions: readonly LcmManifest[],
+): LcmManifest | undefined {
+  if (model === undefined) return undefined;
+  const wanted = canonicalModel(model);
+  return own.includes(wanted) ? undefined : companions.find((m) => manifestModels(m).includes(wanted));
 }
 
 /** The LCM's graphs, opened, after checking the codec speaks the language its special concepts are in. */

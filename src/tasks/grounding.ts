@@ -69,11 +69,19 @@ export function assignGroundedSources(
   groundings: readonly (readonly GroundingMatch[])[],
   threshold: number,
 ): (number | null)[] {
+  return groundings.map(groundedPicker(threshold));
+}
+
+/**
+ * assignGroundedSources one concept at a time, in output order (for generation that goes on from the
+ * sentence shown, summarize.ts): each call takes the concept's matches and returns the source it shows.
+ */
+export function groundedPicker(threshold: number): (matches: readonly GroundingMatch[]) => number | null {
   const taken = new Set<number>();
-  return groundings.map((matches) => {
+  return (matches) => {
     const match = matches.find((m) => m.score >= threshold && !taken.has(m.index));
     if (!match) return null;
     taken.add(match.index);
     return match.index;
-  });
+  };
 }

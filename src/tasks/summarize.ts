@@ -29,7 +29,7 @@ import { checkDecodeFields, checkField, checkOptionalField, FIELDS } from "../re
 import { CancelledError, UsageError } from "../util/errors.js";
 import { type Coverage, summaryCoverage } from "./coverage.js";
 import type { ConceptEngine, SpecialConcepts } from "./engine.js";
-import { GROUNDING_TOP_K, GroundingIndex } from "./grounding.js";
+import { GROUNDING_TOP_K, GroundingIndex, groundedPicker } from "./grounding.js";
 import {
   type Chunk,
   chunkSummaryCap,
@@ -398,10 +398,10 @@ function summaryRendering(
   // Salience only picks the sentence a grounded summary shows; the decoder's own renderings list
   // their nearest sentences by cosine alone.
   const grounded = context.options.grounded ?? DEFAULT_GROUNDED;
-  const groundingIndex = new GroundingIndex(views, {
-    values: centrality(views),
-    weight: grounded ? context.salience : 0,
-  });
+  const groundingIndex = new GroundingIndex(
+    views,
+    grounded && context.salience > 0 ? { values: centrality(views), weight: context.salience } : undefined,
+  );
   // As many neighbours as the summary has concepts (at least 3): grounded rendering never shows a
   // source sentence twice, so a concept must always find one its predecessors did not take. Pieces of
   // one sentence count once (its best piece), so twice as many are looked up.
@@ -425,14 +425,10 @@ function summaryRendering(
       return (await engine.codec.encode([decoded.text], context.lang)).vectors[0];
     },
     sourceFeedback: () => {
-      const taken = new Set<number>();
+      const pick = groundedPicker(options.threshold);
       return (vector) => {
-        const match = ground(vector).find(
-          (m) => m.score >= options.threshold && substantial[m.index] && !taken.has(m.index),
-        );
-        if (!match) return vector;
-        taken.add(match.index);
-        return vectors[match.index];
+        const shown = pick(ground(vector).filter((m) => substantial[m.index]));
+        return shown === null ? vector : vectors[shown];
       };
     },
     render: (items, onProgress) =>

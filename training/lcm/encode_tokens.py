@@ -30,13 +30,26 @@ def dequantize(inits, stem, axis):
 
 def encoder_from_onnx(codec_dir):
     """A ConceptCodec (encoder half) holding encoder.onnx's weights."""
+    return codec_half_from_onnx(codec_dir, "encoder")
+
+
+def decoder_from_onnx(codec_dir):
+    """A ConceptCodec holding decoder.onnx's weights (its decoder half and the tied embedding), for
+    training through the frozen decoder (the decoder-CE objective, issue 14; bench/decoder-ce-cost.py)."""
+    return codec_half_from_onnx(codec_dir, "decoder")
+
+
+def codec_half_from_onnx(codec_dir, half):
+    """A ConceptCodec whose `half` ("encoder" or "decoder", with the embedding) holds the weights of that
+    shipped int8 graph, dequantized exactly; the other half has no layers. Returns (model, manifest)."""
     import onnx
     from onnx import numpy_helper
 
     manifest = json.loads((Path(codec_dir) / "manifest.json").read_text())
     arch = {k: v for k, v in manifest["architecture"].items() if k in CodecConfig.__dataclass_fields__}
-    cfg = CodecConfig(**{**arch, "decoder_layers": 0, "dropout": 0.0})
-    graph = onnx.load(str(Path(codec_dir) / manifest["encoder"]["file"])).graph
+    other = "decoder_layers" if half == "encoder" else "encoder_layers"
+    cfg = CodecConfig(**{**arch, other: 0, "dropout": 0.0})
+    graph = onnx.load(str(Path(codec_dir) / manifest[half]["file"])).graph
     inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
     state = {}
     for name, value in inits.items():
@@ -44,9 +57,10 @@ def encoder_from_onnx(codec_dir):
             state[name[len("model."):]] = value
     state["embed.weight"] = dequantize(inits, "model.embed.weight", 0)
     # Projection weights are anonymous initializers ([in, out], per-column scales); the MatMul that
-    # reads each one is named after its module: /encoder_layers.0/attn/q_proj/MatMul.
-    # An encoder exported with --dynamic-int8-encoder holds DynamicQuantizeMatMul nodes instead, reading
-    # the int8 weight directly; its activations are rounded to 8 bits, ours stay fp32 (cosine 0.99999).
+    # reads each one is named after its module: /encoder_layers.0/attn/q_proj/MatMul,
+    # /decoder_layers.0/cross_v_proj/Gemm_output_0_product. An encoder exported with
+    # --dynamic-int8-encoder holds DynamicQuantizeMatMul nodes instead, reading the int8 weight directly;
+    # its activations are rounded to 8 bits, ours stay fp32 (cosine 0.99999).
     dq_source = {n.output[0]: n.input[0][: -len("_int8")] for n in graph.node if n.op_type == "DequantizeLinear"}
     for node in graph.node:
         stem = None
@@ -56,58 +70,13 @@ def encoder_from_onnx(codec_dir):
             stem = node.input[1][: -len("_int8")]
         if stem is not None:
             module = node.output[0].strip("/").rsplit("/", 1)[0].replace("/", ".")
-            state[module + ".weight"] = dequantize(inits, stem, 1).T
-    model = ConceptCodec(cfg)
-    own = model.state_dict()
-    missing = [k for k in own if k.startswith(("embed", "encoder")) and k not in state]
-    if missing:
-        sys.exit(f"encoder.onnx lacks weights for {missing[:5]}")
-    model.load_state_dict({k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in state.items() if k in own},
-                          strict=False)
-    return model.eval(), manifest
-
-
-def _weights_from_graph(graph, state):
-    """The int8 projection matrices of an exported codec graph, dequantized, by module name: the MatMul
-    that reads each anonymous [in, out] initializer (per-column scales) is named after its module
-    (/encoder_layers.0/attn/q_proj/MatMul, /decoder_layers.0/cross_v_proj/Gemm_output_0_product)."""
-    from onnx import numpy_helper
-
-    inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
-    dq_source = {n.output[0]: n.input[0][: -len("_int8")] for n in graph.node if n.op_type == "DequantizeLinear"}
-    for node in graph.node:
-        stem = None
-        if node.op_type == "MatMul" and node.input[1] in dq_source:
-            stem = dq_source[node.input[1]]
-        elif node.op_type == "DynamicQuantizeMatMul" and node.input[1].endswith("_int8"):
-            stem = node.input[1][: -len("_int8")]
-        if stem is not None:
-            module = node.output[0].strip("/").rsplit("/", 1)[0].replace("/", ".")
-            if module:  # the tied output projection ("/MatMul") is the embedding, read on its own
+            if module:  # the decoder's tied output projection ("/MatMul") is the embedding, read above
                 state[module + ".weight"] = dequantize(inits, stem, 1).T
-    return inits
-
-
-def decoder_from_onnx(codec_dir):
-    """A ConceptCodec holding decoder.onnx's weights (its decoder half and the tied embedding), for
-    training through the frozen decoder (the decoder-CE objective, issue 14; bench/decoder-ce-cost.py)."""
-    import onnx
-
-    manifest = json.loads((Path(codec_dir) / "manifest.json").read_text())
-    arch = {k: v for k, v in manifest["architecture"].items() if k in CodecConfig.__dataclass_fields__}
-    cfg = CodecConfig(**{**arch, "encoder_layers": 0, "dropout": 0.0})
-    graph = onnx.load(str(Path(codec_dir) / manifest["decoder"]["file"])).graph
-    state = {}
-    inits = _weights_from_graph(graph, state)
-    for name, value in inits.items():
-        if name.startswith("model.") and not name.endswith(("_int8", "_scale", "_zero")):
-            state[name[len("model."):]] = value
-    state["embed.weight"] = dequantize(inits, "model.embed.weight", 0)
     model = ConceptCodec(cfg)
     own = model.state_dict()
-    missing = [k for k in own if k.startswith(("embed", "decoder")) and k not in state]
+    missing = [k for k in own if k.startswith(("embed", half)) and k not in state]
     if missing:
-        sys.exit(f"decoder.onnx lacks weights for {missing[:5]}")
+        sys.exit(f"{half}.onnx lacks weights for {missing[:5]}")
     model.load_state_dict({k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in state.items() if k in own},
                           strict=False)
     return model.eval(), manifest
