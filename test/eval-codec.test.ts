@@ -76,7 +76,9 @@ describe("evaluateCodec", () => {
       "deu_Latn>eng_Latn",
       "eng_Latn>deu_Latn",
     ]);
-    expect(report.xsim.every((x) => x.errors === 0 && x.sentences === 5)).toBe(true);
+    expect(report.xsim.every((x) => x.errors === 0 && x.sentences === 5 && x.centredErrorRate === 0)).toBe(
+      true,
+    );
     // Batches of 2 over 5 sentences: 2 + 2 + 1.
     expect(codec.calls.filter((c) => c.startsWith("encode eng_Latn"))).toEqual([
       "encode eng_Latn 2",
@@ -97,6 +99,24 @@ describe("evaluateCodec", () => {
     expect(auto.deu_Latn).toBeLessThan(60);
     expect(report.translation[0].chrf).toBeLessThan(60); // into German
     expect(report.translation[1].chrf).toBeCloseTo(100, 10); // out of German: the concept is intact
+  });
+
+  it("reports xsim with each side's mean removed, which forgives a language's shared offset", async () => {
+    // French concepts sit in a narrow cone of their own: a large shared offset, leaning toward row 0's
+    // English concept, plus a small per-row signal. By raw cosine every French row retrieves row 0;
+    // with each side's mean removed, the row signal decides.
+    const offset = [1, 0, 0, 0, 0, 5];
+    const codec = fakeCodec();
+    const encode = codec.encode;
+    codec.encode = async (batch, lang) => {
+      const rows = await encode(batch, lang);
+      if (lang !== "fra_Latn") return rows;
+      return rows.map((v) => v.map((x, d) => 0.05 * x + offset[d]));
+    };
+    const report = await evaluateCodec(sentences, codec, { pairs: [["fra_Latn", "eng_Latn"]] });
+    const [x] = report.xsim;
+    expect(x.centredErrorRate).toBe(0);
+    expect(x.errorRate).toBeCloseTo(0.8, 10);
   });
 
   it("refuses unaligned data and pairs without data", async () => {

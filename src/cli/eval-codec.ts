@@ -176,10 +176,10 @@ function formatText(
     );
     for (const r of report.translation)
       lines.push(`${`${r.source} -> ${r.target}`.padEnd(24)}${n(r.chrf)}${n(r.chrfpp)}${n(r.bleu)}`);
-    lines.push("", `xsim error (${header.config.xsimMargin} margin)`);
+    lines.push("", `xsim error (${header.config.xsimMargin} margin)     raw   mean removed`);
     for (const x of report.xsim) {
       lines.push(
-        `${`${x.source} -> ${x.target}`.padEnd(24)}${n(100 * x.errorRate)}%  (${x.errors}/${x.sentences})`,
+        `${`${x.source} -> ${x.target}`.padEnd(24)}${n(100 * x.errorRate)}%${n(100 * x.centredErrorRate)}%  (${x.errors}/${x.sentences} raw)`,
       );
     }
   }

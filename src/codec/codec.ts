@@ -2,7 +2,9 @@
  * ConceptCodec: the one object the rest of the tool uses to turn sentences into concepts and back.
  * Loads a codec model directory (manifest, tokenizer, encoder; the decoder on first use, so encoding
  * never pays for it), serves encodes from the on-disk cache when it can, and checks languages against
- * what the model declares.
+ * what the model declares. A codec with language maps (language-maps.ts) moves every language's concepts
+ * into the shared space right after encoding and out of it right before decoding, so everything between
+ * (the cache, the LCMs, grounding) sees one space.
  */
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
@@ -15,6 +17,7 @@ import type { ProgressOptions } from "./codec-types.js";
 import { ConceptDecoder, type DecodedSentence, type DecodeOptions } from "./decoder.js";
 import { EmbeddingCache } from "./embedding-cache.js";
 import { ConceptEncoder, type EncodeResult, type EncoderBatching } from "./encoder.js";
+import { LanguageMaps } from "./language-maps.js";
 import { SonarTokenizer } from "./tokenizer.js";
 
 export interface CodecOptions extends SessionOptions {
@@ -35,6 +38,7 @@ export class ConceptCodec {
     readonly manifest: CodecManifest,
     readonly tokenizer: SonarTokenizer,
     readonly encoder: ConceptEncoder,
+    private readonly maps: LanguageMaps | null,
     /** Identifies this codec's concept space: name, version and the encoder file's size and mtime. */
     readonly id: string,
     private readonly cache: EmbeddingCache | null,
@@ -49,9 +53,10 @@ export class ConceptCodec {
     await checkFileSizes(manifest);
     const tokenizer = await loadTokenizer(manifest);
     const encoder = await ConceptEncoder.load(manifest, tokenizer, options);
+    const maps = await LanguageMaps.load(manifest);
     const id = await codecId(manifest);
     const cache = options.cache === false ? null : (options.cache ?? new EmbeddingCache());
-    return new ConceptCodec(manifest, tokenizer, encoder, id, cache, options);
+    return new ConceptCodec(manifest, tokenizer, encoder, maps, id, cache, options);
   }
 
   get name(): string {
@@ -81,10 +86,10 @@ export class ConceptCodec {
     options: ProgressOptions = {},
   ): Promise<CodecEncodeResult> {
     const lang = this.resolveLanguage(input);
-    if (!this.cache) return { ...(await this.encoder.encode(texts, lang, options)), cacheHits: 0 };
+    if (!this.cache) return { ...(await this.encodeShared(texts, lang, options)), cacheHits: 0 };
     const cached = await this.cache.lookup(this.id, lang, texts, this.dim);
     const missing = texts.map((_, i) => i).filter((i) => !cached.has(i));
-    const fresh = await this.encoder.encode(
+    const fresh = await this.encodeShared(
       missing.map((i) => texts[i]),
       lang,
       {
@@ -112,6 +117,16 @@ export class ConceptCodec {
     return { vectors, dim: this.dim, truncated, cacheHits: cached.size };
   }
 
+  /** The encoder's concepts, moved into the shared space where the codec has maps. */
+  private async encodeShared(
+    texts: readonly string[],
+    lang: string,
+    options: ProgressOptions,
+  ): Promise<EncodeResult> {
+    const result = await this.encoder.encode(texts, lang, options);
+    return this.maps ? { ...result, vectors: this.maps.toShared(lang, result.vectors) } : result;
+  }
+
   /** Concepts -> text in `lang`. */
   async decode(
     embeddings: readonly Float32Array[],
@@ -119,7 +134,8 @@ export class ConceptCodec {
     options: DecodeOptions = {},
   ): Promise<DecodedSentence[]> {
     const lang = this.resolveLanguage(input);
-    return (await this.decoder()).decode(embeddings, lang, options);
+    const local = this.maps ? this.maps.fromShared(lang, embeddings) : embeddings;
+    return (await this.decoder()).decode(local, lang, options);
   }
 
   /** The decoder, loaded on first use. */
@@ -150,8 +166,19 @@ async function loadTokenizer(manifest: CodecManifest): Promise<SonarTokenizer> {
 
 async function codecId(manifest: CodecManifest): Promise<string> {
   const info = await stat(join(manifest.dir, manifest.encoder.file));
+  // New maps move the concepts as much as a new encoder does: cached concepts must not outlive them.
+  const maps = manifest.alignment ? await stat(join(manifest.dir, manifest.alignment.file)) : null;
   const hash = createHash("sha256")
-    .update(JSON.stringify([manifest.name, manifest.version, manifest.tokenizer, info.size, info.mtimeMs]))
+    .update(
+      JSON.stringify([
+        manifest.name,
+        manifest.version,
+        manifest.tokenizer,
+        info.size,
+        info.mtimeMs,
+        ...(maps ? [maps.size, maps.mtimeMs] : []),
+      ]),
+    )
     .digest("hex")
     .slice(0, 16);
   return `${manifest.name}-${manifest.version}-${hash}`;

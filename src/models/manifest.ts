@@ -63,6 +63,18 @@ export interface DecoderSpec {
   outputs: { logits: string; presentKey: string; presentValue: string };
 }
 
+/**
+ * "alignment": per-language maps onto the shared concept space (src/codec/language-maps.ts). Optional:
+ * a codec whose encoder already places every language in one space (SONAR) has none.
+ */
+export interface AlignmentSpec {
+  file: string;
+  dtype: "float16" | "float32";
+  hidden: number;
+  /** Languages with maps; the others (English first of all) pass through unchanged. */
+  languages: string[];
+}
+
 interface ManifestCommon {
   name: string;
   version: string;
@@ -81,6 +93,7 @@ export interface CodecManifest extends ManifestCommon {
   tokenizer: TokenizerSpec;
   encoder: EncoderSpec;
   decoder: DecoderSpec;
+  alignment: AlignmentSpec | null;
   weights: string | null;
   license: string | null;
 }
@@ -212,8 +225,28 @@ function parseCodec(r: FieldReader, root: Record<string, unknown>, common: Manif
     tokenizer,
     encoder,
     decoder,
+    alignment: root.alignment === undefined ? null : parseAlignment(r, root.alignment, languages),
     weights: r.optionalString(root, "weights"),
     license: r.optionalString(root, "license"),
+  };
+}
+
+function parseAlignment(r: FieldReader, value: unknown, declared: string[]): AlignmentSpec {
+  const a = r.object(value, "alignment");
+  const dtype = r.string(a, "dtype", "alignment.");
+  if (dtype !== "float16" && dtype !== "float32") {
+    r.fail(`"alignment.dtype" must be "float16" or "float32", found "${dtype}"`);
+  }
+  const languages = r.stringArray(a, "languages", "alignment.");
+  for (const lang of languages) {
+    if (!declared.includes(lang))
+      r.fail(`"alignment.languages" lists ${lang}, which "languages" does not declare`);
+  }
+  return {
+    file: r.fileName(a, "file", "alignment."),
+    dtype,
+    hidden: r.positiveInt(a, "hidden", "alignment."),
+    languages,
   };
 }
 
