@@ -22,6 +22,10 @@ class Sequence:
     concepts: np.ndarray  # [N, D] float32 raw codec space
     loss_from: int  # positions >= loss_from carry loss
     kind: str
+    corpus: str = ""
+    # each concept's row in its corpus (NAME.f32; the same row of encode_docs --tokens-only's NAME.ids),
+    # -1 for the special concepts: what the decoder-CE objective reads the true sentence's tokens by
+    rows: np.ndarray = None
 
 
 def load_corpus(folder, name, dim):
@@ -71,25 +75,34 @@ def build_sequences(folder, dim, specials, max_len=256, heldout_fraction=HELDOUT
             doc = rows(vecs, rec["parts"]["document"])
             if len(doc) == 0:
                 continue
+            doc_rows = np.arange(rec["parts"]["document"][0], sum(rec["parts"]["document"]))
+            special = np.array([-1])
+
+            def seq(parts, row_parts, loss_from, kind):
+                return Sequence(np.concatenate(parts), loss_from, kind, name, np.concatenate(row_parts))
+
             # pretraining windows over the document
             window = max_len - 1
             for s in range(0, len(doc), window):
                 chunk = doc[s: s + window]
                 if len(chunk) >= 2:
-                    out.append(Sequence(np.concatenate([chunk, eot]), 0, "pretrain"))
+                    out.append(seq([chunk, eot], [doc_rows[s: s + window], special], 0, "pretrain"))
             for summ in rec["parts"].get("summaries", []):
                 target = rows(vecs, summ)
                 if len(target) == 0:
                     continue
+                target_rows = np.arange(summ[0], summ[0] + summ[1])
                 # summarize: keep the source's head if it does not fit
                 room = max_len - len(target) - 2
                 if room >= 4:
                     src = doc[:room]
-                    out.append(Sequence(np.concatenate([src, model_turn, target, eot]), len(src) + 1, "summarize"))
+                    out.append(seq([src, model_turn, target, eot], [doc_rows[:room], special, target_rows, special],
+                                   len(src) + 1, "summarize"))
                 # extend: summary -> the document's opening (as much as fits)
-                tgt = doc[: max(0, max_len - len(target) - 2)]
-                if len(tgt) >= 2:
-                    out.append(Sequence(np.concatenate([target, model_turn, tgt, eot]), len(target) + 1, "extend"))
+                n = max(0, max_len - len(target) - 2)
+                if len(doc[:n]) >= 2:
+                    out.append(seq([target, model_turn, doc[:n], eot], [target_rows, special, doc_rows[:n], special],
+                                   len(target) + 1, "extend"))
     return out
 
 

@@ -13,6 +13,7 @@ sampler defaults.
 """
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -219,6 +220,37 @@ def export_quant(model, cfg, out):
     return files, architecture
 
 
+def export_base(base, bcfg, out):
+    torch.onnx.export(BaseGraph(base), (torch.randn(2, 5, bcfg.concept_dim),), str(out / "base_lcm.onnx"),
+                      opset_version=OPSET,
+                      input_names=["concepts"], output_names=["predicted"],
+                      dynamic_axes={"concepts": {0: "batch", 1: "concepts"},
+                                    "predicted": {0: "batch", 1: "concepts"}})
+    return {"layers": bcfg.base_layers, "model_dim": bcfg.model_dim}
+
+
+def export_base_into(checkpoint, folder):
+    """A Base-LCM beside an existing Two-Tower: the runtime normalizes once per LCM folder, so the
+    checkpoint must have been trained in the folder's normalized space (lcm.train --normalizer-from)."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    base, bcfg, ck = load_checkpoint(checkpoint, BaseLCM)
+    for key in ("center", "scale"):
+        if not np.allclose(np.array(ck["normalizer"][key]), np.array(manifest["normalizer"][key]), atol=1e-6):
+            sys.exit(f"{checkpoint}: trained with another normalizer than {folder}/manifest.json's "
+                     "(train with --normalizer-from that manifest)")
+    target = folder / "base_lcm.onnx"
+    if target.exists():
+        target.unlink()  # may be a hard link to the bundled file: never write through it
+    manifest["architecture"]["base"] = export_base(base, bcfg, folder)
+    manifest["files"]["base"] = "base_lcm.onnx"
+    manifest["checksums"] = file_checksums(folder, [f.name for f in folder.iterdir()
+                                                    if f.is_file() and f.name != "manifest.json"])
+    tmp = folder / "manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, indent=1) + "\n")
+    os.replace(tmp, folder / "manifest.json")  # replaces a hard-linked copy instead of writing through it
+    print(json.dumps({"base_lcm.onnx": target.stat().st_size}))
+
+
 class BaseGraph(torch.nn.Module):
     def __init__(self, m):
         super().__init__()
@@ -289,13 +321,16 @@ def half_precision_tables(path: Path, min_size=4096):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    family = ap.add_mutually_exclusive_group(required=True)
+    family = ap.add_mutually_exclusive_group()
     family.add_argument("--two-tower", help="a lcm.train --model two_tower checkpoint")
     family.add_argument("--one-tower", help="a lcm.train --model one_tower checkpoint")
     family.add_argument("--quant", help="a lcm.train --model quant checkpoint")
-    ap.add_argument("--base", help="a lcm.train --model base checkpoint (with --two-tower)")
-    ap.add_argument("--codec-manifest", required=True)
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--base", help="a lcm.train --model base checkpoint (with --two-tower, or alone with --base-into)")
+    ap.add_argument("--base-into", help="with --base alone: a folder holding a Two-Tower export (e.g. a copy of "
+                                        "models/default/lcm) whose base_lcm.onnx this checkpoint replaces; its "
+                                        "normalizer must be the folder's")
+    ap.add_argument("--codec-manifest")
+    ap.add_argument("--out")
     ap.add_argument("--name", help="default lcm-default-two-tower, lcm-one-tower or lcm-quant")
     ap.add_argument("--card", help="JSON merged into the manifest (quality, training)")
     ap.add_argument("--int8", action="store_true",
@@ -303,8 +338,15 @@ def main():
                          "codec.export_onnx scheme: about a quarter of the fp32 size; onnxruntime runs them with "
                          "int8 kernels)")
     args = ap.parse_args()
+    if args.base_into:
+        if not args.base or args.two_tower or args.one_tower or args.quant:
+            ap.error("--base-into takes --base alone")
+        export_base_into(args.base, Path(args.base_into))
+        return
+    if not (args.two_tower or args.one_tower or args.quant) or not args.codec_manifest or not args.out:
+        ap.error("give one of --two-tower, --one-tower, --quant, with --codec-manifest and --out")
     if args.base and not args.two_tower:
-        ap.error("--base goes with --two-tower")
+        ap.error("--base goes with --two-tower (or --base-into)")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     codec = json.loads(Path(args.codec_manifest).read_text())
@@ -320,13 +362,8 @@ def main():
     family = "quant" if args.quant else "one_tower" if args.one_tower else "two_tower"
     if args.base:
         base, bcfg, _ = load_checkpoint(args.base, BaseLCM)
-        torch.onnx.export(BaseGraph(base), (torch.randn(2, 5, bcfg.concept_dim),), str(out / "base_lcm.onnx"),
-                          opset_version=OPSET,
-                          input_names=["concepts"], output_names=["predicted"],
-                          dynamic_axes={"concepts": {0: "batch", 1: "concepts"},
-                                        "predicted": {0: "batch", 1: "concepts"}})
         files["base"] = "base_lcm.onnx"
-        architecture["base"] = {"layers": bcfg.base_layers, "model_dim": bcfg.model_dim}
+        architecture["base"] = export_base(base, bcfg, out)
     manifest = {
         "kind": "lcm",
         "name": args.name or {"quant": "lcm-quant", "one_tower": "lcm-one-tower"}.get(family, "lcm-default-two-tower"),

@@ -32,12 +32,14 @@ def diffusion_loss(model, x, loss_mask, alphas, cfg_prob=0.15, ddp=None):
     return (per_pos * loss_mask).sum() / loss_mask.sum().clamp(min=1)
 
 
-def base_loss(model, x, loss_mask):
-    """Next-concept MSE of the Base-LCM: the output at position i regresses concept i+1."""
+def base_loss(model, x, loss_mask, with_predictions=False):
+    """Next-concept MSE of the Base-LCM: the output at position i regresses concept i+1. With
+    with_predictions, also the predictions [B, N-1, D] (prediction j is for concept j+1)."""
     pred = model(x)[:, :-1]
     per_pos = ((pred - x[:, 1:]) ** 2).mean(-1)
     m = loss_mask[:, 1:]
-    return (per_pos * m).sum() / m.sum().clamp(min=1)
+    loss = (per_pos * m).sum() / m.sum().clamp(min=1)
+    return (loss, pred) if with_predictions else loss
 
 
 def quant_loss(model, x, loss_mask, cfg_prob=0.15):
@@ -56,3 +58,20 @@ def quant_loss(model, x, loss_mask, cfg_prob=0.15):
     logits = model.logits(running, k, x, visible)
     ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), reduction="none").view(b, n)
     return (ce * loss_mask).sum() / loss_mask.sum().clamp(min=1)
+
+
+def decoder_ce_loss(decoder, concepts, token_rows):
+    """SONAR-LLM's objective (reference/followups.md §1): the frozen codec decoder's token cross-entropy
+    of each true sentence given the concept predicted for it. concepts [P, D] in the codec's raw space;
+    token_rows: P encoder rows [lang tag, pieces..., </s>] (encode_docs --tokens-only), which are the
+    decoder's teacher-forcing input once </s> leads them. The lang tag is the decoder's given prefix, so
+    only the pieces and the final </s> are scored. Gradients reach the concepts; the decoder's weights
+    are frozen by the caller."""
+    width = max(len(r) for r in token_rows) + 1
+    ids = torch.zeros(len(token_rows), width, dtype=torch.long, device=concepts.device)
+    for i, r in enumerate(token_rows):
+        ids[i, 0] = 3  # </s> starts every decoder input
+        ids[i, 1: len(r) + 1] = torch.as_tensor(r, device=concepts.device)
+    logits = decoder.decode_logits(ids[:, :-1], concepts)[:, 1:]  # positions after the tag
+    target = ids[:, 2:]
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=0)

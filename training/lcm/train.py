@@ -10,6 +10,11 @@ codebook per position, in the codebooks' normalized space (their fit's normalize
 space. Writes <out>/checkpoint.pt and <out>/train.log (JSON lines), resumable with --resume; held-out
 metrics (next-concept L2, contrastive accuracy; the diffusion models sampled by lcm.sampling at the
 runtime's defaults) at the end and every --eval-every minutes.
+
+--decoder-ce W (Base-LCM) adds SONAR-LLM's objective: for --ce-positions target positions per step,
+the frozen codec decoder's token cross-entropy of the true sentence given the predicted concept
+(lcm.losses.decoder_ce_loss), weighted W against the MSE. It needs the corpora's token rows
+(`TOKENS=1 lcm/encode_all.sh DIR`, the same rows as the concepts) in --ce-tokens.
 """
 import argparse
 import json
@@ -25,7 +30,8 @@ import numpy as np
 import torch
 
 from lcm.data import build_sequences, fit_robust_normalizer, heldout_pretrain_sequences
-from lcm.losses import base_loss, diffusion_loss, quant_loss
+from lcm.encode_tokens import decoder_from_onnx, read_rows
+from lcm.losses import base_loss, decoder_ce_loss, diffusion_loss, quant_loss
 from lcm.model import MODEL_KINDS, LcmConfig, count_parameters, zero_snr_alphas_cumprod
 from lcm.sampling import quant_all_positions, sample_all_positions
 
@@ -74,6 +80,20 @@ def heldout_metrics(model, kind, seqs, center, scale, alphas, device, max_seqs=4
     return {**next_concept_metrics(p, t), "heldout_positions": int(len(p))}
 
 
+def decoder_ce_term(pred, batch, loss_mask, ce, positions, rng):
+    """The decoder CE of up to `positions` target positions drawn from the batch (real sentences only:
+    the special concepts have no text). pred [B, N-1, D] normalized; prediction j is for concept j+1."""
+    candidates = [(b, j) for b, s in enumerate(batch) for j in range(len(s.concepts) - 1)
+                  if loss_mask[b, j + 1] and s.rows[j + 1] >= 0]
+    pick = rng.choice(len(candidates), size=min(positions, len(candidates)), replace=False)
+    chosen = [candidates[k] for k in pick]
+    b_idx = torch.tensor([b for b, _ in chosen])
+    j_idx = torch.tensor([j for _, j in chosen])
+    concepts = pred[b_idx, j_idx] * ce["scale"] + ce["center"]  # the codec's raw space
+    token_rows = [ce["rows"][batch[b].corpus][batch[b].rows[j + 1]] for b, j in chosen]
+    return decoder_ce_loss(ce["decoder"], concepts, token_rows)
+
+
 def next_concept_metrics(p, t):
     """The paper's pre-training metrics for predictions p against truths t ([P, D] each, raw space):
     mean L2, and contrastive accuracy (share of the other true concepts farther from a prediction
@@ -107,9 +127,19 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--codebooks", help="--model quant, a new run: the residual codebooks (lcm.rvq fit's .npz), "
                                         "whose normalizer the run takes")
+    ap.add_argument("--normalizer-from", help="a new run: take the normalizer of this LCM manifest.json (e.g. the "
+                                               "bundled Two-Tower's, so a Base-LCM trained here can sit beside it)")
+    ap.add_argument("--decoder-ce", type=float, default=0.0,
+                    help="Base-LCM: weight of the decoder's token cross-entropy next to the MSE (0 = off)")
+    ap.add_argument("--ce-positions", type=int, default=16, help="target positions scored by the decoder per step")
+    ap.add_argument("--ce-codec", default=str(Path(__file__).resolve().parents[2] / "models/default/codec"),
+                    help="the codec whose (frozen) decoder scores the predictions")
+    ap.add_argument("--ce-tokens", help="folder of NAME.ids/.lens token rows (default: --data)")
     for f in ARCHITECTURE_FLAGS:
         ap.add_argument("--" + f.replace("_", "-"), type=int)
     args = ap.parse_args()
+    if args.decoder_ce and args.model != "base":
+        ap.error("--decoder-ce trains the Base-LCM (--model base), whose predictions are deterministic")
     if args.model == "quant" and not (args.codebooks or args.resume or args.init):
         ap.error("--model quant needs --codebooks (python3 -m lcm.rvq fit)")
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -171,6 +201,9 @@ def main():
     elif ck_like:
         center = np.array(ck_like["normalizer"]["center"], np.float32)
         scale = np.array(ck_like["normalizer"]["scale"], np.float32)
+    elif args.normalizer_from:
+        given = json.loads(Path(args.normalizer_from).read_text())["normalizer"]
+        center, scale = np.array(given["center"], np.float32), np.array(given["scale"], np.float32)
     else:
         sample = np.concatenate([s.concepts for s in train])
         center, scale = fit_robust_normalizer(sample[:: max(1, len(sample) // 200000)])
@@ -196,12 +229,24 @@ def main():
     emit({"event": "start", "model": args.model, "init": args.init if init else None,
           "params": count_parameters(model), "config": cfg.to_dict(),
           "train_sequences": kinds, "heldout_sequences": len(held), "device": str(device)})
+    ce = None
+    if args.decoder_ce:
+        decoder, _ = decoder_from_onnx(args.ce_codec)
+        for p in decoder.parameters():
+            p.requires_grad_(False)
+        tokens_dir = Path(args.ce_tokens or args.data)
+        ce = {"decoder": decoder.to(device), "rows": {c: read_rows(tokens_dir, c) for c in {s.corpus for s in train}},
+              "center": torch.from_numpy(center).to(device), "scale": torch.from_numpy(scale).to(device)}
+        for c, token_rows in ce["rows"].items():
+            need = 1 + max(int(s.rows.max()) for s in train if s.corpus == c)
+            if len(token_rows) < need:
+                sys.exit(f"{tokens_dir}/{c}.lens: {len(token_rows)} rows, the concepts need {need}")
     weights = np.array([args.sft_weight if s.kind != "pretrain" else 1.0 for s in train])
     weights /= weights.sum()
     rng = np.random.default_rng(args.seed + state["step"])
     budget = args.minutes * 60
     t0, base_elapsed, last_eval = time.time(), state["elapsed"], time.time()
-    window = []
+    window, ce_window = [], []
 
     def save():
         if rank != 0:
@@ -240,8 +285,13 @@ def main():
         elif args.model != "base":
             loss = diffusion_loss(train_model.module if world > 1 else model, x, loss_mask, alphas,
                                   ddp=train_model if world > 1 else None)
-        else:
+        elif ce is None:
             loss = base_loss(train_model, x, loss_mask)
+        else:
+            mse, pred = base_loss(train_model, x, loss_mask, with_predictions=True)
+            ce_value = decoder_ce_term(pred, batch, loss_mask, ce, args.ce_positions, rng)
+            loss = mse + args.decoder_ce * ce_value
+            ce_window.append((mse.item(), ce_value.item()))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -251,9 +301,13 @@ def main():
         state["sequences"] += len(batch)
         window.append(loss.item())
         if state["step"] % 25 == 0:
-            emit({"step": state["step"], "loss": round(float(np.mean(window)), 5), "lr": round(lr, 7),
+            parts = {}
+            if ce_window:
+                parts = {"mse": round(float(np.mean([m for m, _ in ce_window])), 5),
+                         "ce": round(float(np.mean([c for _, c in ce_window])), 4)}
+            emit({"step": state["step"], "loss": round(float(np.mean(window)), 5), **parts, "lr": round(lr, 7),
                   "positions": state["positions"], "elapsed_min": round(elapsed / 60, 2)})
-            window = []
+            window, ce_window = [], []
         if world > 1:
             # every rank must stop at the same step: rank 0's clock decides
             flag = torch.tensor([1.0 if base_elapsed + time.time() - t0 >= budget else 0.0], device=device)
