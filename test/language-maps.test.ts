@@ -3,9 +3,12 @@
  * languages that pass through, and the clear error for a file that does not match its manifest. The
  * shipped codec's maps at work on real sentences are in codec-shipped.test.ts.
  */
+
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { LanguageMaps } from "../src/codec/language-maps.js";
-import type { AlignmentSpec } from "../src/models/manifest.js";
+import { type AlignmentSpec, ManifestError, parseManifest } from "../src/models/manifest.js";
 import { ModelFileError } from "../src/models/onnx-session.js";
 
 const DIM = 2;
@@ -61,6 +64,25 @@ describe("language maps", () => {
     expect(() => LanguageMaps.fromBytes(bytes.subarray(0, 20), spec, DIM, "maps.bin")).toThrow(
       /maps\.bin: holds 20 bytes, but 1 languages of 1-wide maps in float32 need 56/,
     );
+  });
+});
+
+describe("the manifest's alignment entry", () => {
+  const shipped = fileURLToPath(new URL("../models/default/codec/manifest.json", import.meta.url));
+  const base = JSON.parse(readFileSync(shipped, "utf8"));
+  const parse = (alignment: unknown) => parseManifest({ ...base, alignment }, "/m", "/m/manifest.json");
+
+  it("is optional, and read when present", () => {
+    expect(parseManifest(base, "/m", "/m/manifest.json")).toMatchObject({ alignment: null });
+    const m = parse({ file: "alignment.bin", dtype: "float16", hidden: 256, languages: ["fra_Latn"] });
+    expect(m).toMatchObject({ alignment: { file: "alignment.bin", dtype: "float16", hidden: 256 } });
+  });
+
+  it("refuses a map for a language the codec does not declare, and an unknown dtype", () => {
+    expect(() => parse({ file: "a.bin", dtype: "float16", hidden: 8, languages: ["kor_Hang"] })).toThrow(
+      /\/m\/manifest.json: "alignment.languages" lists kor_Hang, which "languages" does not declare/,
+    );
+    expect(() => parse({ file: "a.bin", dtype: "int8", hidden: 8, languages: [] })).toThrow(ManifestError);
   });
 });
 

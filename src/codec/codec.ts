@@ -39,7 +39,7 @@ export class ConceptCodec {
     readonly tokenizer: SonarTokenizer,
     readonly encoder: ConceptEncoder,
     private readonly maps: LanguageMaps | null,
-    /** Identifies this codec's concept space: name, version and the encoder file's size and mtime. */
+    /** Identifies this codec's concept space: name, version, and the encoder's and language maps' file size and mtime. */
     readonly id: string,
     private readonly cache: EmbeddingCache | null,
     private readonly options: CodecOptions,
