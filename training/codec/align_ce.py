@@ -27,7 +27,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from codec.align_fit import ResidualMlp, apply_mlp, dev_pairs, load_parts, measure, summarise, xsim_errors  # noqa: F401
+from codec.align_fit import ResidualMlp, dev_pairs, load_parts, measure, summarise
 from common import set_torch_threads
 from lcm.encode_tokens import decoder_from_onnx
 from lcm.losses import decoder_ce_loss
