@@ -42,7 +42,8 @@ export function registerEvalCodec(evalCommand: Command): void {
       .description(
         "Evaluate the concept codec on aligned sentences: auto-encoding chrF2/chrF++/BLEU per language,\n" +
           "translation through the concept space (encode in one language, decode into another) and xsim\n" +
-          "error (cross-lingual nearest-neighbour retrieval). chrF and BLEU are sacrebleu-compatible.",
+          "error (cross-lingual nearest-neighbour retrieval, by raw cosine and with each side's mean\n" +
+          "removed). chrF and BLEU are sacrebleu-compatible.",
       )
       .requiredOption("--data <dir>", "folder of aligned <lang>.txt[.gz] files, one sentence per line")
       .requiredOption("--langs <codes>", "comma-separated FLORES-200 codes, e.g. eng_Latn,fra_Latn")
