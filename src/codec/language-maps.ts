@@ -18,7 +18,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AlignmentSpec, CodecManifest } from "../models/manifest.js";
 import { ModelFileError } from "../models/onnx-session.js";
-import { halfBytesToFloat32 } from "../util/half-float.js";
+import { floatTable } from "../util/half-float.js";
 
 interface ResidualMlp {
   w1: Float32Array;
@@ -59,11 +59,7 @@ export class LanguageMaps {
         `${source}: holds ${bytes.byteLength} bytes, but ${spec.languages.length} languages of ${spec.hidden}-wide maps in ${spec.dtype} need ${expected}`,
       );
     }
-    const copy = new Uint8Array(bytes); // aligned, and not a view of a pooled buffer
-    const values =
-      spec.dtype === "float16"
-        ? halfBytesToFloat32(copy)
-        : new Float32Array(copy.buffer, 0, copy.byteLength / 4);
+    const values = floatTable(bytes, spec.dtype);
     let offset = 0;
     const take = (n: number): Float32Array => values.subarray(offset, (offset += n));
     const mlp = (): ResidualMlp => ({

@@ -9,6 +9,8 @@
  * BLEU-13a is reported for every language but means little for scripts written without spaces
  * (Chinese, Japanese, Thai...): read chrF there.
  */
+
+import { meanVector } from "../util/vector-math.js";
 import { corpusBleu } from "./bleu.js";
 import { corpusChrf } from "./chrf.js";
 import { type XsimMargin, xsimError } from "./xsim.js";
@@ -54,8 +56,7 @@ export interface CodecEvalReport {
 
 /** The rows minus their mean: a codec's space may be a narrow cone where raw cosines say little. */
 function withoutMean(rows: readonly Float32Array[]): Float32Array[] {
-  const mean = new Float64Array(rows[0]?.length ?? 0);
-  for (const row of rows) for (let d = 0; d < row.length; d++) mean[d] += row[d] / rows.length;
+  const mean = meanVector(rows);
   return rows.map((row) => row.map((v, d) => v - mean[d]));
 }
 

@@ -52,7 +52,7 @@ import type { DocumentFormat } from "../planner/outline.js";
 import type { ConceptEngine } from "../tasks/engine.js";
 import { encodeSentences, readSourceDocument } from "../tasks/source-concepts.js";
 import { CancelledError, UsageError } from "../util/errors.js";
-import { cosine } from "../util/vector-math.js";
+import { cosine, meanVector } from "../util/vector-math.js";
 
 /** Positions scored per document when the caller names no number: about a minute for one document on
  * the bundled models (2 CPU cores). */
@@ -179,7 +179,7 @@ export async function evaluateNextConcept(
   }
   const positions = positionsOf(prepared, engine.spec.maxContext);
   const predicted = await predictAll(predictor, prepared, positions, settings.seed, callbacks);
-  const means = positions.map((p) => meanOf(prepared[p.doc].vectors.slice(p.start, p.n)));
+  const means = positions.map((p) => meanVector(prepared[p.doc].vectors.slice(p.start, p.n)));
   const truths = positions.map((p) => prepared[p.doc].vectors[p.n]);
   const previous = positions.map((p) => prepared[p.doc].vectors[p.n - 1]);
   const langs = positions.map((p) => prepared[p.doc].langs[p.n]);
@@ -464,14 +464,6 @@ function squaredDistance(a: Float32Array, b: Float32Array): number {
     sum += d * d;
   }
   return sum;
-}
-
-function meanOf(vectors: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(vectors[0].length);
-  const acc = new Float64Array(out.length);
-  for (const v of vectors) for (let i = 0; i < v.length; i++) acc[i] += v[i];
-  for (let i = 0; i < out.length; i++) out[i] = acc[i] / vectors.length;
-  return out;
 }
 
 function mean(values: readonly number[]): number {

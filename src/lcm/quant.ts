@@ -25,7 +25,7 @@ import {
   type SessionOptions,
   type Tensor,
 } from "../models/onnx-session.js";
-import { halfBytesToFloat32 } from "../util/half-float.js";
+import { floatTable } from "../util/half-float.js";
 import { openGraph, openPrefixGraph, prefixKeysShape, runPrefix } from "./graphs.js";
 import type { SeededRandom } from "./rng.js";
 import type { QuantSpec } from "./spec.js";
@@ -96,7 +96,7 @@ export class QuantModel {
         `${path}: ${bytes.byteLength} bytes, the manifest's quantizer (${spec.codebooks} x ${spec.units} x ${spec.dim} ${spec.codebooksDtype}) needs ${expected}`,
       );
     }
-    const codebooks = width === 2 ? halfBytesToFloat32(bytes) : float32Bytes(bytes);
+    const codebooks = floatTable(bytes, spec.codebooksDtype);
     const keysShape = prefixKeysShape(spec.layers, spec.modelDim);
     const prefix = await openPrefixGraph(spec.manifest.dir, spec.files.prefix, options, spec.dim, keysShape);
     const concept = {
@@ -173,12 +173,4 @@ export class QuantModel {
     await this.prefixSession.release();
     await this.stepSession.release();
   }
-}
-
-/** Little-endian float32 bytes -> Float32Array (copied: the buffer may be unaligned). */
-function float32Bytes(bytes: Uint8Array): Float32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float32Array(bytes.byteLength / 4);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
-  return out;
 }

@@ -13,6 +13,15 @@ export function halfToFloat(bits: number): number {
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
+/** A little-endian table of float16 or float32 numbers -> Float32Array (a copy: the bytes may be unaligned). */
+export function floatTable(bytes: Uint8Array, dtype: "float16" | "float32"): Float32Array {
+  if (dtype === "float16") return halfBytesToFloat32(bytes);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(bytes.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
+  return out;
+}
+
 /** Little-endian float16 bytes -> Float32Array. */
 export function halfBytesToFloat32(bytes: Uint8Array): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -30,3 +30,10 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
   return sum;
 }
+
+/** The element-wise mean of equal-length vectors (accumulated in float64). */
+export function meanVector(vectors: readonly ArrayLike<number>[]): Float32Array {
+  const acc = new Float64Array(vectors[0]?.length ?? 0);
+  for (const v of vectors) for (let i = 0; i < acc.length; i++) acc[i] += v[i];
+  return Float32Array.from(acc, (x) => x / vectors.length);
+}

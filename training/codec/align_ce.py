@@ -28,11 +28,11 @@ import torch
 import torch.nn.functional as F
 
 from codec.align_fit import ResidualMlp, dev_pairs, load_parts, measure, summarise
+from codec.pack_data import MAX_PIECES
+from codec.train import EOS
 from common import set_torch_threads
 from lcm.encode_tokens import decoder_from_onnx
 from lcm.losses import decoder_ce_loss
-
-MAX_PIECES = 126
 
 
 def pairs_with_text(folder, langs):
@@ -93,7 +93,7 @@ def main():
     tag = {l: sp.piece_to_id(f"__{l}__") for l in [*all_langs, "eng_Latn"]}
 
     def rows(texts, lang):
-        return [[tag[lang], *sp.encode(t)[:MAX_PIECES], 3] for t in texts]
+        return [[tag[lang], *sp.encode(t)[:MAX_PIECES], EOS] for t in texts]
 
     data = pairs_with_text(Path(args.data), langs)
     hidden, dim = z[f"{langs[0]}/to_shared/inner.weight"].shape

@@ -10,7 +10,6 @@ Usage (from training/):
       --out runs/align/codec [--version 2]
 """
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -18,15 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from common import file_checksums
+
 ORDER = ["inner.weight", "inner.bias", "outer.weight", "outer.bias"]
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def link_or_copy(src, dst):
@@ -74,9 +67,7 @@ def main():
         record["dev"] = {"data": "NTREX dev documents", "identity": report["identity_mean"],
                          "maps": report[str(z["fitted"]) + "_mean"]}
     manifest.setdefault("training", {})["alignment"] = record
-    checksums = manifest.get("checksums", {})
-    checksums["alignment.bin"] = {"sha256": sha256(out / "alignment.bin"), "bytes": (out / "alignment.bin").stat().st_size}
-    manifest["checksums"] = checksums
+    manifest["checksums"] = {**manifest.get("checksums", {}), **file_checksums(out, ["alignment.bin"])}
     tmp = out / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     os.replace(tmp, out / "manifest.json")

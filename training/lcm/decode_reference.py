@@ -12,10 +12,9 @@ from pathlib import Path
 
 import torch
 
+from codec.train import EOS
 from common import set_torch_threads
 from lcm.encode_tokens import decoder_from_onnx
-
-EOS = 3
 
 
 def main():

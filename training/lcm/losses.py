@@ -9,6 +9,8 @@ module, and the model importing the trainer (which imports the model) was an imp
 import torch
 import torch.nn.functional as F
 
+from codec.train import EOS
+
 
 def diffusion_loss(model, x, loss_mask, alphas, cfg_prob=0.15, ddp=None):
     """x0-prediction MSE at one random timestep per position, averaged over loss_mask's positions.
@@ -70,7 +72,7 @@ def decoder_ce_loss(decoder, concepts, token_rows):
     width = max(len(r) for r in token_rows) + 1
     ids = torch.zeros(len(token_rows), width, dtype=torch.long, device=concepts.device)
     for i, r in enumerate(token_rows):
-        ids[i, 0] = 3  # </s> starts every decoder input
+        ids[i, 0] = EOS  # </s> starts every decoder input
         ids[i, 1: len(r) + 1] = torch.as_tensor(r, device=concepts.device)
     logits = decoder.decode_logits(ids[:, :-1], concepts)[:, 1:]  # positions after the tag
     target = ids[:, 2:]
