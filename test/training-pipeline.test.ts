@@ -66,6 +66,13 @@ describe("LCM training pipeline", () => {
     expect(Number(m![1])).toBeGreaterThan(0);
   });
 
+  it("reads an export back into checkpoints holding exactly the trained weights (lcm.import_onnx)", () => {
+    const m = smokeOutput.match(/onnx import: (\d+) tensors, max difference ([0-9.e-]+)/);
+    expect(m, smokeOutput).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(20);
+    expect(Number(m![2])).toBe(0);
+  });
+
   it("exports both graphs and a manifest paired with the codec it was trained on", () => {
     for (const f of ["contextualizer.onnx", "denoiser.onnx", "base_lcm.onnx", "manifest.json"]) {
       expect(existsSync(join(lcmDir, f)), f).toBe(true);

@@ -6,7 +6,8 @@
 # (Quant-LCM). The test suite runs it after training/smoke.sh.
 # It also walks the GPU path at tiny scale on CPU (training/gpu/lcm_run.sh): token files encoded by
 # encode_tokens.py must give the concepts the tool gives (prints "gpu path: min cosine ..."), and the
-# exported Two-Tower comes from a checkpoint carried through lcm.pack (fp16 chunks).
+# exported Two-Tower comes from a checkpoint carried through lcm.pack (fp16 chunks); the export is read
+# back into checkpoints (lcm.import_onnx, prints "onnx import: ...").
 # Usage: training/lcm/smoke.sh CODEC_DIR OUT_DIR [ONE_TOWER_DIR [QUANT_DIR]]   (needs `npm run build`)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,6 +55,22 @@ $PY -m lcm.pack pack "$work/tt/checkpoint.pt" "$work/tt/carried" >/dev/null
 $PY -m lcm.pack unpack "$work/tt/carried" "$work/tt/unpacked.pt"
 $PY -m lcm.export_onnx --two-tower "$work/tt/unpacked.pt" --base "$work/base/checkpoint.pt" \
   --codec-manifest "$codec/manifest.json" --out "$out" --name lcm-smoke >/dev/null 2>&1
+# the export read back into checkpoints (lcm.import_onnx) must hold the very weights exported
+$PY -m lcm.import_onnx "$out" --out "$work/imported" >/dev/null 2>&1
+$PY - "$work/tt/unpacked.pt" "$work/imported-two-tower/checkpoint.pt" "$work/base/checkpoint.pt" \
+  "$work/imported-base/checkpoint.pt" <<'PY'
+import sys
+import torch
+worst, tensors = 0.0, 0
+for trained, imported in ((sys.argv[1], sys.argv[2]), (sys.argv[3], sys.argv[4])):
+    a, b = torch.load(trained)["model"], torch.load(imported)["model"]
+    if a.keys() != b.keys():
+        sys.exit(f"onnx import: {imported} has other tensors than {trained}")
+    for k in a:
+        worst = max(worst, float((a[k].float() - b[k].float()).abs().max()))
+        tensors += 1
+print(f"onnx import: {tensors} tensors, max difference {worst}")
+PY
 if [ -n "$one_tower_out" ]; then
   $PY -m lcm.export_onnx --one-tower "$work/ot/checkpoint.pt" --codec-manifest "$codec/manifest.json" \
     --out "$one_tower_out" --name lcm-smoke-one-tower --int8 >/dev/null 2>&1
