@@ -66,11 +66,15 @@ describe("LCM training pipeline", () => {
     expect(Number(m![1])).toBeGreaterThan(0);
   });
 
-  it("reads an export back into checkpoints holding exactly the trained weights (lcm.import_onnx)", () => {
-    const m = smokeOutput.match(/onnx import: (\d+) tensors, max difference ([0-9.e-]+)/);
-    expect(m, smokeOutput).not.toBeNull();
-    expect(Number(m![1])).toBeGreaterThan(20);
-    expect(Number(m![2])).toBe(0);
+  it("reads an export (fp32, or --fp16) back into checkpoints holding exactly the exported weights (lcm.import_onnx)", () => {
+    for (const label of ["", " \\(fp16 export\\)"]) {
+      const m = smokeOutput.match(
+        new RegExp(`onnx import${label}: (\\d+) tensors, max difference ([0-9.e-]+)`),
+      );
+      expect(m, smokeOutput).not.toBeNull();
+      expect(Number(m![1])).toBeGreaterThan(20);
+      expect(Number(m![2])).toBe(0);
+    }
   });
 
   it("exports both graphs and a manifest paired with the codec it was trained on", () => {

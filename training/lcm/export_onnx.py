@@ -298,16 +298,17 @@ def export_two_tower(model, cfg, out):
     return files, architecture
 
 
-def half_precision_tables(path: Path, min_size=4096):
-    """Float initializers of rank other than 2 (which quantize_weights_int8 leaves), with at least
-    min_size numbers, stored as float16 behind a Cast to float32: onnxruntime folds the Cast once at
-    load, so the graph computes in float32 as before from a file half the size."""
+def half_precision_tables(path: Path, min_size=4096, matrices=False):
+    """Float initializers of rank other than 2 (which quantize_weights_int8 leaves; every rank with
+    matrices=True), with at least min_size numbers, stored as float16 behind a Cast to float32:
+    onnxruntime folds the Cast once at load, so the graph computes in float32 as before from a file half
+    the size."""
     m = onnx.load(str(path))
     g = m.graph
     casts = []
     for init in list(g.initializer):
         w = numpy_helper.to_array(init)
-        if w.dtype != np.float32 or w.ndim == 2 or w.size < min_size:
+        if w.dtype != np.float32 or (w.ndim == 2 and not matrices) or w.size < min_size:
             continue
         g.initializer.remove(init)
         g.initializer.append(numpy_helper.from_array(w.astype(np.float16), init.name + "_f16"))
@@ -337,7 +338,13 @@ def main():
                     help="store the graphs' weight matrices as int8 with a scale per output channel (the codec's "
                          "codec.export_onnx scheme: about a quarter of the fp32 size; onnxruntime runs them with "
                          "int8 kernels)")
+    ap.add_argument("--fp16", action="store_true",
+                    help="store every large float table, weight matrices included, as float16 behind a Cast: half "
+                         "the fp32 size, computed in float32 as before (onnxruntime folds the Cast at load), and "
+                         "still read back exactly by lcm.import_onnx for fine-tuning")
     args = ap.parse_args()
+    if args.int8 and args.fp16:
+        ap.error("--int8 or --fp16, not both")
     if args.base_into:
         if not args.base or args.two_tower or args.one_tower or args.quant:
             ap.error("--base-into takes --base alone")
@@ -404,6 +411,11 @@ def main():
             files["codebooks"] = "codebooks.f16"
             table.astype("<f2").tofile(out / files["codebooks"])
             manifest["quantizer"].update(dtype="float16", file=files["codebooks"])
+    if args.fp16:
+        for name in files.values():
+            if name.endswith(".onnx"):
+                half_precision_tables(out / name, matrices=True)
+        manifest["weights"] = "float16 (every table of 4,096 numbers or more), widened to float32 at load"
     if args.card:
         manifest.update(json.loads(Path(args.card).read_text()))
     manifest["checksums"] = file_checksums(out, [f.name for f in out.iterdir()

@@ -7,8 +7,9 @@ under an anonymous name (onnx::MatMul_N). So the model is exported once more, fr
 the same export code; each initializer there is found among the random parameters (as is or
 transposed), which says which parameter sits at which (node, input) of the graph; the shipped graph's
 initializer at the same place holds that parameter's value. The rebuilt model is then exported again
-and every initializer compared with the shipped file's: all equal, or the import fails. fp32 exports
-only (an --int8 export has lost precision; fine-tuning from it would not start from the shipped model).
+and every initializer compared with the shipped file's: all equal, or the import fails. fp32 and fp16
+exports (export_onnx --fp16: the float16 values are exact in float32, so the check stays exact); not
+--int8 ones, whose weights have lost precision and sit behind other nodes.
 
 Usage: python3 -m lcm.import_onnx ../models/default/lcm --out runs/shipped
    writes runs/shipped-two-tower/checkpoint.pt and runs/shipped-base/checkpoint.pt, for lcm.train --init
@@ -41,15 +42,22 @@ def config_from(manifest, base=False):
 
 
 def places(path):
-    """initializer name -> (first consuming node's name, input slot), and name -> numpy value."""
+    """initializer name -> (first consuming node's name, input slot), name -> numpy value, and the names
+    stored as float16: a float16 table behind a Cast (export_onnx --fp16) counts as the float32
+    initializer the Cast makes."""
     graph = onnx.load(str(path)).graph
     values = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    halves = set()
+    for node in graph.node:
+        if node.op_type == "Cast" and node.input[0] in values and values[node.input[0]].dtype == np.float16:
+            values[node.output[0]] = values.pop(node.input[0]).astype(np.float32)
+            halves.add(node.output[0])
     where = {}
     for node in graph.node:
         for slot, name in enumerate(node.input):
             if name in values and name not in where:
                 where[name] = (node.name, slot)
-    return where, values
+    return where, values, halves
 
 
 def parameter_map(model, exported):
@@ -61,7 +69,7 @@ def parameter_map(model, exported):
         if value.ndim == 2:
             t = np.ascontiguousarray(value.T)
             by_bytes[(t.shape, t.tobytes())] = (name, True)
-    where, values = places(exported)
+    where, values, _ = places(exported)
     mapping = {}
     for init, value in values.items():
         hit = by_bytes.get((value.shape, np.ascontiguousarray(value).tobytes()))
@@ -84,7 +92,7 @@ def import_graphs(model, files, export, reference_dir):
         maps = {file: parameter_map(model, Path(tmp) / file) for file in files}
     with torch.no_grad():
         for file in files:
-            where, values = places(reference_dir / file)
+            where, values, _ = places(reference_dir / file)
             for init, place in where.items():
                 if place not in maps[file]:
                     continue
@@ -104,13 +112,15 @@ def verify(model, files, export, reference_dir):
     with tempfile.TemporaryDirectory() as tmp:
         export(model, Path(tmp))
         for file in files:
-            mine_where, mine = places(Path(tmp) / file)
-            ref_where, ref = places(reference_dir / file)
+            mine_where, mine, _ = places(Path(tmp) / file)
+            ref_where, ref, halves = places(reference_dir / file)
             ref_at = {place: name for name, place in ref_where.items()}
             for name, place in mine_where.items():
                 if place not in ref_at:
                     sys.exit(f"{file}: the re-export has an initializer at {place} that the shipped graph lacks")
                 a, b = mine[name], ref[ref_at[place]]
+                if ref_at[place] in halves:  # a table computed from the weights was rounded too
+                    a = a.astype(np.float16).astype(np.float32)
                 if a.shape != b.shape:
                     sys.exit(f"{file}: {place} has shape {a.shape} here, {b.shape} in the shipped graph")
                 if a.size:
@@ -136,8 +146,8 @@ def main():
     manifest = json.loads((folder / "manifest.json").read_text())
     if manifest.get("architecture", {}).get("type") != "two_tower_diffusion":
         sys.exit(f"{folder}: not a Two-Tower export")
-    if "weights" in manifest:
-        sys.exit(f"{folder}: {manifest['weights']}: import an fp32 export")
+    if "int8" in manifest.get("weights", ""):
+        sys.exit(f"{folder}: {manifest['weights']}: import an fp32 or fp16 export")
     report = {}
     cfg = config_from(manifest)
     model = TwoTowerLCM(cfg).eval()

@@ -55,21 +55,28 @@ $PY -m lcm.pack pack "$work/tt/checkpoint.pt" "$work/tt/carried" >/dev/null
 $PY -m lcm.pack unpack "$work/tt/carried" "$work/tt/unpacked.pt"
 $PY -m lcm.export_onnx --two-tower "$work/tt/unpacked.pt" --base "$work/base/checkpoint.pt" \
   --codec-manifest "$codec/manifest.json" --out "$out" --name lcm-smoke >/dev/null 2>&1
-# the export read back into checkpoints (lcm.import_onnx) must hold the very weights exported
+# the export read back into checkpoints (lcm.import_onnx) must hold the very weights exported; from an
+# --fp16 export, those weights rounded to float16
+$PY -m lcm.export_onnx --two-tower "$work/tt/unpacked.pt" --base "$work/base/checkpoint.pt" \
+  --codec-manifest "$codec/manifest.json" --out "$work/fp16" --name lcm-smoke --fp16 >/dev/null 2>&1
 $PY -m lcm.import_onnx "$out" --out "$work/imported" >/dev/null 2>&1
-$PY - "$work/tt/unpacked.pt" "$work/imported-two-tower/checkpoint.pt" "$work/base/checkpoint.pt" \
-  "$work/imported-base/checkpoint.pt" <<'PY'
+$PY -m lcm.import_onnx "$work/fp16" --out "$work/imported16" >/dev/null 2>&1
+$PY - "$work" <<'PY'
 import sys
 import torch
-worst, tensors = 0.0, 0
-for trained, imported in ((sys.argv[1], sys.argv[2]), (sys.argv[3], sys.argv[4])):
-    a, b = torch.load(trained)["model"], torch.load(imported)["model"]
-    if a.keys() != b.keys():
-        sys.exit(f"onnx import: {imported} has other tensors than {trained}")
-    for k in a:
-        worst = max(worst, float((a[k].float() - b[k].float()).abs().max()))
-        tensors += 1
-print(f"onnx import: {tensors} tensors, max difference {worst}")
+work = sys.argv[1]
+for label, prefix, rounded in (("", "imported", False), (" (fp16 export)", "imported16", True)):
+    worst, tensors = 0.0, 0
+    for trained, kind in ((f"{work}/tt/unpacked.pt", "two-tower"), (f"{work}/base/checkpoint.pt", "base")):
+        a, b = torch.load(trained)["model"], torch.load(f"{work}/{prefix}-{kind}/checkpoint.pt")["model"]
+        if a.keys() != b.keys():
+            sys.exit(f"onnx import: {prefix}-{kind} has other tensors than {trained}")
+        for k in a:
+            # the export stores tables of 4,096 numbers or more in float16, smaller ones as they are
+            want = a[k].half().float() if rounded and a[k].numel() >= 4096 else a[k].float()
+            worst = max(worst, float((want - b[k].float()).abs().max()))
+            tensors += 1
+    print(f"onnx import{label}: {tensors} tensors, max difference {worst}")
 PY
 if [ -n "$one_tower_out" ]; then
   $PY -m lcm.export_onnx --one-tower "$work/ot/checkpoint.pt" --codec-manifest "$codec/manifest.json" \
