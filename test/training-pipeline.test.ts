@@ -2,7 +2,8 @@
  * The Python training pipelines, end to end at tiny scale, so they cannot rot: the LCM pipeline
  * (encode documents with the smoke codec through the TypeScript planner and encoder, train a tiny
  * Two-Tower, One-Tower, Quant-LCM (on codebooks lcm.rvq fits) and Base-LCM, export ONNX) then `lcm summarize` on the result; the LCM trainer's
- * distributed (DDP) path on 2 CPU workers; and the real-SONAR export's tests. The codec pipeline
+ * distributed (DDP) path on 2 CPU workers; the real-SONAR export's tests; and the DialogSum train
+ * import (lcm.import_dialogsum). The codec pipeline
  * itself runs in test/global-setup.ts (training/smoke.sh).
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -235,4 +236,13 @@ describe("real SONAR export", () => {
     const r = await run(PY, ["-m", "unittest", "tests.test_export_sonar"], { cwd: join(ROOT, "training") });
     expect(r.code, r.out).toBe(0);
   }, 600_000);
+});
+
+describe("summarize pairs from DialogSum's train split", () => {
+  it("keeps new dialogues, drops near-duplicates of our dev dialogues, never reads the test split", async () => {
+    const r = await run(PY, ["-m", "unittest", "tests.test_import_dialogsum"], {
+      cwd: join(ROOT, "training"),
+    });
+    expect(r.code, r.out).toBe(0);
+  }, 60_000);
 });
