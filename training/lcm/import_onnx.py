@@ -139,10 +139,12 @@ def save(model, cfg, manifest, kind, out):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("folder", help="an fp32 Two-Tower export (manifest.json, contextualizer.onnx, denoiser.onnx)")
+    ap.add_argument("folder", help="an fp32 or fp16 Two-Tower export (manifest.json, contextualizer.onnx, denoiser.onnx)")
     ap.add_argument("--out", required=True, help="run-name prefix: writes OUT-two-tower/ and OUT-base/")
     args = ap.parse_args()
     folder, out = Path(args.folder), Path(args.out)
+    if not (folder / "manifest.json").is_file():
+        sys.exit(f"{folder}: no manifest.json (give an exported LCM folder, e.g. ../models/default/lcm)")
     manifest = json.loads((folder / "manifest.json").read_text())
     if manifest.get("architecture", {}).get("type") != "two_tower_diffusion":
         sys.exit(f"{folder}: not a Two-Tower export")
@@ -161,7 +163,7 @@ def main():
         sys.exit(f"{folder}: no value found for {', '.join(missing)}")
     report["two_tower"] = {"max_abs_diff": verify(model, files + ["denoiser_memory.onnx", "denoiser_step.onnx"],
                                                   export, folder)}
-    save(model, cfg, manifest, "two_tower", out.with_name(out.name + "-two-tower"))
+    rebuilt = [(model, cfg, "two_tower", "-two-tower")]
     if "base" in manifest.get("files", {}):
         bcfg = config_from(manifest, base=True)
         base = BaseLCM(bcfg).eval()
@@ -173,10 +175,12 @@ def main():
         if missing:
             sys.exit(f"{folder}: no value found for base {', '.join(missing)}")
         report["base"] = {"max_abs_diff": verify(base, ["base_lcm.onnx"], export_b, folder)}
-        save(base, bcfg, manifest, "base", out.with_name(out.name + "-base"))
+        rebuilt.append((base, bcfg, "base", "-base"))
     worst = max(r["max_abs_diff"] for r in report.values())
-    if worst > 0:
+    if worst > 0:  # checked before anything is written: a wrong checkpoint must not be left to fine-tune
         sys.exit(f"the rebuilt model's export differs from {folder} by {worst}")
+    for m, c, kind, suffix in rebuilt:
+        save(m, c, manifest, kind, out.with_name(out.name + suffix))
     print(json.dumps(report))
 
 
