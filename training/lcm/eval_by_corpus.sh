@@ -16,21 +16,23 @@ split=$2
 shift 2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+only() {  # only CORPUS IN OUT: the lines of IN whose record id starts with CORPUS-
+  node -e '
+    const fs = require("fs");
+    const keep = fs.readFileSync(process.argv[2], "utf8").split("\n").filter(Boolean)
+      .filter((l) => JSON.parse(l).id.split("-")[0] === process.argv[1]);
+    fs.writeFileSync(process.argv[3], keep.join("\n") + "\n");
+  ' "$@"
+}
 for corpus in $(node -e '
   const fs = require("fs");
   const ids = fs.readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l).id);
   console.log([...new Set(ids.map((id) => id.split("-")[0]))].join(" "));
 ' "$dir/$split.jsonl"); do
+  only "$corpus" "$dir/$split.jsonl" "$work/data.jsonl"
   for system in "$@"; do
-    for file in "$dir/$split.jsonl" "$dir/$system.pred.jsonl"; do
-      node -e '
-        const fs = require("fs");
-        const keep = fs.readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean)
-          .filter((l) => JSON.parse(l).id.split("-")[0] === process.argv[2]);
-        fs.writeFileSync(process.argv[3], keep.join("\n") + "\n");
-      ' "$file" "$corpus" "$work/$(basename "$file")"
-    done
-    node dist/src/cli.js eval summarization --data "$work/$split.jsonl" --predictions "$work/$system.pred.jsonl" \
+    only "$corpus" "$dir/$system.pred.jsonl" "$work/pred.jsonl"
+    node dist/src/cli.js eval summarization --data "$work/data.jsonl" --predictions "$work/pred.jsonl" \
       ${LEAD_K:+--lead-k "$LEAD_K"} --format json | node -e '
         const r = JSON.parse(require("fs").readFileSync(0, "utf8"));
         const l = (x) => (x.rouge.rougeL.fmeasure * 100).toFixed(2);

@@ -46,7 +46,7 @@ def utterances(dialogue):
 
 
 def near_duplicate_index(dev_records):
-    """utterance -> dev ids holding it; and each dev id's utterance count."""
+    """utterance -> the dev ids whose dialogue holds it."""
     holders = defaultdict(set)
     for rec in dev_records:
         for u in set(utterances(rec["document"])):

@@ -102,8 +102,16 @@ def import_graphs(model, files, export, reference_dir):
                     sys.exit(f"{file}: {init} has shape {value.shape}, {name} expects {tuple(state[name].shape)}")
                 state[name].copy_(torch.from_numpy(np.array(value, dtype=np.float32)))
                 found.add(name)
-    missing = sorted(set(state) - found)
-    return missing
+    return sorted(set(state) - found)
+
+
+def rebuild(model, files, checked, export, folder):
+    """Import `files` into model, then verify the export of `checked` (files and the graphs derived
+    from them); the largest difference."""
+    missing = import_graphs(model, files, export, folder)
+    if missing:
+        sys.exit(f"{folder}: no value found for {', '.join(missing)}")
+    return verify(model, checked, export, folder)
 
 
 def verify(model, files, export, reference_dir):
@@ -158,11 +166,8 @@ def main():
     def export(m, f):
         export_two_tower(m, cfg, f)
 
-    missing = import_graphs(model, files, export, folder)
-    if missing:
-        sys.exit(f"{folder}: no value found for {', '.join(missing)}")
-    report["two_tower"] = {"max_abs_diff": verify(model, files + ["denoiser_memory.onnx", "denoiser_step.onnx"],
-                                                  export, folder)}
+    checked = files + ["denoiser_memory.onnx", "denoiser_step.onnx"]
+    report["two_tower"] = {"max_abs_diff": rebuild(model, files, checked, export, folder)}
     rebuilt = [(model, cfg, "two_tower", "-two-tower")]
     if "base" in manifest.get("files", {}):
         bcfg = config_from(manifest, base=True)
@@ -171,10 +176,7 @@ def main():
         def export_b(m, f):
             export_base(m, bcfg, f)
 
-        missing = import_graphs(base, ["base_lcm.onnx"], export_b, folder)
-        if missing:
-            sys.exit(f"{folder}: no value found for base {', '.join(missing)}")
-        report["base"] = {"max_abs_diff": verify(base, ["base_lcm.onnx"], export_b, folder)}
+        report["base"] = {"max_abs_diff": rebuild(base, ["base_lcm.onnx"], ["base_lcm.onnx"], export_b, folder)}
         rebuilt.append((base, bcfg, "base", "-base"))
     worst = max(r["max_abs_diff"] for r in report.values())
     if worst > 0:  # checked before anything is written: a wrong checkpoint must not be left to fine-tune
