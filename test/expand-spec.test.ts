@@ -16,6 +16,13 @@ const spec = (edit?: (m: Json) => void) => {
   return readLcmSpec(parseManifest(m, "/models/lcm", "/models/lcm/manifest.json") as LcmManifest);
 };
 
+const SALIENCE = {
+  space: "whitened",
+  file: "salience_whitening.f16",
+  dtype: "float16",
+  mean: new Array(64).fill(0),
+};
+
 describe("readLcmSpec", () => {
   it("reads the smoke model's files, normalizer, schedule, special texts and defaults", () => {
     const s = spec();
@@ -67,6 +74,14 @@ describe("readLcmSpec", () => {
     expect(spec((m) => (m.defaults.grounding_threshold = 0.25)).defaults.groundingThreshold).toBe(0.25);
   });
 
+  it("reads the salience whitening when there is one (none: the normalized space)", () => {
+    expect(spec().salienceSpace).toBeNull();
+    const s = spec((m) => (m.salience = SALIENCE));
+    expect(s.salienceSpace?.file).toBe("salience_whitening.f16");
+    expect(s.salienceSpace?.dtype).toBe("float16");
+    expect(s.salienceSpace?.mean.length).toBe(64);
+  });
+
   it("names the field that is wrong", () => {
     const cases: [string, (m: Json) => void][] = [
       [
@@ -103,6 +118,19 @@ describe("readLcmSpec", () => {
       [
         '"defaults.stop_cosine_space" must be "raw" or "normalized"',
         (m) => (m.defaults.stop_cosine_space = "cosine"),
+      ],
+      ['"salience.space" must be "whitened"', (m) => (m.salience = { ...SALIENCE, space: "pca" })],
+      [
+        '"salience.dtype" must be "float32" or "float16"',
+        (m) => (m.salience = { ...SALIENCE, dtype: "int8" }),
+      ],
+      [
+        '"salience.mean" has 3 values, the codec\'s embedding_dim is 64',
+        (m) => (m.salience = { ...SALIENCE, mean: [1, 2, 3] }),
+      ],
+      [
+        '"salience.file" must name a file inside the model directory',
+        (m) => (m.salience = { ...SALIENCE, file: "/etc/passwd" }),
       ],
     ];
     for (const [message, edit] of cases) {

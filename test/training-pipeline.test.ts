@@ -14,8 +14,9 @@ import { generateConcepts } from "../src/lcm/generate.js";
 import { OneTowerModel } from "../src/lcm/one-tower.js";
 import { oneTowerPredictor, quantPredictor } from "../src/lcm/predictors.js";
 import { QuantModel } from "../src/lcm/quant.js";
-import { readOneTowerSpec, readQuantSpec } from "../src/lcm/spec.js";
+import { readLcmSpec, readOneTowerSpec, readQuantSpec } from "../src/lcm/spec.js";
 import { readManifest } from "../src/models/manifest.js";
+import { SalienceSpace } from "../src/tasks/salience.js";
 import { PY, runCaptured } from "./helpers/run-captured.js";
 import { smokeCodecDir } from "./helpers/smoke-codec.js";
 
@@ -89,6 +90,27 @@ describe("LCM training pipeline", () => {
     expect(manifest.normalizer.center).toHaveLength(codec.embedding_dim);
     expect(manifest.diffusion.alphas_cumprod).toHaveLength(100);
     expect(manifest.diffusion.alphas_cumprod[99]).toBe(0);
+  });
+
+  it("adds a salience whitening the runtime reads (lcm.fit_salience_space); a cut file is one clear line", async () => {
+    const manifest = await readManifest(lcmDir);
+    if (manifest.kind !== "lcm") throw new Error("not an LCM");
+    const spec = readLcmSpec(manifest);
+    expect(spec.defaults.salience).toBe(2);
+    const space = await SalienceSpace.load(spec);
+    expect(space.name).toBe("whitened");
+    // z = (x - mean) @ W: the training mean is the origin, any other concept is not
+    expect(Math.max(...space.view(spec.salienceSpace!.mean).map(Math.abs))).toBeLessThan(1e-6);
+    expect(Math.max(...space.view(spec.center).map(Math.abs))).toBeGreaterThan(0);
+    const cut = mkdtempSync(join(tmpdir(), "lcm-salience-"));
+    cpSync(lcmDir, cut, { recursive: true });
+    const file = join(cut, spec.salienceSpace!.file);
+    writeFileSync(file, readFileSync(file).subarray(0, 100));
+    const broken = await readManifest(cut);
+    if (broken.kind !== "lcm") throw new Error("not an LCM");
+    await expect(SalienceSpace.load(readLcmSpec(broken))).rejects.toThrow(
+      /holds 100 bytes, but a \d+x\d+ float16 whitening needs \d+/,
+    );
   });
 
   it("fits residual codebooks and trains the Quant-LCM on them with the same data flags", () => {

@@ -22,6 +22,10 @@ import { wholeSentences } from "../src/tasks/whole-sentences.js";
 const MODELS = fileURLToPath(new URL("../models/default/", import.meta.url));
 const BOOK = readFileSync(new URL("../examples/problems-of-philosophy.md", import.meta.url), "utf8");
 const SENTINEL = /end (text )?of|en cette text/i;
+const BBC = readFileSync(new URL("./fixtures/eval/bbc_sample.jsonl", import.meta.url), "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((line) => JSON.parse(line) as { document: string });
 
 let engine: ConceptEngine;
 beforeAll(async () => {
@@ -54,7 +58,8 @@ describe("the default summary (shipped models)", () => {
 
   it("has the length asked for and prefers central sentences near the plan (salience, issue 14)", async () => {
     const central = await summarize(engine, { text: BOOK, format: "markdown" }, { seed: 0, maxConcepts: 6 });
-    expect(central.settings.salience).toBe(0.5); // the bundled model's default, chosen on the dev split
+    expect(central.settings.salience).toBe(2); // the bundled model's default, chosen on the dev splits
+    expect(central.settings.salienceSpace).toBe("whitened");
     // The length asked for, even where the model would end early: a grounded end-of-text candidate is
     // shown as a source sentence, never as the sentinel.
     expect(central.concepts.filter((c) => isShown(c.rendering))).toHaveLength(6);
@@ -71,6 +76,34 @@ describe("the default summary (shipped models)", () => {
     // The same plan (same seed), other sentences shown: salience changes the choice, not the LCM.
     const shown = (r: typeof central) => r.concepts.map((c) => c.sourceIndex);
     expect(shown(central)).not.toEqual(shown(nearest));
+  }, 120_000);
+
+  it("measures centrality in the whitened space: an article's sentences above one from another article", async () => {
+    const space = await engine.salienceSpace();
+    expect(space.name).toBe("whitened");
+    const article = (i: number) => BBC[i].document.split("\n\n").slice(1).join(" ");
+    const sentences = buildOutline(article(0), { segmenter: ruleSegmenter, format: "plain" })
+      .sections.flatMap((s) => s.concepts.map((c) => c.text))
+      .slice(0, 8);
+    const stranger = buildOutline(article(3), { segmenter: ruleSegmenter, format: "plain" }).sections[0]
+      .concepts[1].text;
+    const { vectors } = await engine.codec.encode([...sentences, stranger], "eng_Latn");
+    const c = space.centrality(vectors);
+    expect(c.indexOf(Math.min(...c))).toBe(sentences.length);
+  }, 120_000);
+
+  it("never shows an article's title line, which the LCM still reads", async () => {
+    for (const record of BBC.slice(0, 3)) {
+      const r = await summarize(
+        engine,
+        { text: record.document, format: "plain" },
+        { seed: 0, maxConcepts: 3 },
+      );
+      const title = record.document.split("\n")[0].trim();
+      expect(r.source.sentences[0].text).toBe(title);
+      expect(r.concepts.filter((c) => isShown(c.rendering))).toHaveLength(3);
+      for (const c of r.concepts) expect(c.text).not.toBe(title);
+    }
   }, 120_000);
 
   it("never shows a decoded sentinel in the decoder's own renderings either", async () => {

@@ -79,6 +79,18 @@ export interface LcmSpecCommon {
   /** Longest prompt (in concepts) the model was trained on. */
   maxContext: number;
   defaults: LcmDefaults;
+  /** Where grounded summaries measure centrality (manifest "salience"); null: the normalized space. */
+  salienceSpace: SalienceSpaceSpec | null;
+}
+
+/**
+ * A whitening of the concept space for salience (tasks/salience.ts): z = (x - mean) @ W, W a [D, D]
+ * row-major table in `file` (little-endian `dtype`), fitted on the model's training concepts.
+ */
+export interface SalienceSpaceSpec {
+  file: string;
+  dtype: "float32" | "float16";
+  mean: Float32Array;
 }
 
 /** A Two-Tower diffusion LCM (and the optional Base-LCM beside it). */
@@ -295,6 +307,23 @@ function readCommon(manifest: LcmManifest, f: Fields, diffuses = true): Omit<Lcm
     specialTexts,
     maxContext: f.integer(raw.max_context, "max_context", 2),
     defaults,
+    salienceSpace: readSalienceSpace(raw.salience, dim, f),
+  };
+}
+
+function readSalienceSpace(value: unknown, dim: number, f: Fields): SalienceSpaceSpec | null {
+  if (value === undefined) return null;
+  const salience = f.object(value, "salience");
+  if (salience.space !== "whitened") {
+    f.fail(`"salience.space" must be "whitened", found ${JSON.stringify(salience.space)}`);
+  }
+  if (salience.dtype !== "float32" && salience.dtype !== "float16") {
+    f.fail(`"salience.dtype" must be "float32" or "float16", found ${JSON.stringify(salience.dtype)}`);
+  }
+  return {
+    file: f.fileName(salience.file, "salience.file"),
+    dtype: salience.dtype,
+    mean: Float32Array.from(f.numbers(salience.mean, "salience.mean", dim)),
   };
 }
 

@@ -298,9 +298,9 @@ export const FIELDS = {
     flag: "--salience <w>",
     help:
       "grounded: weight of each source sentence's centrality (its concept's cosine to the document's " +
-      "mean concept) added to its cosine to the concept the LCM generated when picking the sentence to " +
-      "show (default: the model's; the bundled model's 0.5 was chosen on the dev split, ROUGE-L 26.7 vs " +
-      "21.8 at 0)",
+      "mean concept, in the model's whitened space when it has one) added to its cosine to the concept " +
+      "the LCM generated when picking the sentence to show (default: the model's; the bundled model's 2 " +
+      "was chosen on the dev splits)",
   },
   reencode: {
     kind: "boolean",

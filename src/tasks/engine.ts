@@ -46,6 +46,7 @@ import { type LcmSpecCommon, lcmFamily, readLcmSpec, readOneTowerSpec, readQuant
 import { checkLcmCodecPairing, type LcmManifest } from "../models/manifest.js";
 import { companionLcms, type DiscoveryOptions, findCodec, scanModels } from "../models/registry.js";
 import { NoModelError, UsageError } from "../util/errors.js";
+import { SalienceSpace } from "./salience.js";
 
 export interface EngineOptions extends CodecOptions {
   /** `--models DIR` (searched first; also LCM_MODELS). */
@@ -74,6 +75,7 @@ export type LcmRuntime = LcmModel | OneTowerModel | QuantModel;
 
 export class ConceptEngine {
   private specials: Promise<SpecialConcepts> | null = null;
+  private salience: Promise<SalienceSpace> | null = null;
   /** The companions opened so far, by LCM name (they share this engine's codec). */
   private readonly opened = new Map<string, Promise<ConceptEngine>>();
 
@@ -164,6 +166,16 @@ export class ConceptEngine {
       )
       .then((r) => ({ endOfText: r.vectors[0], modelTurn: r.vectors[1] }));
     return this.specials;
+  }
+
+  /** Where grounded summaries measure a source sentence's centrality (salience.ts); read once. */
+  salienceSpace(): Promise<SalienceSpace> {
+    this.salience ??= SalienceSpace.load(this.spec);
+    // A file that failed to read is tried again next time, not remembered broken.
+    this.salience.catch(() => {
+      this.salience = null;
+    });
+    return this.salience;
   }
 
   /** The predictor of the model the settings name; one line naming what this LCM has when it lacks it. */

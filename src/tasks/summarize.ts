@@ -48,7 +48,7 @@ import {
   renderAgain,
   renderConcepts,
 } from "./render.js";
-import { centrality } from "./salience.js";
+import type { SalienceSpace } from "./salience.js";
 import {
   encodeSentences,
   readSourceDocument,
@@ -66,6 +66,7 @@ import type {
   TaskTimings,
 } from "./task-types.js";
 import { scaleTargets, type Template, type TemplateSection } from "./templates.js";
+import { titleSentence } from "./title-line.js";
 import { nearestWhole, wholeSentences } from "./whole-sentences.js";
 
 export interface SummarizeInput {
@@ -157,6 +158,8 @@ export interface SummaryResult {
     grounded: boolean;
     groundingThreshold: number;
     salience: number;
+    /** Where centrality was measured (salience.ts). */
+    salienceSpace: SalienceSpace["name"];
     reencode: boolean;
     template: string | null;
     maxContext: number;
@@ -220,6 +223,8 @@ export async function summarize(
     lang,
     threshold: request.threshold,
     salience: request.salience,
+    salienceSpace: await engine.salienceSpace(),
+    text: input.text,
     options,
     specials,
     signal,
@@ -248,7 +253,12 @@ export async function summarize(
     concepts,
     generation,
     hierarchy,
-    settings: summarySettings(request, options, { planned, grounded: rendering.grounded, spec }),
+    settings: summarySettings(request, options, {
+      planned,
+      grounded: rendering.grounded,
+      spec,
+      salienceSpace: renderContext.salienceSpace.name,
+    }),
     times: { started, segmented, encodedAt, generatedAt, decodedAt },
     encoded,
     counts: run.counts,
@@ -313,7 +323,7 @@ function checkLength(options: SummarizeOptions, maxContext: number): void {
 function summarySettings(
   request: SummaryRequest,
   options: SummarizeOptions,
-  run: { planned: number; grounded: boolean; spec: LcmSpecCommon },
+  run: { planned: number; grounded: boolean; spec: LcmSpecCommon; salienceSpace: SalienceSpace["name"] },
 ): SummaryResult["settings"] {
   return {
     ...request.settings,
@@ -321,6 +331,7 @@ function summarySettings(
     grounded: run.grounded,
     groundingThreshold: request.threshold,
     salience: request.salience,
+    salienceSpace: run.salienceSpace,
     reencode: options.reencode ?? false,
     template: options.template?.name ?? null,
     maxContext: run.spec.maxContext,
@@ -379,6 +390,9 @@ function summaryRendering(
     lang: string;
     threshold: number;
     salience: number;
+    salienceSpace: SalienceSpace;
+    /** The document's text (the sentences' spans index it). */
+    text: string;
     options: SummarizeOptions;
     specials: SpecialConcepts;
     signal: AbortSignal | undefined;
@@ -390,7 +404,11 @@ function summaryRendering(
   const whole = wholeSentences(sentences, source.outline.maxChars);
   // Stubs ("The, 1912, Um .) are never shown as a grounded summary sentence; when a document has
   // nothing longer, every sentence may be.
-  const substantialFlags = sentences.map((_, i) => isSubstantialSentence(whole.text(whole.first[i])));
+  // Nor is the document's title line (title-line.ts): the reader has it already.
+  const title = titleSentence(context.text, sentences);
+  const substantialFlags = sentences.map(
+    (_, i) => whole.first[i] !== title && isSubstantialSentence(whole.text(whole.first[i])),
+  );
   const substantial = substantialFlags.some(Boolean) ? substantialFlags : sentences.map(() => true);
   // Only substantial sentences are candidates, so the neighbour list never fills up with stubs.
   const candidates = sentences.flatMap((_, i) => (substantial[i] ? [i] : []));
@@ -400,7 +418,12 @@ function summaryRendering(
   const grounded = context.options.grounded ?? DEFAULT_GROUNDED;
   const groundingIndex = new GroundingIndex(
     views,
-    grounded && context.salience > 0 ? { values: centrality(views), weight: context.salience } : undefined,
+    grounded && context.salience > 0
+      ? {
+          values: context.salienceSpace.centrality(candidates.map((i) => vectors[i])),
+          weight: context.salience,
+        }
+      : undefined,
   );
   // As many neighbours as the summary has concepts (at least 3): grounded rendering never shows a
   // source sentence twice, so a concept must always find one its predecessors did not take. Pieces of

@@ -7,7 +7,8 @@
 # It also walks the GPU path at tiny scale on CPU (training/gpu/lcm_run.sh): token files encoded by
 # encode_tokens.py must give the concepts the tool gives (prints "gpu path: min cosine ..."), and the
 # exported Two-Tower comes from a checkpoint carried through lcm.pack (fp16 chunks); the export is read
-# back into checkpoints (lcm.import_onnx, prints "onnx import: ...").
+# back into checkpoints (lcm.import_onnx, prints "onnx import: ..."), and gets a salience whitening
+# (lcm.fit_salience_space).
 # Usage: training/lcm/smoke.sh CODEC_DIR OUT_DIR [ONE_TOWER_DIR [QUANT_DIR]]   (needs `npm run build`)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,6 +56,8 @@ $PY -m lcm.pack pack "$work/tt/checkpoint.pt" "$work/tt/carried" >/dev/null
 $PY -m lcm.pack unpack "$work/tt/carried" "$work/tt/unpacked.pt"
 $PY -m lcm.export_onnx --two-tower "$work/tt/unpacked.pt" --base "$work/base/checkpoint.pt" \
   --codec-manifest "$codec/manifest.json" --out "$out" --name lcm-smoke >/dev/null 2>&1
+# the salience space (lcm.fit_salience_space) added to the export, as for the bundled models
+$PY -m lcm.fit_salience_space --data "$work/data" --corpora inaugural --model "$out" --weight 2 >/dev/null
 # the export read back into checkpoints (lcm.import_onnx) must hold the very weights exported; from an
 # --fp16 export, those weights rounded to float16
 $PY -m lcm.export_onnx --two-tower "$work/tt/unpacked.pt" --base "$work/base/checkpoint.pt" \
