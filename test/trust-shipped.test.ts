@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { normalize } from "../src/lcm/normalizer.js";
 import { buildOutline } from "../src/planner/build-outline.js";
 import { walkConcepts } from "../src/planner/outline.js";
 import { applyEdit } from "../src/planner/outline-edits.js";
@@ -16,6 +17,7 @@ import { storeSummary } from "../src/server/results.js";
 import { ConceptEngine } from "../src/tasks/engine.js";
 import { expandOutline } from "../src/tasks/expand-outline.js";
 import { isShown, isSubstantialSentence, renderConcepts, sourceMarker } from "../src/tasks/render.js";
+import { centrality } from "../src/tasks/salience.js";
 import { renderSummary, summarize } from "../src/tasks/summarize.js";
 import { wholeSentences } from "../src/tasks/whole-sentences.js";
 
@@ -78,18 +80,38 @@ describe("the default summary (shipped models)", () => {
     expect(shown(central)).not.toEqual(shown(nearest));
   }, 120_000);
 
-  it("measures centrality in the whitened space: an article's sentences above one from another article", async () => {
+  it("measures centrality in the whitened space, where another article's sentence sinks", async () => {
     const space = await engine.salienceSpace();
     expect(space.name).toBe("whitened");
-    const article = (i: number) => BBC[i].document.split("\n\n").slice(1).join(" ");
-    const sentences = buildOutline(article(0), { segmenter: ruleSegmenter, format: "plain" })
-      .sections.flatMap((s) => s.concepts.map((c) => c.text))
-      .slice(0, 8);
-    const stranger = buildOutline(article(3), { segmenter: ruleSegmenter, format: "plain" }).sections[0]
-      .concepts[1].text;
-    const { vectors } = await engine.codec.encode([...sentences, stranger], "eng_Latn");
-    const c = space.centrality(vectors);
-    expect(c.indexOf(Math.min(...c))).toBe(sentences.length);
+    const sentencesOf = (i: number) =>
+      buildOutline(BBC[i].document.split("\n\n").slice(1).join(" "), {
+        segmenter: ruleSegmenter,
+        format: "plain",
+      }).sections.flatMap((s) => s.concepts.map((c) => c.text));
+    // Each article's first 8 sentences and one sentence of another article: how low does the stranger rank?
+    const ranks = { whitened: [] as number[], normalized: [] as number[] };
+    for (let a = 0; a < BBC.length; a++) {
+      const own = sentencesOf(a).slice(0, 8);
+      const { vectors } = await engine.codec.encode(
+        [...own, sentencesOf((a + 3) % BBC.length)[1]],
+        "eng_Latn",
+      );
+      for (const [name, c] of [
+        ["whitened", space.centrality(vectors)],
+        ["normalized", centrality(vectors.map((v) => normalize(v, engine.spec)))],
+      ] as const) {
+        ranks[name].push([...c].sort((x, y) => x - y).indexOf(c[own.length]));
+        if (name === "whitened") {
+          const ownMean = c.slice(0, own.length).reduce((s, x) => s + x, 0) / own.length;
+          expect(c[own.length]).toBeLessThan(ownMean);
+        }
+      }
+    }
+    // Whitened, the stranger is among the 3 least central of 9 every time; in the normalized space the
+    // directions all sentences share keep it in the middle (measured: ranks 5, 5, 3, 4, 0, 3).
+    for (const rank of ranks.whitened) expect(rank).toBeLessThanOrEqual(2);
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    expect(mean(ranks.whitened)).toBeLessThan(mean(ranks.normalized));
   }, 120_000);
 
   it("never shows an article's title line, which the LCM still reads", async () => {
