@@ -17,6 +17,7 @@ import { QuantModel } from "../src/lcm/quant.js";
 import { readLcmSpec, readOneTowerSpec, readQuantSpec } from "../src/lcm/spec.js";
 import { readManifest } from "../src/models/manifest.js";
 import { SalienceSpace } from "../src/tasks/salience.js";
+import { floatTable } from "../src/util/half-float.js";
 import { PY, runCaptured } from "./helpers/run-captured.js";
 import { smokeCodecDir } from "./helpers/smoke-codec.js";
 
@@ -99,9 +100,22 @@ describe("LCM training pipeline", () => {
     expect(spec.defaults.salience).toBe(2);
     const space = await SalienceSpace.load(spec);
     expect(space.name).toBe("whitened");
-    // z = (x - mean) @ W: the training mean is the origin, any other concept is not
-    expect(Math.max(...space.view(spec.salienceSpace!.mean).map(Math.abs))).toBeLessThan(1e-6);
-    expect(Math.max(...space.view(spec.center).map(Math.abs))).toBeGreaterThan(0);
+    // z = (x - mean) @ W, the file's table read row-major, for any number of concepts (5: a block of 4
+    // and one more); the training mean is the origin
+    const { mean, file: name } = spec.salienceSpace!;
+    const table = floatTable(readFileSync(join(lcmDir, name)), "float16");
+    const concepts = [0, 1, 2, 3, 4].map((k) =>
+      spec.center.map((c, d) => c + spec.scale[d] * Math.sin(k + d)),
+    );
+    const views = space.views(concepts);
+    concepts.forEach((x, k) => {
+      for (let j = 0; j < spec.dim; j++) {
+        let z = 0;
+        for (let i = 0; i < spec.dim; i++) z += (x[i] - mean[i]) * table[i * spec.dim + j];
+        expect(views[k][j]).toBeCloseTo(z, 3);
+      }
+    });
+    expect(Math.max(...space.views([mean])[0].map(Math.abs))).toBeLessThan(1e-6);
     const cut = mkdtempSync(join(tmpdir(), "lcm-salience-"));
     cpSync(lcmDir, cut, { recursive: true });
     const file = join(cut, spec.salienceSpace!.file);

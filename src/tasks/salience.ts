@@ -37,14 +37,14 @@ export class SalienceSpace {
   private constructor(
     /** "whitened" or "normalized", as results report it. */
     readonly name: "whitened" | "normalized",
-    /** Raw codec concept -> the vector whose cosines centrality compares. */
-    readonly view: (concept: Float32Array) => Float32Array,
+    /** Raw codec concepts -> the vectors whose cosines centrality compares. */
+    readonly views: (concepts: readonly Float32Array[]) => Float32Array[],
   ) {}
 
   /** The LCM's whitening when its manifest has one (the file read once), else its normalized space. */
   static async load(spec: LcmSpecCommon): Promise<SalienceSpace> {
     const whitening = spec.salienceSpace;
-    if (!whitening) return new SalienceSpace("normalized", (v) => normalize(v, spec));
+    if (!whitening) return new SalienceSpace("normalized", (vs) => vs.map((v) => normalize(v, spec)));
     const path = join(spec.manifest.dir, whitening.file);
     let bytes: Buffer;
     try {
@@ -61,25 +61,62 @@ export class SalienceSpace {
         `${path}: holds ${bytes.byteLength} bytes, but a ${dim}x${dim} ${whitening.dtype} whitening needs ${expected}`,
       );
     }
-    const table = floatTable(bytes, whitening.dtype);
-    const mean = whitening.mean;
-    return new SalienceSpace("whitened", (concept) => {
-      if (concept.length !== dim) {
-        throw new RangeError(`concept has ${concept.length} dimensions, the whitening ${dim}`);
-      }
-      // z = (x - mean) @ W, row by row of W: one pass over the table, in memory order.
-      const out = new Float32Array(dim);
-      for (let i = 0; i < dim; i++) {
-        const x = concept[i] - mean[i];
-        const row = i * dim;
-        for (let j = 0; j < dim; j++) out[j] += x * table[row + j];
-      }
-      return out;
-    });
+    const transposed = transpose(floatTable(bytes, whitening.dtype), dim);
+    return new SalienceSpace("whitened", (concepts) => whiten(concepts, whitening.mean, transposed, dim));
   }
 
   /** Centrality of each concept (raw codec space) to their mean, in this space. */
   centrality(concepts: readonly Float32Array[]): Float32Array {
-    return centrality(concepts.map(this.view));
+    return centrality(this.views(concepts));
   }
+}
+
+/**
+ * z = (x - mean) @ W for every concept, given W transposed ([dim, dim], row j = column j of W): each
+ * output is a dot product of two contiguous rows, summed in a register, and four concepts share each
+ * load of the table (~4x faster than a row-by-row update of z).
+ */
+function whiten(
+  concepts: readonly Float32Array[],
+  mean: Float32Array,
+  transposed: Float32Array,
+  dim: number,
+): Float32Array[] {
+  const centred = concepts.map((concept) => {
+    if (concept.length !== dim) {
+      throw new RangeError(`concept has ${concept.length} dimensions, the whitening ${dim}`);
+    }
+    return Float32Array.from(concept, (x, i) => x - mean[i]);
+  });
+  const out = concepts.map(() => new Float32Array(dim));
+  const none = new Float32Array(dim);
+  for (let start = 0; start < centred.length; start += 4) {
+    const [c0, c1, c2, c3] = [0, 1, 2, 3].map((r) => centred[start + r] ?? none);
+    for (let j = 0; j < dim; j++) {
+      const at = j * dim;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let i = 0; i < dim; i++) {
+        const w = transposed[at + i];
+        a0 += c0[i] * w;
+        a1 += c1[i] * w;
+        a2 += c2[i] * w;
+        a3 += c3[i] * w;
+      }
+      out[start][j] = a0;
+      if (start + 1 < out.length) out[start + 1][j] = a1;
+      if (start + 2 < out.length) out[start + 2][j] = a2;
+      if (start + 3 < out.length) out[start + 3][j] = a3;
+    }
+  }
+  return out;
+}
+
+/** A [dim, dim] row-major table, transposed. */
+function transpose(table: Float32Array, dim: number): Float32Array {
+  const out = new Float32Array(table.length);
+  for (let i = 0; i < dim; i++) for (let j = 0; j < dim; j++) out[j * dim + i] = table[i * dim + j];
+  return out;
 }
