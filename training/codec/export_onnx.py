@@ -53,7 +53,6 @@ def export_graphs(model: ConceptCodec, out: Path):
     cfg = model.cfg
     model.eval()
     model.use_sdpa(False)
-    L, H, Dh = cfg.decoder_layers, cfg.heads, cfg.dim // cfg.heads
     ids = torch.randint(4, cfg.vocab_size, (2, 7))
     mask = torch.ones_like(ids)
     torch.onnx.export(
@@ -62,10 +61,20 @@ def export_graphs(model: ConceptCodec, out: Path):
         dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
                       "sentence_embedding": {0: "batch"}},
     )
+    export_decoder_graph(model, out / "decoder.onnx")
+
+
+def export_decoder_graph(model: ConceptCodec, path: Path):
+    """decoder.onnx alone (codec.decoder_tune exports a fine-tuned decoder beside the shipped encoder)."""
+    cfg = model.cfg
+    model.eval()
+    model.use_sdpa(False)
+    L, H, Dh = cfg.decoder_layers, cfg.heads, cfg.dim // cfg.heads
+    ids = torch.randint(4, cfg.vocab_size, (2, 2))
     emb = torch.randn(2, cfg.dim)
     past = torch.randn(L, 2, H, 3, Dh)
     torch.onnx.export(
-        DecoderGraph(model), (ids[:, :2], emb, past, past.clone()), str(out / "decoder.onnx"), opset_version=OPSET,
+        DecoderGraph(model), (ids, emb, past, past.clone()), str(path), opset_version=OPSET,
         input_names=["input_ids", "embedding", "past_key", "past_value"],
         output_names=["logits", "present_key", "present_value"],
         dynamic_axes={"input_ids": {0: "batch", 1: "new_tokens"}, "embedding": {0: "batch"},
