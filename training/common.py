@@ -41,6 +41,20 @@ def set_torch_threads():
         torch.set_num_threads(int(os.environ.get("LCM_THREADS", "2")))
 
 
+def start_run(seed, out):
+    """A training run's usual start: torch threads (LCM_THREADS), torch and Python seeded, the output
+    folder made. Returns (random.Random(seed), Path(out))."""
+    import random
+
+    import torch
+
+    set_torch_threads()
+    torch.manual_seed(seed)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    return random.Random(seed), out
+
+
 def write_chunks(blob, prefix, chunk_mb=15):
     """bytes -> PREFIX.part00, .part01, ... of at most chunk_mb MiB each (the GPU machine returns files
     of at most 16 MiB); returns the paths."""

@@ -19,7 +19,6 @@ reports them) and <out>/align_ce.log (JSON lines: step, minutes, the three CE te
 """
 import argparse
 import json
-import random
 import time
 from pathlib import Path
 
@@ -30,7 +29,7 @@ import torch.nn.functional as F
 from codec.align_fit import ResidualMlp, dev_pairs, load_parts, measure, summarise
 from codec.pack_data import MAX_PIECES
 from codec.train import EOS
-from common import set_torch_threads
+from common import start_run
 from lcm.encode_tokens import decoder_from_onnx
 from lcm.losses import decoder_ce_loss
 
@@ -76,11 +75,7 @@ def main():
     ap.add_argument("--keep", type=float, default=1.0, help="weight of align_fit's MSE + contrastive terms")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    set_torch_threads()
-    torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    rng, out = start_run(args.seed, args.out)
     z = np.load(args.maps)
     all_langs = sorted({k.split("/")[0] for k in z.files if "/" in k})
     langs = [l for l in args.langs.split(",") if l] or all_langs

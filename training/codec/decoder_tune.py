@@ -20,7 +20,6 @@ Usage (from training/):
 """
 import argparse
 import json
-import random
 import shutil
 import time
 from pathlib import Path
@@ -33,7 +32,7 @@ from codec.export_onnx import (dedupe_transposed, export_decoder_graph, fetch_ro
                                prepare_for_int8_kernels, quantize_weights_int8)
 from codec.pack_data import MAX_PIECES
 from codec.train import EOS
-from common import file_checksums, set_torch_threads
+from common import file_checksums, start_run
 from lcm.data import load_corpus, rows as record_rows, split_of
 from lcm.encode_tokens import decoder_from_onnx, read_rows
 from lcm.losses import decoder_ce_loss
@@ -97,11 +96,7 @@ def main():
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    set_torch_threads()
-    torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    rng, out = start_run(args.seed, args.out)
     model, manifest = decoder_from_onnx(args.codec)
     import sentencepiece as spm
 
