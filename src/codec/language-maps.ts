@@ -14,10 +14,9 @@
  * File layout (little-endian, manifest "alignment.dtype" float16 or float32), per listed language in
  * order, toShared then fromShared, each: W1 [hidden][dim], b1 [hidden], W2 [dim][hidden], b2 [dim].
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AlignmentSpec, CodecManifest } from "../models/manifest.js";
-import { ModelFileError } from "../models/onnx-session.js";
+import { ModelFileError, readModelFile } from "../models/onnx-session.js";
 import { floatTable } from "../util/half-float.js";
 
 interface ResidualMlp {
@@ -39,14 +38,7 @@ export class LanguageMaps {
     const spec = manifest.alignment;
     if (!spec) return null;
     const path = join(manifest.dir, spec.file);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (error) {
-      throw new ModelFileError(
-        `${path}: cannot read the language maps (${(error as NodeJS.ErrnoException).code})`,
-      );
-    }
+    const bytes = await readModelFile(path, "language maps");
     return LanguageMaps.fromBytes(bytes, spec, manifest.embeddingDim, path);
   }
 

@@ -17,7 +17,7 @@
  * fuse: its matmuls are DynamicQuantizeMatMul nodes (activations quantized per call, int8 x int8
  * kernels): ~3x faster encoding than MatMulNBits on a CPU with VNNI (bench/summarize-speed.mjs --baseline).
  */
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import * as ort from "onnxruntime-node";
 import { disableOnnxTelemetry, threadsFromEnv } from "../util/env.js";
 import { UsageError } from "../util/errors.js";
@@ -40,6 +40,15 @@ export interface SessionOptions {
 
 /** A model file problem: one line naming the file. The model directory is user input, hence exit 2. */
 export class ModelFileError extends UsageError {}
+
+/** A model's data file (not a graph: language maps, a salience whitening), or one line naming it. */
+export async function readModelFile(path: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new ModelFileError(`${path}: cannot read the ${what} (${(error as NodeJS.ErrnoException).code})`);
+  }
+}
 
 /** Threads from options, else LCM_THREADS, else undefined (onnxruntime decides). */
 export function resolveThreads(threads?: number): number | undefined {

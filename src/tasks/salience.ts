@@ -12,11 +12,10 @@
  * with all documents stops counting, as IDF does for TF-IDF. Measured on the dev splits (centroid-2
  * picks, ROUGE-L): 22.8 -> 27.4 on BBC + DialogSum, 16.1 -> 18.2 on DialogSum train's dev split.
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { normalize } from "../lcm/normalizer.js";
 import type { LcmSpecCommon } from "../lcm/spec.js";
-import { ModelFileError } from "../models/onnx-session.js";
+import { ModelFileError, readModelFile } from "../models/onnx-session.js";
 import { floatTable } from "../util/half-float.js";
 import { dot, unitVector } from "../util/vector-math.js";
 
@@ -46,14 +45,7 @@ export class SalienceSpace {
     const whitening = spec.salienceSpace;
     if (!whitening) return new SalienceSpace("normalized", (vs) => vs.map((v) => normalize(v, spec)));
     const path = join(spec.manifest.dir, whitening.file);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (error) {
-      throw new ModelFileError(
-        `${path}: cannot read the salience whitening (${(error as NodeJS.ErrnoException).code})`,
-      );
-    }
+    const bytes = await readModelFile(path, "salience whitening");
     const dim = spec.dim;
     const expected = dim * dim * (whitening.dtype === "float16" ? 2 : 4);
     if (bytes.byteLength !== expected) {
