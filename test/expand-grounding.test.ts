@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { ConceptCodec } from "../src/codec/codec.js";
 import { assignGroundedSources, GroundingIndex } from "../src/tasks/grounding.js";
 import { renderConcepts } from "../src/tasks/render.js";
-import { centrality } from "../src/tasks/salience.js";
+import { centrality, lengthWeighted } from "../src/tasks/salience.js";
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 const sources = [v(1, 0, 0), v(0, 1, 0), v(0, 0, 1), v(1, 1, 0)];
@@ -20,6 +20,20 @@ describe("salience", () => {
     expect(c[0]).toBeGreaterThan(c[3]);
     expect(c[2]).toBeGreaterThan(c[3]);
     expect(Math.max(...c)).toBeLessThanOrEqual(1 + 1e-6);
+  });
+
+  it("scales centrality by relative length when asked (exponent 0: unchanged)", () => {
+    const c = Float32Array.from([0.5, 0.5, -0.2]);
+    // Lengths 50, 200, 50 (mean 100): the long sentence counts double at exponent 1, sqrt(2) at 0.5.
+    const lengths = [50, 200, 50];
+    expect(lengthWeighted(c, lengths, 0)).toBe(c);
+    const half = lengthWeighted(c, lengths, 0.5);
+    expect(half[1]).toBeCloseTo(0.5 * Math.SQRT2, 6);
+    expect(half[0]).toBeCloseTo(0.5 * Math.SQRT1_2, 6);
+    expect(half[1]).toBeGreaterThan(half[0]);
+    // a sentence far from the document's centre stays below the central ones
+    expect(half[2]).toBeLessThan(0);
+    expect(Array.from(lengthWeighted(c, [0, 0, 0], 1))).toEqual(Array.from(c));
   });
 
   it("a weighted prior reranks near matches but reports their cosines", () => {

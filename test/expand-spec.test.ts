@@ -72,6 +72,9 @@ describe("readLcmSpec", () => {
     );
     expect(s.defaults.groundingThreshold).toBe(0.6);
     expect(spec((m) => (m.defaults.grounding_threshold = 0.25)).defaults.groundingThreshold).toBe(0.25);
+    // the salience length prior is off unless a manifest that measured it sets it
+    expect(s.defaults.salienceLength).toBe(0);
+    expect(spec((m) => (m.defaults.salience_length = 0.5)).defaults.salienceLength).toBe(0.5);
   });
 
   it("reads the salience whitening when there is one (none: the normalized space)", () => {
@@ -111,6 +114,7 @@ describe("readLcmSpec", () => {
       ['"special_texts.end_of_text" must be a non-empty string', (m) => (m.special_texts.end_of_text = "")],
       ['"max_context" must be an integer >= 2', (m) => (m.max_context = 1)],
       ['"defaults.guidance_rescale" must be a number in [0, 1]', (m) => (m.defaults.guidance_rescale = 2)],
+      ['"defaults.salience_length" must be a number in [0, 4]', (m) => (m.defaults.salience_length = -1)],
       [
         '"defaults.grounding_threshold" must be a number in [-1, 1]',
         (m) => (m.defaults.grounding_threshold = 1.5),

@@ -98,6 +98,7 @@ describe("LCM training pipeline", () => {
     if (manifest.kind !== "lcm") throw new Error("not an LCM");
     const spec = readLcmSpec(manifest);
     expect(spec.defaults.salience).toBe(2);
+    expect(spec.defaults.salienceLength).toBe(0.5);
     const space = await SalienceSpace.load(spec);
     expect(space.name).toBe("whitened");
     // z = (x - mean) @ W, the file's table read row-major, for any number of concepts (5: a block of 4

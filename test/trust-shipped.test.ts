@@ -80,6 +80,20 @@ describe("the default summary (shipped models)", () => {
     expect(shown(central)).not.toEqual(shown(nearest));
   }, 120_000);
 
+  it("prefers, of central sentences, the ones that say more (the salience length prior)", async () => {
+    const input = { text: BOOK, format: "markdown" as const };
+    const weighted = await summarize(engine, input, { seed: 0, maxConcepts: 6 });
+    expect(weighted.settings.salienceLength).toBe(0.5); // the bundled model's default, chosen on the dev splits
+    const blind = await summarize(engine, input, { seed: 0, maxConcepts: 6, salienceLength: 0 });
+    expect(blind.settings.salienceLength).toBe(0);
+    const meanLength = (r: typeof weighted) => {
+      const shown = r.concepts.filter((c) => isShown(c.rendering));
+      return shown.reduce((sum, c) => sum + c.text.length, 0) / shown.length;
+    };
+    // The same plan (same seed); the sentences shown for it are longer on average with the prior.
+    expect(meanLength(weighted)).toBeGreaterThan(meanLength(blind));
+  }, 120_000);
+
   it("measures centrality in the whitened space, where another article's sentence sinks", async () => {
     const space = await engine.salienceSpace();
     expect(space.name).toBe("whitened");

@@ -30,6 +30,7 @@ interface SummarizeFlags extends LcmFlags, CommonOptions {
   maxConcepts?: number;
   minConcepts?: number;
   salience?: number;
+  salienceLength?: number;
   reencode?: boolean;
   length?: LengthPreset;
 }
@@ -54,6 +55,7 @@ export function registerSummarize(program: Command): void {
     .addOption(fieldOption(FIELDS.length).conflicts("maxConcepts"))
     .addOption(fieldOption(FIELDS.minConcepts))
     .addOption(fieldOption(FIELDS.salience))
+    .addOption(fieldOption(FIELDS.salienceLength))
     .addOption(fieldOption(FIELDS.reencode));
   withBatchOptions(withCommonOptions(withLcmOptions(command), ["text", "md", "json", "jsonl"]))
     .addHelpText("after", BATCH_HELP)
@@ -99,6 +101,7 @@ async function runSummarize(files: string[], flags: SummarizeFlags & BatchFlags)
     maxConcepts: flags.maxConcepts,
     minConcepts: flags.minConcepts,
     salience: flags.salience,
+    salienceLength: flags.salienceLength,
     reencode: flags.reencode,
     length: flags.length,
   };

@@ -43,6 +43,12 @@ export interface LcmDefaults {
    */
   salience: number;
   /**
+   * Default `--salience-length`: the exponent p of the length factor (a sentence's characters over
+   * the document's mean)^p that scales its centrality (tasks/salience.ts); 0 (off) unless a manifest
+   * that measured it says otherwise.
+   */
+  salienceLength: number;
+  /**
    * Decode, re-encode, compare (render.ts): a decoded concept that re-encodes within sentinelCosine of
    * the end-of-text concept is a stop; one farther than faithfulCosine from its concept and from every
    * source sentence is withheld. Cosines in the normalized space, calibrated per codec and model, so
@@ -145,6 +151,7 @@ export const PAPER_DEFAULTS: LcmDefaults = {
   stopCosineSpace: "raw",
   groundingThreshold: DEFAULT_GROUNDING_THRESHOLD,
   salience: 0,
+  salienceLength: 0,
   sentinelCosine: null,
   faithfulCosine: null,
   // the paper's multi-sentence Quant-LCM-d settings
@@ -283,6 +290,7 @@ function readCommon(manifest: LcmManifest, f: Fields, diffuses = true): Omit<Lcm
     stopCosineSpace: cosineSpace(rawDefaults.stop_cosine_space, f),
     groundingThreshold: num("grounding_threshold", DEFAULT_GROUNDING_THRESHOLD, -1, 1),
     salience: num("salience", PAPER_DEFAULTS.salience, 0, 10),
+    salienceLength: num("salience_length", PAPER_DEFAULTS.salienceLength, 0, 4),
     sentinelCosine: rawDefaults.sentinel_cosine === undefined ? null : num("sentinel_cosine", 0, -1, 1),
     faithfulCosine: rawDefaults.faithful_cosine === undefined ? null : num("faithful_cosine", 0, -1, 1),
     temperature: num("temperature", PAPER_DEFAULTS.temperature, 0, 100),

@@ -302,6 +302,19 @@ export const FIELDS = {
       "the LCM generated when picking the sentence to show (default: the model's; the bundled model's 2 " +
       "was chosen on the dev splits)",
   },
+  salienceLength: {
+    kind: "number",
+    key: "salienceLength",
+    param: "salienceLength",
+    label: "the salience length exponent",
+    min: 0,
+    max: 4,
+    flag: "--salience-length <p>",
+    help:
+      "grounded: scale each source sentence's centrality by (its length / the document's mean sentence " +
+      "length)^p, so that of two equally central sentences the one that says more is preferred; 0: off " +
+      "(default: the model's; the bundled model's 0.5 was chosen on the dev splits)",
+  },
   reencode: {
     kind: "boolean",
     key: "reencode",

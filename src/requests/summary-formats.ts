@@ -142,6 +142,7 @@ export function summaryJson(result: SummaryResult, lcm: string, codec: string): 
       grounding_threshold: settings.groundingThreshold,
       grounding_space: "normalized",
       salience: settings.salience,
+      salience_length: settings.salienceLength,
       salience_space: settings.salienceSpace,
       reencode: settings.reencode,
       template: settings.template,

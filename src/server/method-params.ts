@@ -141,6 +141,7 @@ export async function summarizeParams(
     minConcepts: p.optionalField(FIELDS.minConcepts),
     length: p.optionalField(FIELDS.length),
     salience: p.optionalField(FIELDS.salience),
+    salienceLength: p.optionalField(FIELDS.salienceLength),
     reencode: p.optionalField(FIELDS.reencode),
   };
 }

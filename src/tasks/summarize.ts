@@ -48,7 +48,7 @@ import {
   renderAgain,
   renderConcepts,
 } from "./render.js";
-import type { SalienceSpace } from "./salience.js";
+import { lengthWeighted, type SalienceSpace } from "./salience.js";
 import {
   encodeSentences,
   readSourceDocument,
@@ -102,6 +102,8 @@ export interface SummarizeOptions extends GenerationOptions {
   groundingThreshold?: number;
   /** Weight of a source sentence's centrality (salience.ts) when grounding picks it; default the model's. */
   salience?: number;
+  /** Exponent of the length factor that scales that centrality (salience.ts); default the model's. */
+  salienceLength?: number;
   /**
    * Go on generating from what the reader is shown (default false: from the predictions): grounded,
    * each concept's shown source sentence goes into the context in place of the prediction; otherwise
@@ -158,6 +160,7 @@ export interface SummaryResult {
     grounded: boolean;
     groundingThreshold: number;
     salience: number;
+    salienceLength: number;
     /** Where centrality was measured (salience.ts). */
     salienceSpace: SalienceSpace["name"];
     reencode: boolean;
@@ -223,6 +226,7 @@ export async function summarize(
     lang,
     threshold: request.threshold,
     salience: request.salience,
+    salienceLength: request.salienceLength,
     salienceSpace: await engine.salienceSpace(),
     text: input.text,
     options,
@@ -270,6 +274,7 @@ interface SummaryRequest {
   settings: GenerationSettings;
   threshold: number;
   salience: number;
+  salienceLength: number;
   sourceLang: string | undefined;
   /** The output language asked for; the source's when undefined. */
   givenLang: string | undefined;
@@ -287,12 +292,15 @@ function checkSummaryRequest(engine: ConceptEngine, options: SummarizeOptions): 
   checkField(FIELDS.groundingThreshold, threshold);
   const salience = options.salience ?? spec.defaults.salience;
   checkField(FIELDS.salience, salience);
+  const salienceLength = options.salienceLength ?? spec.defaults.salienceLength;
+  checkField(FIELDS.salienceLength, salienceLength);
   const resolve = (lang: string | undefined) =>
     lang === undefined ? undefined : codec.resolveLanguage(lang);
   return {
     settings,
     threshold,
     salience,
+    salienceLength,
     sourceLang: resolve(options.sourceLang),
     givenLang: resolve(options.lang),
     templateLang: resolve(options.template?.lang),
@@ -331,6 +339,7 @@ function summarySettings(
     grounded: run.grounded,
     groundingThreshold: request.threshold,
     salience: request.salience,
+    salienceLength: request.salienceLength,
     salienceSpace: run.salienceSpace,
     reencode: options.reencode ?? false,
     template: options.template?.name ?? null,
@@ -390,6 +399,7 @@ function summaryRendering(
     lang: string;
     threshold: number;
     salience: number;
+    salienceLength: number;
     salienceSpace: SalienceSpace;
     /** The document's text (the sentences' spans index it). */
     text: string;
@@ -420,7 +430,11 @@ function summaryRendering(
     views,
     grounded && context.salience > 0
       ? {
-          values: context.salienceSpace.centrality(candidates.map((i) => vectors[i])),
+          values: lengthWeighted(
+            context.salienceSpace.centrality(candidates.map((i) => vectors[i])),
+            candidates.map((i) => whole.text(i).trim().length),
+            context.salienceLength,
+          ),
           weight: context.salience,
         }
       : undefined,

@@ -8,7 +8,7 @@
 # Environment: LEAD_K (the baselines' sentences; default each corpus's median reference sentences: give
 # the length the systems were asked for, e.g. 2 with EXTRA="-n 2", to compare at equal length).
 # Prints one line per corpus and system: corpus, records, system, its mean sentences, ROUGE-L F1 x 100
-# of the system, Lead-k and the centroid.
+# of the system, Lead-k and the centroid (ROUGE_ALL=1: ROUGE-1/2/L of each).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir=$1
@@ -35,7 +35,8 @@ for corpus in $(node -e '
     node dist/src/cli.js eval summarization --data "$work/data.jsonl" --predictions "$work/pred.jsonl" \
       ${LEAD_K:+--lead-k "$LEAD_K"} --format json | node -e '
         const r = JSON.parse(require("fs").readFileSync(0, "utf8"));
-        const l = (x) => (x.rouge.rougeL.fmeasure * 100).toFixed(2);
+        const f = (x, type) => (x.rouge[type].fmeasure * 100).toFixed(2);
+        const l = (x) => (process.env.ROUGE_ALL ? ["rouge1", "rouge2", "rougeL"] : ["rougeL"]).map((t) => f(x, t)).join("/");
         console.log([process.argv[1], r.records, process.argv[2], r.system.length.meanSentences.toFixed(2), l(r.system),
           l(r.baselines.lead), l(r.baselines.centroid)].join("\t"));
       ' "$corpus" "$system"

@@ -14,10 +14,11 @@ Fitted on every concept (documents and summaries) of the corpora's train-split r
 
 Writes MODEL/salience_whitening.f16 (float16, little-endian, [D, D] row-major: z = (x - mean) @ W) and
 the manifest's "salience" entry (docs/lcm-contract.md), its checksum, and with --weight the default
-`--salience` (defaults.salience). The manifest is replaced atomically.
+`--salience` (defaults.salience), with --length the default `--salience-length`
+(defaults.salience_length). The manifest is replaced atomically.
 
 Usage (from training/):
-  python3 -m lcm.fit_salience_space --data data/lcm4 --model ../models/default/lcm --shrink 0.1 --weight 2
+  python3 -m lcm.fit_salience_space --data data/lcm4 --model ../models/default/lcm --shrink 0.1 --weight 2 --length 0.5
 """
 import argparse
 import json
@@ -64,6 +65,8 @@ def main():
     ap.add_argument("--model", required=True, help="an exported LCM folder (its manifest.json is updated)")
     ap.add_argument("--shrink", type=float, default=0.1)
     ap.add_argument("--weight", type=float, help="also set defaults.salience (tuned on the dev splits)")
+    ap.add_argument("--length", type=float,
+                    help="also set defaults.salience_length, the length prior's exponent (tuned on the dev splits)")
     args = ap.parse_args()
     model = Path(args.model)
     manifest_path = model / "manifest.json"
@@ -87,13 +90,15 @@ def main():
     }
     if args.weight is not None:
         manifest.setdefault("defaults", {})["salience"] = args.weight
+    if args.length is not None:
+        manifest.setdefault("defaults", {})["salience_length"] = args.length
     if checksums is not None:  # kept last, as the exporters write it
         manifest["checksums"] = {**checksums, **file_checksums(model, [FILE])}
     tmp = manifest_path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     os.replace(tmp, manifest_path)
     print(json.dumps({"file": str(model / FILE), "records": records, "concepts": len(concepts),
-                      "shrink": args.shrink, "weight": args.weight}))
+                      "shrink": args.shrink, "weight": args.weight, "length": args.length}))
 
 
 if __name__ == "__main__":

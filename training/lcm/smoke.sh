@@ -57,7 +57,7 @@ $PY -m lcm.pack unpack "$work/tt/carried" "$work/tt/unpacked.pt"
 $PY -m lcm.export_onnx --two-tower "$work/tt/unpacked.pt" --base "$work/base/checkpoint.pt" \
   --codec-manifest "$codec/manifest.json" --out "$out" --name lcm-smoke >/dev/null 2>&1
 # the salience space (lcm.fit_salience_space) added to the export, as for the bundled models
-$PY -m lcm.fit_salience_space --data "$work/data" --corpora inaugural --model "$out" --weight 2 >/dev/null
+$PY -m lcm.fit_salience_space --data "$work/data" --corpora inaugural --model "$out" --weight 2 --length 0.5 >/dev/null
 # the export read back into checkpoints (lcm.import_onnx) must hold the very weights exported; from an
 # --fp16 export, those weights rounded to float16
 $PY -m lcm.export_onnx --two-tower "$work/tt/unpacked.pt" --base "$work/base/checkpoint.pt" \
