@@ -17,7 +17,9 @@
  *     --prompt-from DATA --out ../test/fixtures/lcm-quant-parity/parity.json --seeds 7,11,23 \
  *     --repeat-threshold 0.9999 --eot-threshold 0.999
  */
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quantPredictor } from "../src/lcm/predictors.js";
@@ -25,6 +27,7 @@ import { QuantModel, sampleUnit } from "../src/lcm/quant.js";
 import { SeededRandom } from "../src/lcm/rng.js";
 import { lcmFamily, readLcmSpec, readQuantSpec } from "../src/lcm/spec.js";
 import { type LcmManifest, readManifest } from "../src/models/manifest.js";
+import { ModelFileError } from "../src/models/onnx-session.js";
 import { expectParity } from "./helpers/lcm-parity.js";
 
 const DIR = fileURLToPath(new URL("./fixtures/lcm-quant-parity/", import.meta.url));
@@ -79,6 +82,21 @@ describe("the Quant-LCM manifest", () => {
     expect(spec.trainSteps).toBe(0);
     expect(model.codebooks.length).toBe(4 * 32 * spec.dim);
     expect(spec.defaults).toMatchObject({ guidance: 1, temperature: 1, topK: 3, topP: 1 });
+  });
+
+  it("names a missing codebooks file in one line", async () => {
+    const copy = mkdtempSync(join(tmpdir(), "lcm-quant-"));
+    try {
+      cpSync(DIR, copy, { recursive: true });
+      rmSync(join(copy, "codebooks.f32"));
+      const m = await readManifest(copy);
+      if (m.kind !== "lcm") throw new Error("not an LCM");
+      const load = QuantModel.load(readQuantSpec(m), { threads: 1 });
+      await expect(load).rejects.toBeInstanceOf(ModelFileError);
+      await expect(load).rejects.toThrow(/codebooks\.f32: cannot read the Quant-LCM codebooks \(ENOENT\)/);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it("is refused by the Two-Tower reader with one line", () => {

@@ -14,7 +14,6 @@
  * The concept is the sum, denormalized.
  */
 
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { checkFileSizes } from "../models/model-files.js";
 import {
@@ -22,6 +21,7 @@ import {
   type InferenceSession,
   int64Tensor,
   ModelFileError,
+  readModelFile,
   type SessionOptions,
   type Tensor,
 } from "../models/onnx-session.js";
@@ -88,7 +88,7 @@ export class QuantModel {
   static async load(spec: QuantSpec, options: SessionOptions = {}): Promise<QuantModel> {
     await checkFileSizes(spec.manifest);
     const path = join(spec.manifest.dir, spec.files.codebooks);
-    const bytes = await readFile(path);
+    const bytes = await readModelFile(path, "Quant-LCM codebooks");
     const width = spec.codebooksDtype === "float16" ? 2 : 4;
     const expected = spec.codebooks * spec.units * spec.dim * width;
     if (bytes.byteLength !== expected) {
