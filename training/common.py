@@ -41,6 +41,18 @@ def set_torch_threads():
         torch.set_num_threads(int(os.environ.get("LCM_THREADS", "2")))
 
 
+def cpu_has_bf16():
+    """Whether this CPU multiplies bfloat16 natively (AVX512_BF16 or AMX). Only there is bf16 autocast
+    worth it (~3.5x faster than fp32 on the machine the training scripts were first tuned on); where it
+    is emulated it is ~30x slower (an AVX2 EPYC: 15 s vs 0.5 s for one 64x512x1792 matmul)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            flags = f.read()
+    except OSError:
+        return False
+    return re.search(r"\b(avx512_bf16|amx_bf16)\b", flags) is not None
+
+
 def start_run(seed, out):
     """A training run's usual start: torch threads (LCM_THREADS), torch and Python seeded, the output
     folder made. Returns (random.Random(seed), Path(out))."""

@@ -41,7 +41,7 @@ import torch
 import torch.nn.functional as F
 
 from codec.train import EOS, PackedData, TagIds, batch_tensors
-from common import set_torch_threads
+from common import cpu_has_bf16, set_torch_threads
 from lcm.encode_tokens import encoder_from_onnx
 
 
@@ -182,11 +182,13 @@ def main():
                     "step 0 and LR schedule), e.g. to continue a finished run with other settings")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-bf16", dest="bf16", action="store_false",
-                    help="train the student in fp32 (default: bf16 autocast, ~3.5x faster on this CPU)")
+                    help="train the student in fp32 (default: bf16 autocast where the CPU has native bf16, "
+                         "~3.5x faster there; fp32 elsewhere, where emulated bf16 is ~30x slower)")
     ap.add_argument("--no-start-eval", dest="start_eval", action="store_false",
                     help="skip the dev metrics at step 0 (an --init run starts where its source run ended)")
     args = ap.parse_args()
     set_torch_threads()
+    bf16 = args.bf16 and cpu_has_bf16()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     data = PackedData(args.data)
@@ -238,9 +240,9 @@ def main():
         xx, en = [int(i) for i in batch[:, 0]], [int(i) for i in batch[:, 1]]
         target = teacher_cache.get(teacher, data, tags, en)
         tok, mask = batch_tensors([encoder_ids(data, tags, i) for i in xx + en], "cpu")
-        # bf16 autocast: the encoder's matmuls run ~3.5x faster on this CPU (DESIGN facts, measured for
-        # this 46M codec); the losses are computed in fp32.
-        with torch.autocast(device_type="cpu", dtype=torch.bfloat16, enabled=args.bf16):
+        # bf16 autocast where the CPU has native bf16: the encoder's matmuls ran ~3.5x faster there (DESIGN
+        # facts, measured for this 46M codec); emulated, ~30x slower, so fp32. The losses are in fp32.
+        with torch.autocast(device_type="cpu", dtype=torch.bfloat16, enabled=bf16):
             emb = student.encode(tok, mask)
         emb = emb.float()
         n = len(xx)
