@@ -18,7 +18,11 @@
  * time and process CPU time; ratios are computed on CPU time (work done), which stays meaningful on a
  * machine shared with other jobs, where wall time mostly measures the others.
  *
- * Usage (after `npm run build`): node bench/codec-speed.mjs [--model DIR] [--count 128]
+ * With --baseline DIR (another codec with the same contract, e.g. the previous release's files), the
+ * two models' default encode and greedy decode are also timed in this process, runs alternating, and
+ * the ratios printed: what a new model costs against the one it replaces, on the same machine state.
+ *
+ * Usage (after `npm run build`): node bench/codec-speed.mjs [--model DIR] [--baseline DIR] [--count 128]
  *   [--decode-count 16] [--max-tokens 40] [--repeat 3] [--parts fold,encode,decode,torch]
  */
 import { spawnSync } from "node:child_process";
@@ -207,6 +211,51 @@ async function decodeComparison() {
   }
 }
 await codec.release();
+
+// --- against a baseline model (--baseline), runs alternating ---
+const baselineDir = flag("--baseline", undefined);
+if (baselineDir) await baselineComparison(baselineDir);
+async function baselineComparison(dir) {
+  const models = [
+    { name: "this model", codec: await ConceptCodec.load(manifest, { cache: false }) },
+    { name: "baseline", codec: await ConceptCodec.load(await readManifest(dir), { cache: false }) },
+  ];
+  console.log(
+    `\nagainst the baseline ${dir} (default settings, greedy decoding to at most ${maxTokens} tokens; best of ${repeat} alternating runs, per CPU-second):`,
+  );
+  const measure = async (model) => {
+    let c = process.cpuUsage();
+    await model.codec.encode(sentences, lang);
+    let u = process.cpuUsage(c);
+    const encode = sentences.length / ((u.user + u.system) / 1e6);
+    const concepts = (await model.codec.encode(sentences.slice(0, decodeCount), lang)).vectors;
+    c = process.cpuUsage();
+    const decoded = await model.codec.decode(concepts, lang, { greedy: true, maxNewTokens: maxTokens });
+    u = process.cpuUsage(c);
+    const seconds = (u.user + u.system) / 1e6;
+    const tokens = decoded.reduce((n, d) => n + d.tokens.length + 1, 0);
+    return { encode, decodeSentences: concepts.length / seconds, decodeTokens: tokens / seconds, tokens };
+  };
+  for (const model of models) await measure(model); // warm-up
+  const bestOf = models.map(() => ({ encode: 0, decodeSentences: 0, decodeTokens: 0, tokens: 0 }));
+  for (let i = 0; i < repeat; i++) {
+    for (const [k, model] of models.entries()) {
+      const r = await measure(model);
+      for (const key of Object.keys(r)) bestOf[k][key] = Math.max(bestOf[k][key], r[key]);
+    }
+  }
+  const [ours, base] = bestOf;
+  const row = (label, a, b, unit) =>
+    console.log(
+      `  ${label.padEnd(30)} ${fmt(a)} ${unit}  baseline ${fmt(b)} ${unit}  ratio ${fmt(a / b, 2)}x`,
+    );
+  row("encode", ours.encode, base.encode, "sent");
+  row("greedy decode", ours.decodeSentences, base.decodeSentences, "sent");
+  row("greedy decode", ours.decodeTokens, base.decodeTokens, "tok ");
+  console.log(`  tokens decoded: ${ours.tokens} (this model), ${base.tokens} (baseline)`);
+  for (const model of models) await model.codec.release();
+}
+
 console.log(
   `\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (all of the above in one process)`,
 );
