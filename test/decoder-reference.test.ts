@@ -2,6 +2,13 @@
  * The codec's decoder in PyTorch (training/lcm/decode_reference.py, weights read from the shipped
  * decoder.onnx) decodes what the tool decodes: the frozen decoder the decoder-CE objective will train
  * the LCM through (issue 14) is the one users run. Real models, real sentences.
+ *
+ * The tool runs the int8 graph with onnxruntime's kernels, PyTorch the same weights in fp32, so two
+ * nearly tied tokens can come out in either order and the greedy texts part from there (codec v2's
+ * decoder did on two of these three sentences, by 0.04 and 0.05 nats). So the reference follows the
+ * tool's text token by token and reports, at each step, how far the token the tool chose is below its
+ * own best: the tool must always have taken the reference's best token or one within a near-tie. A
+ * decoder read wrongly (a transposed or misplaced weight) puts the tool's tokens nats below the best.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,7 +24,7 @@ const work = mkdtempSync(join(tmpdir(), "lcm-decoder-reference-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("the decoder read into PyTorch", () => {
-  it("decodes the shipped codec's concepts greedily to the tool's own text", {
+  it("decodes the shipped codec's concepts greedily as the tool does, up to near-ties", {
     timeout: 180_000,
   }, async () => {
     const sentences = join(work, "sentences.txt");
@@ -42,15 +49,26 @@ describe("the decoder read into PyTorch", () => {
     };
     const concepts = join(work, "concepts.json");
     writeFileSync(concepts, await tool(["encode", sentences, "--format", "json"]));
-    const decoded = await tool(["decode", concepts, "--lang", "eng_Latn"]);
+    const decoded = join(work, "decoded.txt");
+    writeFileSync(decoded, await tool(["decode", concepts, "--lang", "eng_Latn"]));
     const reference = await runCaptured(
       PY,
-      ["-m", "lcm.decode_reference", "--codec", CODEC, "--concepts", concepts, "--lang", "eng_Latn"],
+      [
+        ...["-m", "lcm.decode_reference", "--codec", CODEC, "--concepts", concepts, "--lang", "eng_Latn"],
+        ...["--follow", decoded],
+      ],
       { cwd: join(ROOT, "training"), env },
     );
     expect(reference.code, reference.out).toBe(0);
-    const lines = reference.out.trim().split("\n");
-    expect(lines).toHaveLength(3);
-    expect(lines).toEqual(decoded.trim().split("\n"));
+    const rows = reference.out
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { greedy: string; followed: string; max_gap: number });
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      expect(row.followed).toMatch(/\w/);
+      // nats: a near-tie between the int8 kernels and fp32, never a different decoder
+      expect(row.max_gap, `${row.followed} vs ${row.greedy}`).toBeLessThan(0.1);
+    }
   });
 });

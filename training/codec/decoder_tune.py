@@ -85,7 +85,9 @@ def main():
     ap.add_argument("--corpora", default="abc,bbc,dialogsum")
     ap.add_argument("--normalizer", default="../models/default/lcm/manifest.json",
                     help="an LCM manifest: its normalizer's scale sets the noise's per-dimension size")
-    ap.add_argument("--langs", default="fra_Latn,deu_Latn,spa_Latn,ita_Latn,por_Latn")
+    ap.add_argument("--langs", default="",
+                    help="comma-separated; default every language the codec declares but English, each drawn "
+                         "in turn (v2 was tuned on all twelve)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--minutes", type=float, default=40)
     ap.add_argument("--batch", type=int, default=4, help="sentences of each kind per step")
@@ -102,7 +104,7 @@ def main():
     import sentencepiece as spm
 
     sp = spm.SentencePieceProcessor(model_file=str(Path(args.codec) / manifest["tokenizer"]["file"]))
-    langs = [l for l in args.langs.split(",") if l]
+    langs = [l for l in args.langs.split(",") if l] or [l for l in manifest["languages"] if l != "eng_Latn"]
     tag = {l: sp.piece_to_id(f"__{l}__") for l in [*langs, "eng_Latn"]}
 
     def row(text, lang):

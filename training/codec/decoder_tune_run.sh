@@ -43,5 +43,6 @@ resume=()
 [ -f "$out/checkpoint.pt" ] && resume=(--resume)
 step "decoder_tune, $minutes minutes -> $out"
 $py -m codec.decoder_tune --out "$out" --minutes "$minutes" --batch 4 "${resume[@]}"
-step "done; measure: node ../dist/src/cli.js eval codec --data data/codec/heldout/dev \\
-    --langs eng_Latn,fra_Latn,deu_Latn,spa_Latn,ita_Latn,por_Latn --greedy --models $out/codec"
+langs=$($py -c "import json; print(','.join(json.load(open('data/codec/languages.json'))))")
+step "done; measure (the curve of training/README.md, 'Codec v2: the decoder'): node ../dist/src/cli.js eval codec \\
+    --data data/codec/heldout/dev --langs $langs --greedy --limit 100 --models $out/codec"
