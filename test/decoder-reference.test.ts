@@ -67,8 +67,9 @@ describe("the decoder read into PyTorch", () => {
     expect(rows).toHaveLength(3);
     for (const row of rows) {
       expect(row.followed).toMatch(/\w/);
-      // nats: a near-tie between the int8 kernels and fp32, never a different decoder
-      expect(row.max_gap, `${row.followed} vs ${row.greedy}`).toBeLessThan(0.1);
+      // nats. Measured: 0.04-0.05 at the near-ties on AVX-512/VNNI kernels; v1's decoder read as the
+      // reference for v2's text: 2.5 and 3.6. The margin leaves room for other CPUs' int8 rounding.
+      expect(row.max_gap, `${row.followed} vs ${row.greedy}`).toBeLessThan(0.5);
     }
   });
 });
