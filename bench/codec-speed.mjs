@@ -216,9 +216,10 @@ await codec.release();
 const baselineDir = flag("--baseline", undefined);
 if (baselineDir) await baselineComparison(baselineDir);
 async function baselineComparison(dir) {
+  // this model first, then the baseline
   const models = [
-    { name: "this model", codec: await ConceptCodec.load(manifest, { cache: false }) },
-    { name: "baseline", codec: await ConceptCodec.load(await readManifest(dir), { cache: false }) },
+    { codec: await ConceptCodec.load(manifest, { cache: false }) },
+    { codec: await ConceptCodec.load(await readManifest(dir), { cache: false }) },
   ];
   console.log(
     `\nagainst the baseline ${dir} (default settings, greedy decoding to at most ${maxTokens} tokens; best of ${repeat} alternating runs, per CPU-second):`,
