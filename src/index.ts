@@ -87,6 +87,11 @@ export type { Segment, Segmenter, SegmentOptions } from "./segment/types.js";
 // tasks/: summarize and expand, over a ConceptEngine (the codec and the LCM opened together).
 export { ConceptEngine, type EngineOptions } from "./tasks/engine.js";
 export { type ExpandOptions, type ExpandResult, expandOutline } from "./tasks/expand-outline.js";
+// The grounded summary's candidate sentences and salience prior (for training/lcm/salience_data.mjs).
+export { type GroundingCandidates, groundingCandidates } from "./tasks/grounding-candidates.js";
+export { SalienceSpace } from "./tasks/salience.js";
+export { type CandidatePlaces, SalienceHead, salienceHeadInputs } from "./tasks/salience-head.js";
+export { readSourceDocument, type SourceConcepts } from "./tasks/source-concepts.js";
 export {
   renderSummary,
   type SummarizeInput,

@@ -97,6 +97,15 @@ export interface SalienceSpaceSpec {
   file: string;
   dtype: "float32" | "float16";
   mean: Float32Array;
+  /** A learned prior in that space (tasks/salience-head.ts), or null: centrality. */
+  head: SalienceHeadSpec | null;
+}
+
+/** The salience head's weights: W1, b1, w2, b2 in `file` (little-endian `dtype`), `hidden` units. */
+export interface SalienceHeadSpec {
+  file: string;
+  dtype: "float32" | "float16";
+  hidden: number;
 }
 
 /** A Two-Tower diffusion LCM (and the optional Base-LCM beside it). */
@@ -332,6 +341,20 @@ function readSalienceSpace(value: unknown, dim: number, f: Fields): SalienceSpac
     file: f.fileName(salience.file, "salience.file"),
     dtype: salience.dtype,
     mean: Float32Array.from(f.numbers(salience.mean, "salience.mean", dim)),
+    head: readSalienceHead(salience.head, f),
+  };
+}
+
+function readSalienceHead(value: unknown, f: Fields): SalienceHeadSpec | null {
+  if (value === undefined) return null;
+  const head = f.object(value, "salience.head");
+  if (head.dtype !== "float32" && head.dtype !== "float16") {
+    f.fail(`"salience.head.dtype" must be "float32" or "float16", found ${JSON.stringify(head.dtype)}`);
+  }
+  return {
+    file: f.fileName(head.file, "salience.head.file"),
+    dtype: head.dtype,
+    hidden: f.integer(head.hidden, "salience.head.hidden", 1),
   };
 }
 

@@ -18,6 +18,12 @@ import type { LcmSpecCommon } from "../lcm/spec.js";
 import { ModelFileError, readModelFile } from "../models/onnx-session.js";
 import { floatTable } from "../util/half-float.js";
 import { dot, unitVector } from "../util/vector-math.js";
+import {
+  type CandidatePlaces,
+  SalienceHead,
+  salienceHeadInputSize,
+  salienceHeadInputs,
+} from "./salience-head.js";
 
 export function centrality(concepts: readonly Float32Array[]): Float32Array {
   if (concepts.length === 0) return new Float32Array(0);
@@ -49,16 +55,20 @@ export function lengthWeighted(
   return centralities.map((c, i) => c * (Math.max(lengths[i], 1) / mean) ** exponent);
 }
 
-/** The space centrality is measured in: a whitening, or the model's normalized space. */
+/**
+ * Where a grounded summary's prior comes from: a learned head in a whitening (salience-head.ts), or
+ * centrality in a whitening, or centrality in the model's normalized space.
+ */
 export class SalienceSpace {
   private constructor(
-    /** "whitened" or "normalized", as results report it. */
-    readonly name: "whitened" | "normalized",
+    /** "learned", "whitened" or "normalized", as results report it. */
+    readonly name: "learned" | "whitened" | "normalized",
     /** Raw codec concepts -> the vectors whose cosines centrality compares. */
     readonly views: (concepts: readonly Float32Array[]) => Float32Array[],
+    private readonly head: SalienceHead | null = null,
   ) {}
 
-  /** The LCM's whitening when its manifest has one (the file read once), else its normalized space. */
+  /** The LCM's whitening (and head) when its manifest has one (files read once), else its normalized space. */
   static async load(spec: LcmSpecCommon): Promise<SalienceSpace> {
     const whitening = spec.salienceSpace;
     if (!whitening) return new SalienceSpace("normalized", (vs) => vs.map((v) => normalize(v, spec)));
@@ -72,12 +82,33 @@ export class SalienceSpace {
       );
     }
     const transposed = transpose(floatTable(bytes, whitening.dtype), dim);
-    return new SalienceSpace("whitened", (concepts) => whiten(concepts, whitening.mean, transposed, dim));
+    const views = (concepts: readonly Float32Array[]) => whiten(concepts, whitening.mean, transposed, dim);
+    if (!whitening.head) return new SalienceSpace("whitened", views);
+    const headPath = join(spec.manifest.dir, whitening.head.file);
+    const table = floatTable(await readModelFile(headPath, "salience head"), whitening.head.dtype);
+    try {
+      return new SalienceSpace(
+        "learned",
+        views,
+        SalienceHead.fromTable(table, salienceHeadInputSize(dim), whitening.head.hidden),
+      );
+    } catch (error) {
+      throw new ModelFileError(`${headPath}: ${(error as Error).message}`);
+    }
   }
 
   /** Centrality of each concept (raw codec space) to their mean, in this space. */
   centrality(concepts: readonly Float32Array[]): Float32Array {
     return centrality(this.views(concepts));
+  }
+
+  /**
+   * The prior grounding adds for each candidate sentence (raw codec concepts, in document order): the
+   * head's probability that it belongs in a summary, or its centrality when there is no head.
+   */
+  prior(concepts: readonly Float32Array[], places: CandidatePlaces): Float32Array {
+    if (!this.head) return this.centrality(concepts);
+    return this.head.scores(salienceHeadInputs(this.views(concepts), places));
   }
 }
 

@@ -30,6 +30,7 @@ import { CancelledError, UsageError } from "../util/errors.js";
 import { type Coverage, summaryCoverage } from "./coverage.js";
 import type { ConceptEngine, SpecialConcepts } from "./engine.js";
 import { GROUNDING_TOP_K, GroundingIndex, groundedPicker } from "./grounding.js";
+import { groundingCandidates } from "./grounding-candidates.js";
 import {
   type Chunk,
   chunkSummaryCap,
@@ -42,7 +43,6 @@ import { conceptsForLength, type LengthPreset } from "./lengths.js";
 import {
   DEFAULT_GROUNDED,
   isShown,
-  isSubstantialSentence,
   type Rendered,
   type RenderOptions,
   renderAgain,
@@ -66,7 +66,6 @@ import type {
   TaskTimings,
 } from "./task-types.js";
 import { scaleTargets, type Template, type TemplateSection } from "./templates.js";
-import { titleSentence } from "./title-line.js";
 import { nearestWhole, wholeSentences } from "./whole-sentences.js";
 
 export interface SummarizeInput {
@@ -409,19 +408,12 @@ function summaryRendering(
   },
 ): SummaryRendering {
   const sentences = source.sentences;
-  // Grounding shows whole sentences: a piece of a sentence the cap cut stands for the whole of it
-  // (the index of its first piece, the pieces' text and span).
-  const whole = wholeSentences(sentences, source.outline.maxChars);
-  // Stubs ("The, 1912, Um .) are never shown as a grounded summary sentence; when a document has
-  // nothing longer, every sentence may be.
-  // Nor is the document's title line (title-line.ts): the reader has it already.
-  const title = titleSentence(context.text, sentences);
-  const substantialFlags = sentences.map(
-    (_, i) => whole.first[i] !== title && isSubstantialSentence(whole.text(whole.first[i])),
-  );
-  const substantial = substantialFlags.some(Boolean) ? substantialFlags : sentences.map(() => true);
-  // Only substantial sentences are candidates, so the neighbour list never fills up with stubs.
-  const candidates = sentences.flatMap((_, i) => (substantial[i] ? [i] : []));
+  const {
+    whole,
+    eligible: substantial,
+    candidates,
+    places,
+  } = groundingCandidates(context.text, sentences, source.outline.maxChars);
   const views = candidates.map((i) => engine.groundingView(vectors[i]));
   // Salience only picks the sentence a grounded summary shows; the decoder's own renderings list
   // their nearest sentences by cosine alone.
@@ -431,8 +423,11 @@ function summaryRendering(
     grounded && context.salience > 0
       ? {
           values: lengthWeighted(
-            context.salienceSpace.centrality(candidates.map((i) => vectors[i])),
-            candidates.map((i) => whole.text(i).trim().length),
+            context.salienceSpace.prior(
+              candidates.map((i) => vectors[i]),
+              places,
+            ),
+            places.lengths,
             context.salienceLength,
           ),
           weight: context.salience,
