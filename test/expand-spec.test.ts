@@ -83,6 +83,22 @@ describe("readLcmSpec", () => {
     expect(s.salienceSpace?.file).toBe("salience_whitening.f16");
     expect(s.salienceSpace?.dtype).toBe("float16");
     expect(s.salienceSpace?.mean.length).toBe(64);
+    expect(s.salienceSpace?.head).toBeNull();
+  });
+
+  it("reads a learned salience head inside the whitening, and names what is wrong with one", () => {
+    const head = { file: "salience_head.f16", dtype: "float16", hidden: 32 };
+    const s = spec((m) => (m.salience = { ...SALIENCE, head }));
+    expect(s.salienceSpace?.head).toEqual(head);
+    expect(() => spec((m) => (m.salience = { ...SALIENCE, head: { ...head, dtype: "int8" } }))).toThrow(
+      /"salience.head.dtype" must be "float32" or "float16"/,
+    );
+    expect(() => spec((m) => (m.salience = { ...SALIENCE, head: { ...head, hidden: 0 } }))).toThrow(
+      /salience.head.hidden/,
+    );
+    expect(() => spec((m) => (m.salience = { ...SALIENCE, head: { ...head, file: "../x" } }))).toThrow(
+      /salience.head.file/,
+    );
   });
 
   it("names the field that is wrong", () => {
