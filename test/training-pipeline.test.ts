@@ -10,13 +10,16 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ConceptCodec } from "../src/codec/codec.js";
 import { generateConcepts } from "../src/lcm/generate.js";
 import { OneTowerModel } from "../src/lcm/one-tower.js";
 import { oneTowerPredictor, quantPredictor } from "../src/lcm/predictors.js";
 import { QuantModel } from "../src/lcm/quant.js";
 import { readLcmSpec, readOneTowerSpec, readQuantSpec } from "../src/lcm/spec.js";
 import { readManifest } from "../src/models/manifest.js";
+import { groundingCandidates } from "../src/tasks/grounding-candidates.js";
 import { SalienceSpace } from "../src/tasks/salience.js";
+import { readSourceDocument } from "../src/tasks/source-concepts.js";
 import { floatTable } from "../src/util/half-float.js";
 import { PY, runCaptured } from "./helpers/run-captured.js";
 import { smokeCodecDir } from "./helpers/smoke-codec.js";
@@ -37,6 +40,7 @@ describe("LCM training pipeline", () => {
   let lcmDir: string;
   let oneTowerDir: string;
   let quantDir: string;
+  let headDir: string;
   let smokeOutput = "";
 
   beforeAll(async () => {
@@ -45,12 +49,14 @@ describe("LCM training pipeline", () => {
     // outside models/: the CLI below must find the Two-Tower (it cannot run a One-Tower yet)
     oneTowerDir = join(work, "one-tower");
     quantDir = join(work, "quant");
+    headDir = join(work, "salience-head");
     const r = await run("bash", [
       join(ROOT, "training", "lcm", "smoke.sh"),
       smokeCodecDir(),
       lcmDir,
       oneTowerDir,
       quantDir,
+      headDir,
     ]);
     expect(r.code, r.out).toBe(0);
     smokeOutput = r.out;
@@ -127,6 +133,51 @@ describe("LCM training pipeline", () => {
       /holds 100 bytes, but a \d+x\d+ float16 whitening needs \d+/,
     );
   });
+
+  it("trains a salience head whose probabilities the tool reproduces from its own inputs (lcm.fit_salience_head)", async () => {
+    expect(smokeOutput).toMatch(/salience head: 6 records/);
+    const manifest = await readManifest(headDir);
+    if (manifest.kind !== "lcm") throw new Error("not an LCM");
+    const spec = readLcmSpec(manifest);
+    expect(spec.defaults.salience).toBe(3);
+    const space = await SalienceSpace.load(spec);
+    expect(space.name).toBe("learned");
+    // The trainer's probabilities (float32 weights) for every candidate of the sample, in order; the
+    // tool reads the float16 file and computes the inputs itself.
+    const expected = floatTable(readFileSync(join(headDir, "reference_scores.f32")), "float32");
+    const codec = await ConceptCodec.load(smokeCodecDir(), { cache: false });
+    const records = readFileSync(join(ROOT, "test", "fixtures", "eval", "bbc_sample.jsonl"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { document: string });
+    let at = 0;
+    for (const record of records) {
+      const source = readSourceDocument(record.document, {
+        format: "plain",
+        supported: ["eng_Latn"],
+        sourceLang: "eng_Latn",
+      });
+      const { vectors } = await codec.encode(
+        source.sentences.map((s) => s.text),
+        "eng_Latn",
+      );
+      const { candidates, places } = groundingCandidates(
+        record.document,
+        source.sentences,
+        source.outline.maxChars,
+      );
+      for (const p of space.prior(
+        candidates.map((i) => vectors[i]),
+        places,
+      )) {
+        expect(p).toBeGreaterThan(0);
+        expect(p).toBeLessThan(1);
+        expect(Math.abs(p - expected[at++])).toBeLessThan(0.01);
+      }
+    }
+    expect(at).toBe(expected.length);
+    await codec.release();
+  }, 120_000);
 
   it("fits residual codebooks and trains the Quant-LCM on them with the same data flags", () => {
     const fit = smokeOutput.match(/rvq: 4x16 held-out relative mse ([0-9.]+)/);

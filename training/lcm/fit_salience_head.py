@@ -127,6 +127,9 @@ def main():
     ap.add_argument("--graded", type=float, default=0.0, metavar="G",
                     help="weigh each oracle sentence by (1 + the step the greedy oracle took it at)^-G in the "
                          "listwise loss (1: 1, 1/2, 1/3...; 0: all alike)")
+    ap.add_argument("--reference-scores", metavar="PATH",
+                    help="also write the head's probability for every row of the first corpus (float32, all "
+                         "splits, in file order): what the tool must compute from the same inputs (tests)")
     ap.add_argument("--save", help="also save the PyTorch weights here (for lcm.salience_picks)")
     ap.add_argument("--top", type=int, default=2, help="also report precision of the first TOP picks")
     ap.add_argument("--threads", type=int, default=2)
@@ -244,6 +247,12 @@ def main():
             best, best_state = score, {k: v.clone() for k, v in model.state_dict().items()}
     model.load_state_dict(best_state)
     print(json.dumps({"best_dev_mean_recall": round(best, 4)}), flush=True)
+    if args.reference_scores:
+        model.eval()
+        rows, _, _, _ = load(args.data, corpora[0], "any")
+        with torch.no_grad():
+            probability = torch.sigmoid(model(torch.from_numpy(rows) * mask)).numpy()
+        probability.astype("<f4").tofile(args.reference_scores)
     if args.save:
         torch.save({"state": model.state_dict(), "inputs": inputs, "hidden": args.hidden, "mask": mask}, args.save)
     if args.model:

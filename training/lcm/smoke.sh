@@ -9,13 +9,17 @@
 # exported Two-Tower comes from a checkpoint carried through lcm.pack (fp16 chunks); the export is read
 # back into checkpoints (lcm.import_onnx, prints "onnx import: ..."), and gets a salience whitening
 # (lcm.fit_salience_space).
-# Usage: training/lcm/smoke.sh CODEC_DIR OUT_DIR [ONE_TOWER_DIR [QUANT_DIR]]   (needs `npm run build`)
+# With HEAD_DIR, a copy of the export gets a learned salience head (salience_data.mjs on the BBC test
+# sample, lcm.fit_salience_head; prints "salience head: ...") and HEAD_DIR/reference_scores.f32, the
+# trainer's probability for every candidate of the sample, for the tool to reproduce.
+# Usage: training/lcm/smoke.sh CODEC_DIR OUT_DIR [ONE_TOWER_DIR [QUANT_DIR [HEAD_DIR]]]   (needs `npm run build`)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 codec=$(cd "$1" && pwd)
 out=$(mkdir -p "$2" && cd "$2" && pwd)  # absolute: the script changes directory below
 one_tower_out=${3:+$(mkdir -p "$3" && cd "$3" && pwd)}
 quant_out=${4:+$(mkdir -p "$4" && cd "$4" && pwd)}
+head_out=${5:+$(mkdir -p "$5" && cd "$5" && pwd)}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export LCM_THREADS=2 PYTHONUNBUFFERED=1
@@ -58,6 +62,14 @@ $PY -m lcm.export_onnx --two-tower "$work/tt/unpacked.pt" --base "$work/base/che
   --codec-manifest "$codec/manifest.json" --out "$out" --name lcm-smoke >/dev/null 2>&1
 # the salience space (lcm.fit_salience_space) added to the export, as for the bundled models
 $PY -m lcm.fit_salience_space --data "$work/data" --corpora inaugural --model "$out" --weight 2 --length 0.5 >/dev/null
+if [ -n "$head_out" ]; then
+  cp -r "$out"/. "$head_out"/
+  node "$here/lcm/salience_data.mjs" --codec "$codec" --lcm "$head_out" --out "$work/salience" --name bbc \
+    --input "$here/../test/fixtures/eval/bbc_sample.jsonl" 2>/dev/null
+  $PY -m lcm.fit_salience_head --data "$work/salience" --corpora bbc --epochs 2 --hidden 4 --threads 1 \
+    --model "$head_out" --weight 3 --reference-scores "$head_out/reference_scores.f32" >/dev/null
+  echo "salience head: $(wc -l < "$work/salience/bbc.jsonl") records"
+fi
 # the export read back into checkpoints (lcm.import_onnx) must hold the very weights exported; from an
 # --fp16 export, those weights rounded to float16
 $PY -m lcm.export_onnx --two-tower "$work/tt/unpacked.pt" --base "$work/base/checkpoint.pt" \
