@@ -102,3 +102,24 @@ def file_checksums(folder, names):
                 digest.update(block)
         out[name] = {"sha256": digest.hexdigest(), "bytes": path.stat().st_size}
     return out
+
+
+def add_model_file(folder, name, table, update, indent=1):
+    """Write `table` (a numpy array, stored as it is) as folder/name and change folder/manifest.json with
+    update(manifest), its checksum added when the manifest keeps checksums (kept last, as the exporters
+    write it). Both are replaced atomically: model files may be hard links, never written through."""
+    import os
+
+    folder = Path(folder)
+    tmp = folder / (name + ".tmp")
+    table.tofile(tmp)
+    os.replace(tmp, folder / name)
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    checksums = manifest.pop("checksums", None)
+    update(manifest)
+    if checksums is not None:
+        manifest["checksums"] = {**checksums, **file_checksums(folder, [name])}
+    tmp = manifest_path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(manifest, indent=indent, ensure_ascii=False) + "\n")
+    os.replace(tmp, manifest_path)

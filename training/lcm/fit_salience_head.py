@@ -25,14 +25,13 @@ Usage (from training/):
 """
 import argparse
 import json
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from common import file_checksums
+from common import add_model_file
 from lcm.data import split_of
 
 FILE = "salience_head.f16"
@@ -260,8 +259,7 @@ def main():
 
 
 def write(model_dir, model, mask, args, corpora, sizes):
-    manifest_path = model_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
+    manifest = json.loads((model_dir / "manifest.json").read_text())
     if "salience" not in manifest:
         raise SystemExit(f"{model_dir}: no salience whitening; run lcm.fit_salience_space first")
     # the inputs it was not given get weight 0, so the tool (which computes them all) ignores them
@@ -269,28 +267,22 @@ def write(model_dir, model, mask, args, corpora, sizes):
     skip = model.skip.weight.detach().numpy().ravel() * mask.numpy()
     table = np.concatenate([w1.ravel(), model.l1.bias.detach().numpy(),
                             model.l2.weight.detach().numpy().ravel(), model.l2.bias.detach().numpy(), skip])
-    # A new file replaces the old one (never written through: model files may be hard links).
-    tmp = model_dir / (FILE + ".tmp")
-    table.astype("<f2").tofile(tmp)
-    os.replace(tmp, model_dir / FILE)
-    checksums = manifest.pop("checksums", None)
-    manifest["salience"]["head"] = {
-        "file": FILE,
-        "dtype": "float16",
-        "hidden": args.hidden,
-        "inputs": args.inputs,
-        "trained_on": {"corpora": corpora, "split": "train", "records": sizes,
-                       "labels": "extractive oracle (greedy ROUGE-1 + ROUGE-2 F against the reference)"},
-    }
-    if args.weight is not None:
-        manifest.setdefault("defaults", {})["salience"] = args.weight
-    if args.length is not None:
-        manifest.setdefault("defaults", {})["salience_length"] = args.length
-    if checksums is not None:  # kept last, as the exporters write it
-        manifest["checksums"] = {**checksums, **file_checksums(model_dir, [FILE])}
-    tmp = manifest_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
-    os.replace(tmp, manifest_path)
+
+    def update(manifest):
+        manifest["salience"]["head"] = {
+            "file": FILE,
+            "dtype": "float16",
+            "hidden": args.hidden,
+            "inputs": args.inputs,
+            "trained_on": {"corpora": corpora, "split": "train", "records": sizes,
+                           "labels": "extractive oracle (greedy ROUGE-1 + ROUGE-2 F against the reference)"},
+        }
+        if args.weight is not None:
+            manifest.setdefault("defaults", {})["salience"] = args.weight
+        if args.length is not None:
+            manifest.setdefault("defaults", {})["salience_length"] = args.length
+
+    add_model_file(model_dir, FILE, table.astype("<f2"), update)
     print(json.dumps({"file": str(model_dir / FILE), "hidden": args.hidden, "weight": args.weight,
                       "length": args.length}))
 

@@ -22,12 +22,11 @@ Usage (from training/):
 """
 import argparse
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
-from common import file_checksums
+from common import add_model_file
 from lcm.data import load_corpus, rows, split_of
 
 FILE = "salience_whitening.f16"
@@ -75,28 +74,22 @@ def main():
     corpora = [c for c in args.corpora.split(",") if c]
     concepts, records = train_concepts(args.data, corpora, dim)
     mean, w = whitening(concepts, args.shrink)
-    # A new file replaces the old one (never written through: model files may be hard links).
-    tmp = model / (FILE + ".tmp")
-    w.astype("<f2").tofile(tmp)
-    os.replace(tmp, model / FILE)
-    checksums = manifest.pop("checksums", None)
-    manifest["salience"] = {
-        "space": "whitened",
-        "file": FILE,
-        "dtype": "float16",
-        "mean": [round(float(x), 7) for x in mean],
-        "shrink": args.shrink,
-        "fitted_on": {"corpora": corpora, "split": "train", "records": records, "concepts": len(concepts)},
-    }
-    if args.weight is not None:
-        manifest.setdefault("defaults", {})["salience"] = args.weight
-    if args.length is not None:
-        manifest.setdefault("defaults", {})["salience_length"] = args.length
-    if checksums is not None:  # kept last, as the exporters write it
-        manifest["checksums"] = {**checksums, **file_checksums(model, [FILE])}
-    tmp = manifest_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
-    os.replace(tmp, manifest_path)
+
+    def update(manifest):
+        manifest["salience"] = {
+            "space": "whitened",
+            "file": FILE,
+            "dtype": "float16",
+            "mean": [round(float(x), 7) for x in mean],
+            "shrink": args.shrink,
+            "fitted_on": {"corpora": corpora, "split": "train", "records": records, "concepts": len(concepts)},
+        }
+        if args.weight is not None:
+            manifest.setdefault("defaults", {})["salience"] = args.weight
+        if args.length is not None:
+            manifest.setdefault("defaults", {})["salience_length"] = args.length
+
+    add_model_file(model, FILE, w.astype("<f2"), update)
     print(json.dumps({"file": str(model / FILE), "records": records, "concepts": len(concepts),
                       "shrink": args.shrink, "weight": args.weight, "length": args.length}))
 

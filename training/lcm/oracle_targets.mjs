@@ -19,7 +19,7 @@ import { createGunzip } from "node:zlib";
 
 const root = new URL("../../", import.meta.url).pathname;
 const { sentencesOf } = await import("./sentences.mjs");
-const { scoreRouge } = await import("lcm");
+const { oracleOrder } = await import("./oracle.mjs");
 
 const { values: args } = parseArgs({
   options: {
@@ -34,33 +34,8 @@ const dim = Number(args.dim);
 mkdirSync(args.to, { recursive: true });
 for (const f of ["specials.f32", "specials.json"]) copyFileSync(join(args.from, f), join(args.to, f));
 
-const score = (reference, picked) => {
-  const s = scoreRouge(reference, picked.join("\n"), { types: ["rouge1", "rouge2"] });
-  return s.rouge1.fmeasure + s.rouge2.fmeasure;
-};
-
 /** Indices of the oracle sentences, in document order. */
-function oracle(sentences, reference, limit) {
-  const chosen = [];
-  let best = 0;
-  while (chosen.length < limit) {
-    let pick = -1;
-    let pickScore = best;
-    sentences.forEach((_, i) => {
-      if (chosen.includes(i)) return;
-      const trial = [...chosen, i].sort((a, b) => a - b);
-      const s = score(reference, trial.map((k) => sentences[k]));
-      if (s > pickScore) {
-        pickScore = s;
-        pick = i;
-      }
-    });
-    if (pick < 0) break;
-    chosen.push(pick);
-    best = pickScore;
-  }
-  return chosen.sort((a, b) => a - b);
-}
+const oracle = (sentences, reference, limit) => oracleOrder(sentences, reference, limit).sort((a, b) => a - b);
 
 for (const spec of args.corpus) {
   const [name, file, field] = spec.split(":");

@@ -3,8 +3,7 @@
 // segmentation, encoding and candidate rule: groundingCandidates), the head's input row for each
 // (salienceHeadInputs in the LCM's whitened space) and the extractive-oracle label of each: the
 // candidates that best reproduce the reference summary (greedy on ROUGE-1 + ROUGE-2 F, adding one
-// only while the score rises, at most as many as the reference has sentences; the rule of
-// oracle_targets.mjs).
+// only while the score rises, at most as many as the reference has sentences: oracle.mjs).
 //
 //   node training/lcm/salience_data.mjs --input FILE.jsonl[.gz] --out DIR --name NAME \
 //        [--lcm models/default/lcm] [--max-docs N]
@@ -23,6 +22,7 @@ import { createGunzip } from "node:zlib";
 
 const root = new URL("../../", import.meta.url).pathname;
 const { sentencesOf } = await import("./sentences.mjs");
+const { oracleOrder } = await import("./oracle.mjs");
 const lcm = await import("lcm");
 const {
   ConceptCodec,
@@ -32,7 +32,6 @@ const {
   readManifest,
   readSourceDocument,
   salienceHeadInputs,
-  scoreRouge,
 } =
   lcm;
 
@@ -62,34 +61,6 @@ const spec = readLcmSpec(await readManifest(args.lcm));
 const space = await SalienceSpace.load(spec);
 if (space.name === "normalized") throw new Error(`${args.lcm}: the LCM has no salience whitening`);
 
-const rougeSum = (reference, picked) => {
-  const s = scoreRouge(reference, picked.join("\n"), { types: ["rouge1", "rouge2"] });
-  return s.rouge1.fmeasure + s.rouge2.fmeasure;
-};
-
-/** Positions (into texts) of the oracle sentences, in the order the greedy search took them. */
-function oracle(texts, reference, limit) {
-  const chosen = [];
-  let best = 0;
-  while (chosen.length < limit) {
-    let pick = -1;
-    let pickScore = best;
-    texts.forEach((_, i) => {
-      if (chosen.includes(i)) return;
-      const trial = [...chosen, i].sort((a, b) => a - b);
-      const s = rougeSum(reference, trial.map((k) => texts[k]));
-      if (s > pickScore) {
-        pickScore = s;
-        pick = i;
-      }
-    });
-    if (pick < 0) break;
-    chosen.push(pick);
-    best = pickScore;
-  }
-  return chosen;
-}
-
 const maxDocs = Number(args["max-docs"]);
 let rows = 0;
 let records = 0;
@@ -118,7 +89,7 @@ for await (const line of input) {
   const block = new Float32Array(inputs.length * inputs[0].length);
   inputs.forEach((row, k) => block.set(row, k * row.length));
   appendFileSync(rowsPath, Buffer.from(block.buffer));
-  const order = oracle(texts, reference, Math.max(1, sentencesOf(reference, lang).length));
+  const order = oracleOrder(texts, reference, Math.max(1, sentencesOf(reference, lang).length));
   const labels = [...order].sort((a, b) => a - b);
   appendFileSync(indexPath, `${JSON.stringify({ id: record.id, rows: [rows, inputs.length], labels, order, texts })}\n`);
   rows += inputs.length;
