@@ -11,6 +11,9 @@
  * training concepts scaled to unit variance) measures centrality there, where what a document shares
  * with all documents stops counting, as IDF does for TF-IDF. Measured on the dev splits (centroid-2
  * picks, ROUGE-L): 22.8 -> 27.4 on BBC + DialogSum, 16.1 -> 18.2 on DialogSum train's dev split.
+ *
+ * An LCM whose whitening comes with a learned head (salience-head.ts) uses the head's probability
+ * instead of centrality as the prior: SalienceSpace.prior.
  */
 import { join } from "node:path";
 import { normalize } from "../lcm/normalizer.js";
