@@ -19,10 +19,7 @@ export function oracleOrder(sentences, reference, limit) {
     sentences.forEach((_, i) => {
       if (chosen.includes(i)) return;
       const trial = [...chosen, i].sort((a, b) => a - b);
-      const s = rougeSum(
-        reference,
-        trial.map((k) => sentences[k]),
-      );
+      const s = rougeSum(reference, trial.map((k) => sentences[k]));
       if (s > pickScore) {
         pickScore = s;
         pick = i;

@@ -23,7 +23,6 @@ import { createGunzip } from "node:zlib";
 const root = new URL("../../", import.meta.url).pathname;
 const { sentencesOf } = await import("./sentences.mjs");
 const { oracleOrder } = await import("./oracle.mjs");
-const lcm = await import("lcm");
 const {
   ConceptCodec,
   SalienceSpace,
@@ -32,8 +31,7 @@ const {
   readManifest,
   readSourceDocument,
   salienceHeadInputs,
-} =
-  lcm;
+} = await import("lcm");
 
 const { values: args } = parseArgs({
   options: {
@@ -76,16 +74,10 @@ for await (const line of input) {
   const lang = record.lang ?? args.lang;
   const source = readSourceDocument(record.document, { format: "plain", supported: [lang], sourceLang: lang });
   if (source.sentences.length < 2) continue;
-  const { vectors } = await codec.encode(
-    source.sentences.map((s) => s.text),
-    lang,
-  );
+  const { vectors } = await codec.encode(source.sentences.map((s) => s.text), lang);
   const { whole, candidates, places } = groundingCandidates(record.document, source.sentences, source.outline.maxChars);
   const texts = candidates.map((i) => whole.text(i));
-  const inputs = salienceHeadInputs(
-    space.views(candidates.map((i) => vectors[i])),
-    places,
-  );
+  const inputs = salienceHeadInputs(space.views(candidates.map((i) => vectors[i])), places);
   const block = new Float32Array(inputs.length * inputs[0].length);
   inputs.forEach((row, k) => block.set(row, k * row.length));
   appendFileSync(rowsPath, Buffer.from(block.buffer));
