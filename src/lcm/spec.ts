@@ -101,7 +101,7 @@ export interface SalienceSpaceSpec {
   head: SalienceHeadSpec | null;
 }
 
-/** The salience head's weights: W1, b1, w2, b2 in `file` (little-endian `dtype`), `hidden` units. */
+/** The salience head's weights: W1, b1, w2, b2, v in `file` (little-endian `dtype`), `hidden` units. */
 export interface SalienceHeadSpec {
   file: string;
   dtype: "float32" | "float16";

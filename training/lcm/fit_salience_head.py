@@ -5,23 +5,26 @@ of summarization records (training/lcm/salience_data.mjs writes its inputs and l
 Grounded summaries rank the sentences near each concept the LCM generates by cosine + weight x prior.
 The prior was centrality in the whitened space (fit_salience_space.py), a fixed rule; this learns it
 from what reference summaries keep. Its inputs (salienceHeadInputs) are the sentence's whitened unit
-concept, its product with the document's mean direction, centrality, length, position and the
-document's size; the network is sigmoid(w2 . relu(W1 x + b1) + b2).
+concept, its product with the document's direction, that direction, centrality (raw and standardized
+within the document), length, position and the document's size; the network is
+sigmoid(w2 . relu(W1 x + b1) + b2 + v . x).
 
 Records are split by the hash of their id (lcm.data.split_of): the head trains on the train split of
-each corpus and is selected on the dev split (mean recall of the oracle sentences among its top k, k
-the oracle's count); held-out records are never read. Each record weighs the same whatever its length,
-and each corpus is weighted by --corpus-weight (default: records^-0.5 of the corpus, so the long
-meetings and stories, a few hundred records, are not drowned by 10,000 dialogues yet do not dominate).
+each corpus and the epoch is chosen on the dev splits (precision of its top --top candidates against
+the oracle, on the dev splits of 100+ records where there are any); held-out records are never read.
+Each record weighs the same within its corpus whatever its length, and each corpus weighs
+sqrt(records) unless --corpus-weight says otherwise, so a few hundred meetings or stories are not
+drowned by 10,000 dialogues yet do not dominate them.
 
-Writes MODEL/salience_head.f16 (float16: W1 [hidden, inputs] row-major, b1, w2, b2) and the manifest's
-"salience.head" entry and checksum; with --weight also defaults.salience and with --length
+Writes MODEL/salience_head.f16 (float16: W1 [hidden, inputs] row-major, b1, w2, b2, v) and the
+manifest's "salience.head" entry and checksum; with --weight also defaults.salience and with --length
 defaults.salience_length. MODEL must already have a salience whitening, the one the inputs were
 computed in (salience_data.mjs --lcm). The manifest and the file are replaced atomically.
 
-Usage (from training/):
+Usage (from training/; the shipped head):
   python3 -m lcm.fit_salience_head --data data/salience --corpora bbcnews,bbc,dialogsum,dialogsum_train \
-      --model runs/sal-models/lcm --weight 1 --length 0
+      --hidden 32 --lr 3e-4 --weight-decay 1e-2 --epochs 6 --loss both --batch 512 --threads 2 \
+      --model runs/sal-models/lcm --weight 3 --length 0.5
 """
 import argparse
 import json
@@ -106,7 +109,7 @@ def main():
     ap.add_argument("--corpora", default="bbcnews,bbc,dialogsum,dialogsum_train",
                     help="corpora to train on (their train split) and select on (their dev split)")
     ap.add_argument("--corpus-weight", action="append", default=[], metavar="NAME=W",
-                    help="a corpus's total weight (default records^-0.5 x records, i.e. sqrt(records))")
+                    help="a corpus's total weight (default sqrt(records))")
     ap.add_argument("--model", help="an exported LCM folder with a salience whitening (manifest updated)")
     ap.add_argument("--hidden", type=int, default=64)
     ap.add_argument("--dropout", type=float, default=0.1)
@@ -129,7 +132,7 @@ def main():
     ap.add_argument("--reference-scores", metavar="PATH",
                     help="also write the head's probability for every row of the first corpus (float32, all "
                          "splits, in file order): what the tool must compute from the same inputs (tests)")
-    ap.add_argument("--save", help="also save the PyTorch weights here (for lcm.salience_picks)")
+    ap.add_argument("--save", help="also save the PyTorch weights and input mask here (for analysis)")
     ap.add_argument("--top", type=int, default=2, help="also report precision of the first TOP picks")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--weight", type=float, help="also set defaults.salience (tuned on the dev splits)")
@@ -205,7 +208,6 @@ def main():
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
     best, best_state, started = -1.0, None, time.time()
-    spans = [(a, c) for a, c in spans]
     dw = torch.tensor(doc_weights, dtype=torch.float32)
     dw = dw / dw.mean()
     for epoch in range(1, args.epochs + 1):
